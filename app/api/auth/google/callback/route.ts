@@ -1,0 +1,39 @@
+import {
+  createSession,
+  expectedOrigin,
+  finishGoogleLogin,
+  OAUTH_STATE_COOKIE,
+  OAUTH_VERIFIER_COOKIE,
+  readSignupSourceCookie,
+  sessionCookie,
+} from "@/lib/auth";
+import { getDb } from "@/lib/db";
+import { HttpError, readCookie, route } from "@/lib/http";
+
+const clearCookie = (name: string) => `${name}=; Path=/api/auth/google; HttpOnly; SameSite=Lax; Max-Age=0`;
+
+export const GET = route("/api/auth/google/callback", async (req) => {
+  const url = new URL(req.url);
+  const origin = expectedOrigin(req);
+  const headers = new Headers();
+  headers.append("Set-Cookie", clearCookie(OAUTH_STATE_COOKIE));
+  headers.append("Set-Cookie", clearCookie(OAUTH_VERIFIER_COOKIE));
+  try {
+    const db = await getDb();
+    const { isNew, user } = await finishGoogleLogin(db, origin, {
+      code: url.searchParams.get("code"),
+      state: url.searchParams.get("state"),
+      expectedState: readCookie(req, OAUTH_STATE_COOKIE),
+      verifier: readCookie(req, OAUTH_VERIFIER_COOKIE),
+      signupSource: readSignupSourceCookie(readCookie(req, "tandem_signup_source")),
+    });
+    const session = await createSession(db, user.id);
+    headers.append("Set-Cookie", sessionCookie(session.token, session.expiresAt));
+    headers.set("Location", `${origin}${isNew || !user.onboardedAt ? "/onboarding" : "/"}`);
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 404) throw err;
+    const message = err instanceof HttpError ? err.message : "Google sign-in failed";
+    headers.set("Location", `${origin}/login?error=${encodeURIComponent(message)}`);
+  }
+  return new Response(null, { status: 302, headers });
+});

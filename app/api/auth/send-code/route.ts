@@ -1,0 +1,13 @@
+import { z } from "zod";
+import { normalizeEmail, sendLoginCode } from "@/lib/auth";
+import { getDb } from "@/lib/db";
+import { clientIp, json, readJson, route } from "@/lib/http";
+import { getStore } from "@/lib/store";
+
+const body = z.object({ email: z.string({ error: "email is required" }) });
+
+export const POST = route("/api/auth/send-code", async (req) => {
+  const { email } = await readJson(req, body, 4096);
+  await sendLoginCode(await getDb(), await getStore(), normalizeEmail(email), clientIp(req));
+  return json({ ok: true });
+});

@@ -1,0 +1,121 @@
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
+import { config } from "@/lib/config";
+import type { Db } from "@/lib/db";
+import { verificationCodes } from "@/lib/db/schema";
+import { HttpError, tooManyRequests, unauthorized } from "@/lib/http/errors";
+import { rateLimit, type SharedStore } from "@/lib/store";
+import { events, recordEvent } from "@/lib/telemetry";
+import { safeEqual, sha256, sixDigitCode } from "./crypto";
+import { sendMail } from "./mail";
+import { findOrCreateUser, SignupClosedError, type User } from "./users";
+
+const CODE_TTL_MS = 10 * 60_000;
+export const MAX_CODE_ATTEMPTS = 5;
+const HOUR = 3_600_000;
+
+const hashCode = (codeId: string, code: string) => sha256(`${codeId}:${code}`);
+
+/** Issues a fresh 6-digit code (older ones die) and mails it. Rate-limited per email and per client IP. */
+export async function sendLoginCode(db: Db, store: SharedStore, email: string, ip: string): Promise<void> {
+  const c = config();
+  const perIp = await rateLimit(store, `send-code:ip:${ip}`, c.RATE_LIMIT_SEND_CODE_IP, HOUR);
+  if (!perIp.allowed) throw tooManyRequests(perIp.retryAfterSeconds);
+  const perEmail = await rateLimit(store, `send-code:email:${email}`, c.RATE_LIMIT_SEND_CODE_EMAIL, HOUR);
+  if (!perEmail.allowed) throw tooManyRequests(perEmail.retryAfterSeconds);
+
+  const id = randomUUID();
+  const code = sixDigitCode();
+  await db.transaction(async (tx) => {
+    await tx
+      .update(verificationCodes)
+      .set({ consumedAt: new Date() })
+      .where(and(eq(verificationCodes.email, email), isNull(verificationCodes.consumedAt)));
+    await tx
+      .insert(verificationCodes)
+      .values({ id, email, codeHash: hashCode(id, code), expiresAt: new Date(Date.now() + CODE_TTL_MS) });
+  });
+  await sendMail({
+    to: email,
+    subject: `Your Tandem code: ${code}`,
+    text: `Your Tandem verification code is ${code}\nIt expires in 10 minutes.`,
+  });
+}
+
+export type LoginOutcome = "success" | "failure_credentials" | "failure_locked" | "failure_signup_closed" | "failure_other";
+
+/**
+ * Checks a code and signs the user in (creating the account on first login). Every attempt records the
+ * `login` outcome; a new account records `signup` with the raw signup-source cookie.
+ */
+export async function verifyLoginCode(
+  db: Db,
+  input: { email: string; code: string; signupSource: string },
+): Promise<{ user: User; isNew: boolean }> {
+  let outcome: LoginOutcome = "failure_other";
+  try {
+    const result = await checkCodeAndLogin(db, input);
+    outcome = "success";
+    if (result.isNew) {
+      recordEvent(
+        events.signup({ userId: result.user.id, email: result.user.email, signupSource: input.signupSource, authMethod: "email_code" }),
+      );
+    }
+    return result;
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 401) outcome = "failure_credentials";
+    else if (err instanceof HttpError && err.status === 429) outcome = "failure_locked";
+    else if (err instanceof HttpError && err.status === 403) outcome = "failure_signup_closed";
+    throw err;
+  } finally {
+    recordEvent(events.login({ outcome }));
+  }
+}
+
+async function checkCodeAndLogin(db: Db, input: { email: string; code: string }) {
+  const [row] = await db
+    .select()
+    .from(verificationCodes)
+    .where(and(eq(verificationCodes.email, input.email), isNull(verificationCodes.consumedAt)))
+    .orderBy(desc(verificationCodes.createdAt))
+    .limit(1);
+  if (!row || row.expiresAt.getTime() <= Date.now()) throw unauthorized("invalid or expired code");
+
+  // Count the attempt atomically before comparing, so parallel guesses cannot exceed the limit.
+  const [counted] = await db
+    .update(verificationCodes)
+    .set({ attempts: sql`${verificationCodes.attempts} + 1` })
+    .where(and(eq(verificationCodes.id, row.id), lt(verificationCodes.attempts, MAX_CODE_ATTEMPTS)))
+    .returning({ attempts: verificationCodes.attempts });
+  if (!counted) throw tooManyRequests(60, "too many attempts for this code; request a new one");
+  if (!safeEqual(row.codeHash, hashCode(row.id, input.code))) throw unauthorized("invalid or expired code");
+
+  const [consumed] = await db
+    .update(verificationCodes)
+    .set({ consumedAt: new Date() })
+    .where(and(eq(verificationCodes.id, row.id), isNull(verificationCodes.consumedAt)))
+    .returning({ id: verificationCodes.id });
+  if (!consumed) throw unauthorized("invalid or expired code");
+
+  try {
+    return await findOrCreateUser(db, input.email);
+  } catch (err) {
+    if (err instanceof SignupClosedError) throw new HttpError(403, err.message);
+    throw err;
+  }
+}
+
+/**
+ * The raw signup source from the `tandem_signup_source` cookie: URL-decoded, or "" when missing,
+ * undecodable or over 512 bytes. The metric label is normalised later; the event keeps the raw string.
+ */
+export function readSignupSourceCookie(raw: string | undefined): string {
+  if (!raw) return "";
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw.replace(/\+/g, " "));
+  } catch {
+    return "";
+  }
+  return Buffer.byteLength(decoded, "utf8") > 512 ? "" : decoded;
+}

@@ -1,0 +1,96 @@
+import { and, eq } from "drizzle-orm";
+import { config } from "@/lib/config";
+import { getDb, type Db } from "@/lib/db";
+import { members, workspaces } from "@/lib/db/schema";
+import { badRequest, forbidden, notFound, unauthorized } from "@/lib/http/errors";
+import { readCookie } from "@/lib/http/request";
+import { resolveSession, SESSION_COOKIE } from "./sessions";
+import { resolveAccessToken } from "./tokens";
+import type { User } from "./users";
+
+/** Who is calling: a user, through a session cookie or a personal access token. */
+export type Principal = { user: User; via: "session" | "token"; sessionId?: string; tokenId?: string };
+
+export type Role = "owner" | "admin" | "member";
+export type Workspace = typeof workspaces.$inferSelect;
+export type Membership = { workspace: Workspace; role: Role; user: User };
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const isUuid = (s: string) => UUID.test(s);
+
+/** The origin this app is served from: APP_URL, else the request's Host (forwarded headers only behind a trusted proxy). */
+export function expectedOrigin(req: Request): string {
+  const c = config();
+  if (c.APP_URL) return new URL(c.APP_URL).origin;
+  const host = (c.TRUST_PROXY && req.headers.get("x-forwarded-host")) || req.headers.get("host") || new URL(req.url).host;
+  const proto = (c.TRUST_PROXY && req.headers.get("x-forwarded-proto")) || new URL(req.url).protocol.replace(":", "");
+  return `${proto}://${host}`;
+}
+
+/** CSRF: a cookie-authenticated state change must come from our own origin. */
+export function assertSameOrigin(req: Request): void {
+  const origin = req.headers.get("origin");
+  if (!origin) throw forbidden("missing Origin header");
+  if (origin !== expectedOrigin(req)) throw forbidden("cross-origin request refused");
+}
+
+/** Authenticates the request or throws 401 (403 for a cross-origin cookie POST). */
+export async function requireUser(req: Request, db?: Db): Promise<Principal> {
+  const principal = await optionalUser(req, db);
+  if (!principal) throw unauthorized();
+  return principal;
+}
+
+export async function optionalUser(req: Request, db?: Db): Promise<Principal | null> {
+  const database = db ?? (await getDb());
+  const auth = req.headers.get("authorization");
+  if (auth) {
+    const m = /^Bearer\s+(\S+)$/i.exec(auth);
+    const found = m ? await resolveAccessToken(database, m[1]!) : null;
+    if (!found) throw unauthorized("invalid or expired token");
+    return { user: found.user, via: "token", tokenId: found.tokenId };
+  }
+  const cookie = readCookie(req, SESSION_COOKIE);
+  if (!cookie) return null;
+  const session = await resolveSession(database, cookie);
+  if (!session) return null;
+  if (!SAFE_METHODS.has(req.method)) assertSameOrigin(req);
+  return { user: session.user, via: "session", sessionId: session.sessionId };
+}
+
+/** A workspace the user belongs to, by id or slug; anything else (absent or not a member) is the same 404. */
+export async function requireWorkspaceMember(db: Db, user: User, idOrSlug: string): Promise<Membership> {
+  const where = isUuid(idOrSlug) ? eq(workspaces.id, idOrSlug) : eq(workspaces.slug, idOrSlug.toLowerCase());
+  const [row] = await db
+    .select({ workspace: workspaces, role: members.role })
+    .from(workspaces)
+    .innerJoin(members, and(eq(members.workspaceId, workspaces.id), eq(members.userId, user.id)))
+    .where(where);
+  if (!row) throw notFound("workspace not found");
+  return { workspace: row.workspace, role: row.role as Role, user };
+}
+
+/**
+ * The workspace of a workspace-scoped route: `X-Workspace-ID` / `X-Workspace-Slug` header or
+ * `workspace_id` / `workspace_slug` query parameter (API.md "Workspace scope").
+ */
+export async function requireWorkspace(req: Request, principal: Principal, db?: Db): Promise<Membership> {
+  const url = new URL(req.url);
+  const id = req.headers.get("x-workspace-id") ?? url.searchParams.get("workspace_id");
+  const slug = req.headers.get("x-workspace-slug") ?? url.searchParams.get("workspace_slug");
+  const database = db ?? (await getDb());
+  if (id) {
+    if (!isUuid(id)) throw badRequest("workspace_id must be a UUID");
+    return requireWorkspaceMember(database, principal.user, id);
+  }
+  if (slug) return requireWorkspaceMember(database, principal.user, slug);
+  throw badRequest("workspace_id is required");
+}
+
+/** 403 unless the member has one of the roles. */
+export function requireWorkspaceRole(m: Membership, roles: readonly Role[]): Membership {
+  if (!roles.includes(m.role)) throw forbidden(`requires role ${roles.join(" or ")}`);
+  return m;
+}

@@ -1,0 +1,143 @@
+import { z } from "zod";
+
+/**
+ * The whole runtime configuration, read from the environment and validated once.
+ * `loadConfig()` throws a readable error; `instrumentation.ts` turns that into a loud exit.
+ */
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return fallback;
+      const s = v.trim().toLowerCase();
+      if (["true", "1", "yes"].includes(s)) return true;
+      if (["false", "0", "no"].includes(s)) return false;
+      ctx.addIssue({ code: "custom", message: `expected true/false, got "${v}"` });
+      return z.NEVER;
+    });
+
+const positiveInt = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0) {
+        ctx.addIssue({ code: "custom", message: `expected a positive integer, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  );
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return undefined;
+      try {
+        const u = new URL(v);
+        if (!protocols.includes(u.protocol)) throw new Error("protocol");
+        return v.trim();
+      } catch {
+        ctx.addIssue({ code: "custom", message: `expected a ${protocols.join(" or ")} URL, got "${v}"` });
+        return z.NEVER;
+      }
+    });
+
+const envSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  DATABASE_URL: url(["postgres:", "postgresql:"]),
+  DATA_DIR: z.string().optional().default("./.data"),
+  REDIS_URL: url(["redis:", "rediss:"]),
+  REDIS_KEY_PREFIX: z.string().optional().default("tandem:"),
+  APP_URL: url(["http:", "https:"]),
+  SMTP_URL: url(["smtp:", "smtps:"]),
+  MAIL_FROM: z.string().optional().default("Tandem <no-reply@tandem.local>"),
+  ALLOW_SIGNUP: bool(true),
+  ALLOWED_EMAILS: list,
+  ALLOWED_EMAIL_DOMAINS: list,
+  GOOGLE_CLIENT_ID: z.string().optional(),
+  GOOGLE_CLIENT_SECRET: z.string().optional(),
+  GOOGLE_AUTH_URL: url(["http:", "https:"]),
+  GOOGLE_TOKEN_URL: url(["http:", "https:"]),
+  GOOGLE_USERINFO_URL: url(["http:", "https:"]),
+  POSTHOG_API_KEY: z.string().optional(),
+  POSTHOG_HOST: url(["http:", "https:"]),
+  ANALYTICS_DISABLED: bool(false),
+  ANALYTICS_ENVIRONMENT: z.string().optional(),
+  APP_ENV: z.string().optional(),
+  METRICS_TOKEN: z.string().optional(),
+  TRUST_PROXY: bool(false),
+  SECURE_COOKIES: bool(false),
+  RATE_LIMIT_SEND_CODE_EMAIL: positiveInt(5),
+  RATE_LIMIT_SEND_CODE_IP: positiveInt(30),
+  RATE_LIMIT_CONTACT_SALES_IP: positiveInt(5),
+  RATE_LIMIT_CONTACT_SALES_EMAIL: positiveInt(3),
+  RATE_LIMIT_FEEDBACK: positiveInt(10),
+  APP_VERSION: z.string().optional().default(process.env.npm_package_version ?? "dev"),
+  GIT_COMMIT: z.string().optional().default("unknown"),
+  SAMPLER_ENABLED: bool(true),
+  SAMPLER_DATABASE_URL: url(["postgres:", "postgresql:"]),
+  SAMPLER_QUERY_TIMEOUT_MS: positiveInt(500),
+  SAMPLER_CACHE_TTL_MS: positiveInt(8000),
+  SWEEPERS_ENABLED: bool(true),
+});
+
+export type Config = z.infer<typeof envSchema> & {
+  googleEnabled: boolean;
+  analyticsEnvironment: "production" | "staging" | "dev";
+};
+
+export class ConfigError extends Error {}
+
+/** production/prod → production, staging/stage → staging, everything else → dev. */
+export function normalizeEnvironment(raw: string | undefined): "production" | "staging" | "dev" {
+  const s = (raw ?? "").trim().toLowerCase();
+  if (s === "production" || s === "prod") return "production";
+  if (s === "staging" || s === "stage") return "staging";
+  return "dev";
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const c = parsed.data;
+  if (Boolean(c.GOOGLE_CLIENT_ID) !== Boolean(c.GOOGLE_CLIENT_SECRET)) {
+    throw new ConfigError("invalid configuration:\n  GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET must be set together");
+  }
+  return {
+    ...c,
+    googleEnabled: Boolean(c.GOOGLE_CLIENT_ID && c.GOOGLE_CLIENT_SECRET),
+    analyticsEnvironment: normalizeEnvironment(c.ANALYTICS_ENVIRONMENT || c.APP_ENV || c.NODE_ENV),
+  };
+}
+
+const KEY = Symbol.for("tandem.config");
+type G = typeof globalThis & { [KEY]?: Config };
+
+/** The process-wide configuration, parsed on first use. */
+export function config(): Config {
+  const g = globalThis as G;
+  return (g[KEY] ??= loadConfig());
+}
+
+/** Tests change the environment between cases; this forgets the cached parse. */
+export function resetConfigForTests(): void {
+  delete (globalThis as G)[KEY];
+}

@@ -1,0 +1,75 @@
+import path from "node:path";
+import fs from "node:fs";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import * as schema from "./schema";
+import { config } from "@/lib/config";
+
+/** Both drivers expose the same drizzle query builder; domain code only sees this type. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** A transaction handle has the same query surface as the database. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+type Handle = { db: Db; driver: "postgres" | "pglite"; close: () => Promise<void> };
+
+const KEY = Symbol.for("tandem.db");
+type G = typeof globalThis & { [KEY]?: Promise<Handle> };
+
+const MIGRATIONS = path.join(process.cwd(), "drizzle");
+// Arbitrary constant: serialises migrations when several app nodes start at once.
+const MIGRATION_LOCK_ID = 7_262_736;
+
+async function openPostgres(url: string): Promise<Handle> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+  const client = postgres(url, { max: 10, onnotice: () => {}, connect_timeout: 5 });
+  const reserved = await client.reserve();
+  try {
+    await reserved`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+    await migrate(drizzle({ client: reserved as unknown as typeof client }), { migrationsFolder: MIGRATIONS });
+  } finally {
+    await reserved`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {});
+    reserved.release();
+  }
+  const db = drizzle({ client, schema }) as unknown as Db;
+  return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
+}
+
+async function openPglite(dataDir: string): Promise<Handle> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const { migrate } = await import("drizzle-orm/pglite/migrator");
+  if (!dataDir.startsWith("memory://")) fs.mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir);
+  const db = drizzle({ client, schema });
+  await migrate(db, { migrationsFolder: MIGRATIONS });
+  return { db: db as unknown as Db, driver: "pglite", close: () => client.close() };
+}
+
+function open(): Promise<Handle> {
+  const c = config();
+  if (c.DATABASE_URL) return openPostgres(c.DATABASE_URL);
+  // DATA_DIR=memory:// gives a throwaway in-memory database (tests).
+  return openPglite(c.DATA_DIR.startsWith("memory://") ? c.DATA_DIR : path.resolve(c.DATA_DIR, "pglite"));
+}
+
+/** Opens the database on first use (never at import time) and applies pending migrations. */
+export function dbHandle(): Promise<Handle> {
+  const g = globalThis as G;
+  if (!g[KEY]) {
+    g[KEY] = open();
+    g[KEY].catch(() => delete g[KEY]); // a failed open may be retried
+  }
+  return g[KEY];
+}
+
+export async function getDb(): Promise<Db> {
+  return (await dbHandle()).db;
+}
+
+export async function closeDb(): Promise<void> {
+  const g = globalThis as G;
+  const h = g[KEY];
+  delete g[KEY];
+  if (h) await (await h).close();
+}

@@ -1,0 +1,52 @@
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { users } from "./auth";
+import { workspaces } from "./workspaces";
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+const workspaceRef = () =>
+  uuid("workspace_id")
+    .notNull()
+    .references(() => workspaces.id, { onDelete: "cascade" });
+
+export const issues = pgTable(
+  "issues",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: workspaceRef(),
+    number: integer("number").notNull(),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    status: text("status").notNull().default("backlog"),
+    priority: text("priority").notNull().default("none"),
+    assigneeType: text("assignee_type"), // member | agent
+    assigneeId: uuid("assignee_id"),
+    creatorType: text("creator_type").notNull(), // member | agent
+    creatorId: uuid("creator_id").notNull(),
+    originType: text("origin_type").notNull().default("manual"), // manual | autopilot | quick_create | onboarding
+    originId: uuid("origin_id"),
+    firstExecutedAt: ts("first_executed_at"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("issues_workspace_number_idx").on(t.workspaceId, t.number),
+    index("issues_workspace_status_idx").on(t.workspaceId, t.status),
+  ],
+);
+
+export const issueComments = pgTable(
+  "issue_comments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    issueId: uuid("issue_id")
+      .notNull()
+      .references(() => issues.id, { onDelete: "cascade" }),
+    workspaceId: workspaceRef(),
+    authorType: text("author_type").notNull(),
+    authorId: uuid("author_id").notNull(),
+    body: text("body").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("issue_comments_issue_idx").on(t.issueId, t.createdAt)],
+);
+

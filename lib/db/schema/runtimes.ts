@@ -1,0 +1,95 @@
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { users } from "./auth";
+import { workspaces } from "./workspaces";
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+const workspaceRef = () =>
+  uuid("workspace_id")
+    .notNull()
+    .references(() => workspaces.id, { onDelete: "cascade" });
+
+import { agents } from "./agents";
+export const runtimes = pgTable(
+  "runtimes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: workspaceRef(),
+    daemonId: text("daemon_id").notNull(),
+    provider: text("provider").notNull(),
+    name: text("name").notNull(),
+    version: text("version").notNull().default(""),
+    cliVersion: text("cli_version").notNull().default(""),
+    deviceName: text("device_name").notNull().default(""),
+    runtimeMode: text("runtime_mode").notNull().default("local"),
+    status: text("status").notNull().default("online"), // online | offline
+    ownerId: uuid("owner_id").references(() => users.id, { onDelete: "set null" }),
+    lastSeenAt: ts("last_seen_at").notNull().defaultNow(),
+    firstOnlineAt: ts("first_online_at"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("runtimes_workspace_daemon_provider_idx").on(t.workspaceId, t.daemonId, t.provider)],
+);
+
+export const agentTasks = pgTable(
+  "agent_tasks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: workspaceRef(),
+    agentId: uuid("agent_id")
+      .notNull()
+      .references(() => agents.id, { onDelete: "cascade" }),
+    runtimeId: uuid("runtime_id"),
+    issueId: uuid("issue_id"),
+    chatSessionId: uuid("chat_session_id"),
+    autopilotRunId: uuid("autopilot_run_id"),
+    source: text("source").notNull().default("manual"),
+    prompt: text("prompt").notNull().default(""),
+    status: text("status").notNull().default("queued"), // queued | dispatched | running | completed | failed | cancelled
+    attempt: integer("attempt").notNull().default(1),
+    maxAttempts: integer("max_attempts").notNull().default(2),
+    failureReason: text("failure_reason"),
+    error: text("error"),
+    result: jsonb("result"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    dispatchedAt: ts("dispatched_at"),
+    startedAt: ts("started_at"),
+    completedAt: ts("completed_at"),
+  },
+  (t) => [
+    index("agent_tasks_runtime_status_idx").on(t.runtimeId, t.status, t.createdAt),
+    index("agent_tasks_issue_idx").on(t.issueId),
+  ],
+);
+
+export const taskMessages = pgTable(
+  "task_messages",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    taskId: uuid("task_id")
+      .notNull()
+      .references(() => agentTasks.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(), // progress | message | log
+    content: text("content").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("task_messages_task_idx").on(t.taskId, t.createdAt)],
+);
+
+/** LLM usage, one row per (task, model): a repeated report overwrites instead of adding up. */
+export const taskUsage = pgTable(
+  "task_usage",
+  {
+    taskId: uuid("task_id")
+      .notNull()
+      .references(() => agentTasks.id, { onDelete: "cascade" }),
+    model: text("model").notNull(),
+    provider: text("provider").notNull(),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    cacheReadTokens: integer("cache_read_tokens").notNull().default(0),
+    cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.model] })],
+);
+

@@ -1,0 +1,48 @@
+import type { z } from "zod";
+import { badRequest, describeZodError, payloadTooLarge } from "./errors";
+
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+/** Reads the body as text, refusing more than `limit` bytes without buffering the excess. */
+export async function readText(req: Request, limit = DEFAULT_BODY_LIMIT): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > limit) throw payloadTooLarge(limit);
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw payloadTooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+}
+
+/**
+ * Parses a JSON body against a zod schema. An empty body is read as `{}` so optional-only bodies may be omitted.
+ * Unknown fields are stripped (zod's default), consistently on every route.
+ */
+export async function readJson<S extends z.ZodType>(
+  req: Request,
+  schema: S,
+  limit = DEFAULT_BODY_LIMIT,
+): Promise<z.infer<S>> {
+  const text = await readText(req, limit);
+  let data: unknown = {};
+  if (text.trim() !== "") {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      throw badRequest("invalid JSON body");
+    }
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw badRequest(describeZodError(parsed.error));
+  return parsed.data;
+}

@@ -1,0 +1,4 @@
+export * from "./errors";
+export * from "./body";
+export * from "./request";
+export * from "./route";

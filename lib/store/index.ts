@@ -1,0 +1,54 @@
+import { config } from "@/lib/config";
+import { MemoryStore } from "./memory";
+import { RedisStore } from "./redis";
+import type { SharedStore } from "./types";
+
+export type { SharedStore } from "./types";
+export { MemoryStore } from "./memory";
+export { RedisStore } from "./redis";
+
+const KEY = Symbol.for("tandem.store");
+type G = typeof globalThis & { [KEY]?: SharedStore };
+
+/** Builds a store for a Redis URL (or memory without one). Connects lazily; commands fail fast when Redis is down. */
+export async function createStore(redisUrl: string | undefined, prefix: string): Promise<SharedStore> {
+  if (!redisUrl) return new MemoryStore();
+  const { Redis } = await import("ioredis");
+  const client = new Redis(redisUrl, {
+    lazyConnect: false,
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+    connectTimeout: 2000,
+  });
+  client.on("error", () => {}); // reported through /api/health; ioredis reconnects by itself
+  return new RedisStore(client, prefix);
+}
+
+let pending: Promise<SharedStore> | undefined;
+
+/** The process-wide shared store (on globalThis: Next loads server modules twice). */
+export async function getStore(): Promise<SharedStore> {
+  const g = globalThis as G;
+  if (g[KEY]) return g[KEY];
+  pending ??= createStore(config().REDIS_URL, config().REDIS_KEY_PREFIX).then((s) => (g[KEY] = s));
+  return pending;
+}
+
+export async function closeStore(): Promise<void> {
+  const g = globalThis as G;
+  const s = g[KEY];
+  delete g[KEY];
+  pending = undefined;
+  await s?.close();
+}
+
+/** Fixed-window rate limit on the shared store. */
+export async function rateLimit(
+  store: SharedStore,
+  key: string,
+  limit: number,
+  windowMs: number,
+): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
+  const { count, resetInMs } = await store.hit(`rl:${key}`, windowMs);
+  return { allowed: count <= limit, retryAfterSeconds: Math.max(1, Math.ceil(resetInMs / 1000)) };
+}

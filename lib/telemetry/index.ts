@@ -1,0 +1,2 @@
+export { events, type AnalyticsEvent } from "./events";
+export { recordEvent } from "./record";

@@ -1,0 +1,20 @@
+/** "Acme Robotics" → "ACM": the first three letters or digits of the name, upper-cased ("WS" when there are none). */
+export function deriveIssuePrefix(name: string): string {
+  const letters = name.normalize("NFKD").replace(/[^A-Za-z0-9]/g, "").toUpperCase();
+  return letters.slice(0, 3) || "WS";
+}
+
+/** "Acme Robotics!" → "acme-robotics". */
+export function slugify(name: string): string {
+  return name
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40)
+    .replace(/-+$/g, "");
+}
+
+export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+/** Slugs that would collide with app routes or read as something else. */
+export const RESERVED_SLUGS = new Set(["new", "api", "admin", "login", "onboarding", "settings", "invite", "w"]);

@@ -1,0 +1,19 @@
+import type { NextConfig } from "next";
+
+// Each e2e run may build into its own directory so parallel builds never share `.next`.
+const distDir = process.env.NEXT_DIST_DIR || ".next";
+
+const nextConfig: NextConfig = {
+  distDir,
+  // Native/wasm or stateful server packages stay as plain Node requires instead of being bundled.
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "ioredis", "prom-client", "posthog-node", "nodemailer"],
+  poweredByHeader: false,
+  async rewrites() {
+    // Reverse proxy for posthog-js so ad blockers do not break the funnel (POSTHOG_PROXY=true).
+    if (process.env.POSTHOG_PROXY !== "true") return [];
+    const host = (process.env.POSTHOG_HOST || "https://us.i.posthog.com").replace(/\/$/, "");
+    return [{ source: "/ingest/:path*", destination: `${host}/:path*` }];
+  },
+};
+
+export default nextConfig;
