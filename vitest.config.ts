@@ -1,7 +1,6 @@
-import path from "node:path";
 import { defineConfig } from "vitest/config";
 
-const alias = { "@": path.resolve(__dirname) };
+const alias = { "@": import.meta.dirname };
 
 /**
  * unit:        pure code, no services (`*.test.ts` next to the code).
