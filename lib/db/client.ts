@@ -22,15 +22,15 @@ async function openPostgres(url: string): Promise<Handle> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const { migrate } = await import("drizzle-orm/postgres-js/migrator");
-  const client = postgres(url, { max: 10, onnotice: () => {}, connect_timeout: 5 });
-  const reserved = await client.reserve();
+  // Migrate over one dedicated connection so the advisory lock and the DDL share a session.
+  const migrator = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
   try {
-    await reserved`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
-    await migrate(drizzle({ client: reserved as unknown as typeof client }), { migrationsFolder: MIGRATIONS });
+    await migrator`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+    await migrate(drizzle({ client: migrator }), { migrationsFolder: MIGRATIONS });
   } finally {
-    await reserved`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {});
-    reserved.release();
+    await migrator.end({ timeout: 5 });
   }
+  const client = postgres(url, { max: 10, onnotice: () => {}, connect_timeout: 5 });
   const db = drizzle({ client, schema }) as unknown as Db;
   return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
 }
