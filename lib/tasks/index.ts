@@ -1,0 +1,2 @@
+export { enqueueTask, type Task, type TaskSource } from "./enqueue";
+export { afterTaskEnqueued } from "./events";
