@@ -1,0 +1,237 @@
+import type { PostHogConfig } from "posthog-js";
+
+/**
+ * The part of posthog-js this wrapper uses. The loader is injected so that posthog-js is only fetched (a separate
+ * chunk, via dynamic import) once `/api/config` has returned a key, and so tests can hand in a recording fake.
+ */
+export interface PostHogLike {
+  init(token: string, config: Partial<PostHogConfig>): unknown;
+  register(properties: Record<string, unknown>): void;
+  identify(distinctId: string, userPropertiesToSet?: Record<string, unknown>): void;
+  capture(event: string, properties?: Record<string, unknown>): unknown;
+  reset(): void;
+}
+
+export type PostHogLoader = () => Promise<PostHogLike>;
+
+export type AnalyticsEnvironment = "production" | "staging" | "dev";
+
+export interface SuperProperties {
+  client_type: "web" | "desktop";
+  app_version?: string;
+  environment: AnalyticsEnvironment;
+  event_schema_version: 2;
+  is_demo: false;
+}
+
+export interface InitOptions {
+  key: string;
+  /** PostHog API host, or a same-origin path such as `/ingest` when the reverse proxy is used. */
+  host?: string;
+  environment?: string;
+  appVersion?: string;
+  /**
+   * posthog-js drops events from browsers that look automated (headless UA, `navigator.webdriver`). Only test builds
+   * turn this on, so the e2e suite can see real events from headless Chromium.
+   */
+  allowBotUserAgents?: boolean;
+}
+
+export interface IdentifyProperties {
+  email?: string;
+  name?: string;
+}
+
+export type EventProperties = Record<string, unknown>;
+
+export const DEFAULT_POSTHOG_HOST = "https://us.i.posthog.com";
+export const EVENT_SCHEMA_VERSION = 2;
+/** Bound on calls buffered before init, so a page whose config fetch never returns cannot grow without limit. */
+export const MAX_PENDING_OPS = 100;
+
+export function normalizeEnvironment(raw: string | undefined): AnalyticsEnvironment {
+  const s = (raw ?? "").trim().toLowerCase();
+  if (s === "production" || s === "prod") return "production";
+  if (s === "staging" || s === "stage") return "staging";
+  return "dev";
+}
+
+export function detectClientType(win: Window | undefined): "web" | "desktop" {
+  if (!win) return "web";
+  const w = win as Window & { electron?: unknown; desktopAPI?: unknown };
+  if (w.electron !== undefined || w.desktopAPI !== undefined) return "desktop";
+  return /Electron/.test(win.navigator?.userAgent ?? "") ? "desktop" : "web";
+}
+
+export function buildSuperProperties(opts: Pick<InitOptions, "environment" | "appVersion">, win?: Window): SuperProperties {
+  const props: SuperProperties = {
+    client_type: detectClientType(win),
+    environment: normalizeEnvironment(opts.environment),
+    event_schema_version: EVENT_SCHEMA_VERSION,
+    is_demo: false,
+  };
+  if (opts.appVersion) props.app_version = opts.appVersion;
+  return props;
+}
+
+/** Init options as the reference: nothing is captured implicitly; only the calls made through this module. */
+export function postHogConfig(opts: InitOptions): Partial<PostHogConfig> {
+  return {
+    api_host: opts.host || DEFAULT_POSTHOG_HOST,
+    person_profiles: "identified_only",
+    capture_pageview: false,
+    autocapture: false,
+    capture_heatmaps: false,
+    capture_dead_clicks: false,
+    capture_exceptions: false,
+    disable_session_recording: true,
+    disable_surveys: true,
+    ...(opts.allowBotUserAgents ? { opt_out_useragent_filter: true } : {}),
+  };
+}
+
+type State = "idle" | "loading" | "ready" | "disabled";
+type PendingOp = { event: string; properties: EventProperties };
+
+export interface AnalyticsClient {
+  /** Loads posthog-js and replays buffered calls. Idempotent; with no key it disables the client instead. */
+  init(opts: InitOptions): Promise<void>;
+  /** Analytics is off for this page (no key, or posthog-js failed to load): drop buffered and future calls. */
+  disable(): void;
+  identify(userId: string, props?: IdentifyProperties): void;
+  capturePageview(path: string): void;
+  captureEvent(event: string, properties?: EventProperties): void;
+  setPersonProperties(props: EventProperties): void;
+  setPersonPropertiesOnce(props: EventProperties): void;
+  reset(): void;
+  readonly state: State;
+}
+
+export function createAnalyticsClient(deps: { loadPostHog: PostHogLoader; window?: Window }): AnalyticsClient {
+  let state: State = "idle";
+  let posthog: PostHogLike | null = null;
+  let superProperties: SuperProperties | null = null;
+  let currentUserId: string | null = null;
+  let pendingIdentify: { userId: string; props: IdentifyProperties } | null = null;
+  let pendingPageview: string | null = null;
+  let pendingOps: PendingOp[] = [];
+  let initPromise: Promise<void> | null = null;
+
+  const buffering = () => state === "idle" || state === "loading";
+
+  function clearPending() {
+    pendingIdentify = null;
+    pendingPageview = null;
+    pendingOps = [];
+  }
+
+  /** The envelope the server events carry, added only where the caller did not set it. */
+  function withEnvelope(properties: EventProperties): EventProperties {
+    const out = { ...properties };
+    if (superProperties) {
+      out.event_schema_version ??= superProperties.event_schema_version;
+      out.environment ??= superProperties.environment;
+      out.is_demo ??= superProperties.is_demo;
+    }
+    return out;
+  }
+
+  function sendIdentify(ph: PostHogLike, userId: string, props: IdentifyProperties) {
+    const set: Record<string, string> = {};
+    if (props.email) set.email = props.email;
+    if (props.name) set.name = props.name;
+    ph.identify(userId, set);
+  }
+
+  function sendOp(ph: PostHogLike, op: PendingOp) {
+    ph.capture(op.event, op.event === "$set" ? op.properties : withEnvelope(op.properties));
+  }
+
+  function disable() {
+    if (state === "ready") return;
+    state = "disabled";
+    clearPending();
+  }
+
+  function enqueue(op: PendingOp) {
+    if (state === "ready" && posthog) sendOp(posthog, op);
+    else if (buffering() && pendingOps.length < MAX_PENDING_OPS) pendingOps.push(op);
+  }
+
+  return {
+    get state() {
+      return state;
+    },
+
+    init(opts) {
+      if (initPromise) return initPromise;
+      if (state === "disabled") return Promise.resolve();
+      if (!opts.key) {
+        disable();
+        return Promise.resolve();
+      }
+      state = "loading";
+      initPromise = (async () => {
+        let ph: PostHogLike;
+        try {
+          ph = await deps.loadPostHog();
+        } catch (err) {
+          // Typically an ad blocker refusing the chunk; the app must keep working without analytics.
+          console.warn("analytics: posthog-js failed to load", err);
+          state = "disabled";
+          clearPending();
+          return;
+        }
+        ph.init(opts.key, postHogConfig(opts));
+        superProperties = buildSuperProperties(opts, deps.window);
+        ph.register({ ...superProperties });
+        posthog = ph;
+        state = "ready";
+        // Identify first so the pageview and the ops are attributed to the user, then the pageview, then the ops.
+        if (pendingIdentify) sendIdentify(ph, pendingIdentify.userId, pendingIdentify.props);
+        if (pendingPageview !== null) ph.capture("$pageview", { $current_url: pendingPageview });
+        for (const op of pendingOps) sendOp(ph, op);
+        clearPending();
+      })();
+      return initPromise;
+    },
+
+    disable,
+
+    identify(userId, props = {}) {
+      if (state === "disabled") return;
+      currentUserId = userId;
+      if (state === "ready" && posthog) sendIdentify(posthog, userId, props);
+      else if (buffering()) pendingIdentify = { userId, props };
+    },
+
+    capturePageview(path) {
+      if (state === "ready" && posthog) posthog.capture("$pageview", { $current_url: path });
+      else if (buffering()) pendingPageview = path;
+    },
+
+    captureEvent(event, properties = {}) {
+      const props = { ...properties };
+      if (currentUserId !== null) props.user_id ??= currentUserId;
+      enqueue({ event, properties: props });
+    },
+
+    setPersonProperties(props) {
+      enqueue({ event: "$set", properties: { $set: { ...props } } });
+    },
+
+    setPersonPropertiesOnce(props) {
+      enqueue({ event: "$set", properties: { $set_once: { ...props } } });
+    },
+
+    reset() {
+      currentUserId = null;
+      clearPending();
+      if (state === "ready" && posthog && superProperties) {
+        posthog.reset();
+        // reset() clears registered super-properties too; without them later events lose their envelope.
+        posthog.register({ ...superProperties });
+      }
+    },
+  };
+}
