@@ -35,6 +35,10 @@ export const chatMessages = pgTable(
     taskId: uuid("task_id"),
     createdAt: ts("created_at").notNull().defaultNow(),
   },
-  (t) => [index("chat_messages_session_idx").on(t.sessionId, t.createdAt)],
+  (t) => [
+    index("chat_messages_session_idx").on(t.sessionId, t.createdAt),
+    // Business sampler: messages of the last 24 hours (active users / workspaces).
+    index("chat_messages_created_at_idx").on(t.createdAt),
+  ],
 );
 

@@ -1,4 +1,5 @@
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 import { users } from "./auth";
 import { workspaces } from "./workspaces";
 
@@ -27,7 +28,11 @@ export const runtimes = pgTable(
     firstOnlineAt: ts("first_online_at"),
     createdAt: ts("created_at").notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("runtimes_workspace_daemon_provider_idx").on(t.workspaceId, t.daemonId, t.provider)],
+  (t) => [
+    uniqueIndex("runtimes_workspace_daemon_provider_idx").on(t.workspaceId, t.daemonId, t.provider),
+    // Business sampler: runtimes seen in the last minute / 15 minutes.
+    index("runtimes_last_seen_idx").on(t.lastSeenAt),
+  ],
 );
 
 export const agentTasks = pgTable(
@@ -58,6 +63,12 @@ export const agentTasks = pgTable(
   (t) => [
     index("agent_tasks_runtime_status_idx").on(t.runtimeId, t.status, t.createdAt),
     index("agent_tasks_issue_idx").on(t.issueId),
+    // Business sampler: open tasks are a small slice of the table; this covers queued/running/stuck index-only.
+    index("agent_tasks_open_status_idx")
+      .on(t.status, t.source, t.runtimeId, t.startedAt)
+      .where(sql`status in ('queued', 'dispatched', 'running')`),
+    // Business sampler: tasks created in the last 24 hours (active users / workspaces).
+    index("agent_tasks_created_at_idx").on(t.createdAt),
   ],
 );
 
