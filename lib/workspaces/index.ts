@@ -7,6 +7,7 @@ import type { Membership, Role, Workspace } from "@/lib/auth/guard";
 import { sendMail } from "@/lib/auth/mail";
 import type { User } from "@/lib/auth/users";
 import { badRequest, conflict, forbidden, notFound } from "@/lib/http/errors";
+import { markOnboarded } from "@/lib/onboarding";
 import { events, recordEvent } from "@/lib/telemetry";
 import { deriveIssuePrefix, RESERVED_SLUGS, slugify, SLUG_PATTERN } from "./names";
 
@@ -163,6 +164,8 @@ export async function acceptInvitation(db: Db, user: User, id: string) {
     recordEvent(
       events.teamInviteAccepted({ userId: user.id, workspaceId: flipped.workspaceId, invitedAt: flipped.createdAt, acceptedAt: flipped.acceptedAt! }),
     );
+    // An invitee skips the questionnaire: joining a team completes onboarding (only if they had not already).
+    await markOnboarded(db, user.id, "invite_accept", flipped.workspaceId);
   }
   const [w] = await db.select().from(workspaces).where(eq(workspaces.id, inv.workspaceId));
   if (!w) throw notFound("invitation not found");
