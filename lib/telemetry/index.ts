@@ -1,2 +1,24 @@
-export { events, type AnalyticsEvent } from "./events";
+export { events, emailDomain, EVENT_CATALOG, EVENT_NAMES, TASK_EVENT_NAMES } from "./events";
+export type { AnalyticsEvent, Actor, TaskEventArgs, TaskMetricsInput, EventBuilder } from "./events";
 export { recordEvent } from "./record";
+export { recordTaskEvent } from "./tasks";
+export { getSink, setSinkForTests, shutdownTelemetry, MemorySink, NoopSink, PostHogSink } from "./sink";
+export type { AnalyticsSink, PostHogMessage } from "./sink";
+export { observeHttpRequest } from "./http";
+export {
+  registry,
+  recordWebhookDelivery,
+  recordGithubEventReceived,
+  recordGithubPRReview,
+  observeGithubPRMergeSeconds,
+  inferCloudRuntimeOp,
+  recordCloudRuntimeRequest,
+  recordDaemonMessageReceived,
+  recordBusinessOrder,
+  recordRevenue,
+  recordQueuedExpired,
+  recordLeaseExpired,
+  recordLLMUsage,
+} from "./metrics";
+export type { LLMUsage, TaskLabels } from "./metrics";
+export { classifyFailure, normalizeFailureReason, FAILURE_REASONS, normalizeSignupSource } from "./labels";

@@ -1,4 +1,103 @@
 import type { AnalyticsEvent } from "./events";
+import {
+  boolLabel,
+  normalizeAutopilotCadence,
+  normalizeAutopilotSkipReason,
+  normalizeAutopilotTrigger,
+  normalizeContactSalesSource,
+  normalizeFailureReason,
+  normalizeFeedbackKind,
+  normalizeLoginOutcome,
+  normalizeOnboardingPath,
+  normalizePlatform,
+  normalizeRuntimeMode,
+  normalizeRuntimeProvider,
+  normalizeSignupSource,
+  normalizeTaskSource,
+} from "./labels";
+import { families } from "./metrics";
+import { getSink } from "./sink";
 
-/** The single emitter: hands the event to the sink and increments its paired metrics. (Skeleton.) */
-export function recordEvent(_event: AnalyticsEvent): void {}
+/**
+ * THE emitter for product events (TELEMETRY.md §1): hands the event to the sink (unless metrics-only) and
+ * increments its paired metric(s), reading labels from the event's properties through the normalisers.
+ * Call it after the transaction commits, with a direct builder call: `recordEvent(events.signup({...}))`.
+ * Task lifecycle events go through `recordTaskEvent` instead.
+ */
+export function recordEvent(event: AnalyticsEvent): void {
+  if (event.capture) getSink().capture(event);
+  incForEvent(event);
+}
+
+const str = (v: unknown) => (typeof v === "string" ? v : "");
+const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+
+/** The dispatch table of reference §3 (plus login / account_deleted / autopilot_run_skipped). */
+export function incForEvent(ev: AnalyticsEvent): void {
+  const f = families();
+  const p = ev.properties;
+  const rt = () => ({ runtime_mode: normalizeRuntimeMode(p.runtime_mode), provider: normalizeRuntimeProvider(p.provider) });
+  const ap = () => ({ cadence: normalizeAutopilotCadence(p.cadence), trigger_kind: normalizeAutopilotTrigger(p.trigger_kind) });
+  switch (ev.name) {
+    case "signup":
+      return f.signup.inc({ signup_source: normalizeSignupSource(p.signup_source) });
+    case "login":
+      return f.logins.inc({ outcome: normalizeLoginOutcome(p.outcome) });
+    case "account_deleted":
+      return f.accountDeletions.inc();
+    case "workspace_created":
+      return f.workspaceCreated.inc({ source: normalizeTaskSource(p.source) });
+    case "team_invite_sent":
+      return f.teamInviteSent.inc();
+    case "team_invite_accepted":
+      return f.teamInviteAccepted.inc();
+    case "onboarding_started":
+      return f.onboardingStarted.inc({ platform: normalizePlatform(p.platform) });
+    case "onboarding_questionnaire_submitted":
+      return f.onboardingQuestionnaireSubmitted.inc();
+    case "onboarding_completed":
+      return f.onboardingCompleted.inc({ path: normalizeOnboardingPath(p.completion_path) });
+    case "cloud_waitlist_joined":
+      return f.cloudWaitlistJoined.inc();
+    case "feedback_submitted":
+      return f.feedbackSubmitted.inc({ kind: normalizeFeedbackKind(p.kind), platform: normalizePlatform(p.platform) });
+    case "contact_sales_submitted":
+      return f.contactSalesSubmitted.inc({ source: normalizeContactSalesSource(p.form_source) });
+    case "issue_created":
+      return f.issueCreated.inc({ source: normalizeTaskSource(p.source), platform: normalizePlatform(p.platform) });
+    case "chat_message_sent":
+      return f.chatMessageSent.inc({ platform: normalizePlatform(p.platform) });
+    case "agent_created":
+      return f.agentCreated.inc({ runtime_mode: normalizeRuntimeMode(p.runtime_mode), source: normalizeTaskSource(p.source) });
+    case "squad_created":
+      return f.squadCreated.inc();
+    case "autopilot_created":
+      return f.autopilotCreated.inc({ cadence: normalizeAutopilotCadence(p.cadence) });
+    case "issue_executed":
+      return f.issueExecuted.inc({ source: normalizeTaskSource(p.source) });
+    case "runtime_registered":
+      return f.runtimeRegistered.inc(rt());
+    case "runtime_ready": {
+      const labels = rt();
+      f.runtimeReady.inc(labels);
+      const ms = num(p.ready_duration_ms);
+      if (ms > 0) f.runtimeReadySeconds.observe(labels, ms / 1000);
+      return;
+    }
+    case "runtime_failed":
+      return f.runtimeFailed.inc({ ...rt(), failure_reason: normalizeFailureReason(str(p.failure_reason)), recoverable: boolLabel(p.recoverable) });
+    case "runtime_offline":
+      return f.runtimeOffline.inc(rt());
+    case "autopilot_run_started":
+      return f.autopilotRunStarted.inc(ap());
+    case "autopilot_run_completed":
+      return f.autopilotRunTerminal.inc({ ...ap(), terminal_status: "completed" });
+    case "autopilot_run_failed":
+      return f.autopilotRunTerminal.inc({ ...ap(), terminal_status: "failed" });
+    case "autopilot_run_skipped":
+      return f.autopilotRunSkipped.inc({ cadence: normalizeAutopilotCadence(p.cadence), reason: normalizeAutopilotSkipReason(p.reason) });
+    default:
+      // agent_task_* are counted by the typed task recorders (recordTaskEvent); unknown names move nothing.
+      return;
+  }
+}

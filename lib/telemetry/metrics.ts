@@ -1,0 +1,331 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { config } from "@/lib/config";
+import {
+  FAILURE_REASONS,
+  RUNTIME_MODES,
+  cloudRuntimeStatusForCode,
+  normalizeCloudRuntimeOp,
+  normalizeCloudRuntimeStatus,
+  normalizeCurrency,
+  normalizeDaemonMessageKind,
+  normalizeFailureReason,
+  normalizeGithubAction,
+  normalizeGithubEventKind,
+  normalizeGithubPRReviewResult,
+  normalizeModelAlias,
+  normalizeOrderStatus,
+  normalizeRuntimeMode,
+  normalizeRuntimeProvider,
+  normalizeTaskSource,
+  normalizeTerminalStatus,
+  normalizeTokenType,
+  normalizeWebhookDeliveryStatus,
+  normalizeWebhookProvider,
+} from "./labels";
+import { priceModel } from "./pricing";
+
+/**
+ * The one Prometheus registry (TELEMETRY.md §3, §4, §7). It lives on globalThis so Next.js dev hot reload reuses it
+ * instead of registering every family again. All families are created up front, so a scrape shows every family
+ * from the first request on.
+ */
+export const PREFIX = "tandem_";
+
+/** Label names that would turn a family into a per-entity series explosion (TELEMETRY.md §1 rule 5). */
+export const FORBIDDEN_LABELS = ["workspace_id", "user_id", "agent_id", "task_id", "issue_id", "runtime_id", "session_id", "ip", "email"];
+
+export const BUCKETS = {
+  http: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  runtimeReady: [1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+  githubPRMerge: [300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 604800, 2592000],
+  cloudruntime: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30],
+  task: [1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 3600, 7200],
+  iterations: [1, 2, 3, 4, 5, 10],
+};
+
+/** Sources pre-warmed for `agent_task_failed_total` (reference §2.1). */
+export const PREWARM_TASK_SOURCES = ["issue", "chat", "autopilot", "autopilot_issue", "quick_create", "other"] as const;
+
+function build(registry: Registry) {
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name: PREFIX + name, help, labelNames, registers: [registry] });
+  const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]) =>
+    new Histogram<L>({ name: PREFIX + name, help, labelNames, buckets, registers: [registry] });
+  const rt = ["runtime_mode", "provider"] as const;
+  const terminal = ["source", "runtime_mode", "terminal_status"] as const;
+
+  const f = {
+    // §7 always present
+    buildInfo: new Gauge({ name: PREFIX + "build_info", help: "Build version and commit (value always 1).", labelNames: ["version", "commit"], registers: [registry] }),
+    httpRequests: counter("http_requests_total", "HTTP requests by route pattern.", ["method", "route", "status"]),
+    httpDuration: histogram("http_request_duration_seconds", "HTTP request duration by route pattern.", ["method", "route", "status"], BUCKETS.http),
+    analyticsEvents: counter("analytics_events_total", "Server analytics events by sink outcome.", ["result"]),
+
+    // §3 event-paired counters (incremented only by recordEvent)
+    signup: counter("signup_total", "New users.", ["signup_source"]),
+    logins: counter("business_logins_total", "Login attempts by outcome.", ["outcome"]),
+    accountDeletions: counter("business_account_deletions_total", "Accounts erased by their owner."),
+    workspaceCreated: counter("workspace_created_total", "Workspaces created.", ["source"]),
+    teamInviteSent: counter("team_invite_sent_total", "Invitations created."),
+    teamInviteAccepted: counter("team_invite_accepted_total", "Invitations accepted."),
+    onboardingStarted: counter("onboarding_started_total", "Onboarding questionnaires started.", ["platform"]),
+    onboardingQuestionnaireSubmitted: counter("onboarding_questionnaire_submitted_total", "Onboarding questionnaires completed."),
+    onboardingCompleted: counter("onboarding_completed_total", "Onboardings completed.", ["path"]),
+    cloudWaitlistJoined: counter("cloud_waitlist_joined_total", "Cloud waitlist joins."),
+    feedbackSubmitted: counter("feedback_submitted_total", "Feedback submissions.", ["kind", "platform"]),
+    contactSalesSubmitted: counter("contact_sales_submitted_total", "Contact-sales inquiries.", ["source"]),
+    issueCreated: counter("issue_created_total", "Issues created.", ["source", "platform"]),
+    chatMessageSent: counter("chat_message_sent_total", "Chat messages sent by users.", ["platform"]),
+    agentCreated: counter("agent_created_total", "Agents created.", ["runtime_mode", "source"]),
+    squadCreated: counter("squad_created_total", "Squads created."),
+    autopilotCreated: counter("autopilot_created_total", "Autopilots created.", ["cadence"]),
+    issueExecuted: counter("issue_executed_total", "Issues whose first task completed.", ["source"]),
+    runtimeRegistered: counter("runtime_registered_total", "Runtimes registered (inserted).", rt),
+    runtimeReady: counter("runtime_ready_total", "Runtimes first reporting online.", rt),
+    runtimeReadySeconds: histogram("runtime_ready_seconds", "Register → first online.", rt, BUCKETS.runtimeReady),
+    runtimeFailed: counter("runtime_failed_total", "Runtime registration failures.", ["runtime_mode", "provider", "failure_reason", "recoverable"]),
+    runtimeOffline: counter("runtime_offline_total", "Runtimes going offline.", rt),
+    autopilotRunStarted: counter("autopilot_run_started_total", "Autopilot runs started.", ["cadence", "trigger_kind"]),
+    autopilotRunTerminal: counter("autopilot_run_terminal_total", "Autopilot runs finished.", ["cadence", "trigger_kind", "terminal_status"]),
+    autopilotRunSkipped: counter("autopilot_run_skipped_total", "Due autopilot runs skipped.", ["cadence", "reason"]),
+
+    // §3 typed (non-event) recorders
+    webhookDelivery: counter("webhook_delivery_total", "Inbound webhook deliveries.", ["provider", "status"]),
+    githubEventReceived: counter("github_event_received_total", "Verified GitHub webhook events.", ["event_kind", "action"]),
+    githubPRReview: counter("github_pr_review_total", "GitHub pull request reviews.", ["result"]),
+    githubPRMergeSeconds: histogram("github_pr_merge_seconds", "Pull request created → merged.", [], BUCKETS.githubPRMerge),
+    cloudruntimeRequests: counter("cloudruntime_request_total", "Cloud runtime API requests.", ["op", "status"]),
+    cloudruntimeDuration: histogram("cloudruntime_request_duration_seconds", "Cloud runtime API request duration.", ["op"], BUCKETS.cloudruntime),
+    daemonMessageReceived: counter("daemon_message_received_total", "Inbound daemon messages by kind.", ["kind"]),
+    businessOrders: counter("business_orders_total", "Orders by status.", ["status"]),
+    businessRevenueCents: counter("business_revenue_cents_total", "Revenue in minor units.", ["currency"]),
+
+    // §4 tasks and LLM
+    taskEnqueued: counter("agent_task_enqueued_total", "Tasks enqueued.", ["source", "runtime_mode"]),
+    taskDispatched: counter("agent_task_dispatched_total", "Tasks claimed by a runtime.", ["source", "runtime_mode"]),
+    taskQueueWait: histogram("agent_task_queue_wait_seconds", "Created → dispatched.", ["source", "runtime_mode"], BUCKETS.task),
+    taskStarted: counter("agent_task_started_total", "Tasks started.", ["source", "runtime_mode", "provider"]),
+    taskTerminal: counter("agent_task_terminal_total", "Tasks finished.", terminal),
+    taskRunSeconds: histogram("agent_task_run_seconds", "Started → finished.", terminal, BUCKETS.task),
+    taskTotalSeconds: histogram("agent_task_total_seconds", "Created → finished.", terminal, BUCKETS.task),
+    taskIterations: histogram("agent_task_iteration_count", "Attempts per finished task.", ["source", "terminal_status"], BUCKETS.iterations),
+    taskFailed: counter("agent_task_failed_total", "Task failures by canonical reason.", ["source", "runtime_mode", "failure_reason"]),
+    llmTokens: counter("llm_tokens_total", "LLM tokens of priced models.", ["provider", "model", "token_type", "runtime_mode", "source"]),
+    llmCostUsd: counter("llm_cost_usd_total", "LLM cost in USD (priced models).", ["provider", "model", "token_type", "runtime_mode", "source"]),
+    llmUnpricedTokens: counter("llm_unpriced_tokens_total", "LLM tokens of models without a price.", ["provider", "model_alias", "token_type"]),
+    llmRequests: counter("llm_request_total", "LLM usage reports.", ["provider", "model", "runtime_mode"]),
+    taskQueuedExpired: counter("task_queued_expired_total", "Queued tasks expired by the sweeper.", ["source", "runtime_mode"]),
+    taskLeaseExpired: counter("task_lease_expired_total", "Task leases expired by the sweeper.", ["source"]),
+  };
+
+  for (const result of ["queued", "sent", "dropped", "failed"]) f.analyticsEvents.inc({ result }, 0);
+  for (const source of PREWARM_TASK_SOURCES)
+    for (const runtime_mode of RUNTIME_MODES)
+      for (const failure_reason of FAILURE_REASONS) f.taskFailed.inc({ source, runtime_mode, failure_reason }, 0);
+  return f;
+}
+
+export type Families = ReturnType<typeof build>;
+type State = { registry: Registry; families: Families; modelAliases: Set<string> };
+const KEY = Symbol.for("tandem.telemetry.metrics");
+type G = typeof globalThis & { [KEY]?: State };
+
+function state(): State {
+  const g = globalThis as G;
+  let s = g[KEY];
+  if (!s) {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    const families = build(registry);
+    const c = config();
+    families.buildInfo.set({ version: c.APP_VERSION, commit: c.GIT_COMMIT }, 1);
+    s = g[KEY] = { registry, families, modelAliases: new Set() };
+  }
+  return s;
+}
+
+export function registry(): Registry {
+  return state().registry;
+}
+
+/** The metric families. Event-paired counters are only for `recordEvent`; lint forbids other callers. */
+export function families(): Families {
+  return state().families;
+}
+
+/** Tests only: forgets the registry; the next use rebuilds it (fresh counters, pre-warmed series, alias set). */
+export function resetMetricsForTests(): void {
+  const g = globalThis as G;
+  const s = g[KEY];
+  if (!s) return;
+  s.registry.clear();
+  delete g[KEY];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Typed (non-event) recorders (TELEMETRY.md §3)
+
+export function recordWebhookDelivery(provider: string, status: string): void {
+  families().webhookDelivery.inc({ provider: normalizeWebhookProvider(provider), status: normalizeWebhookDeliveryStatus(status) });
+}
+
+export function recordGithubEventReceived(eventKind: string, action: string): void {
+  families().githubEventReceived.inc({ event_kind: normalizeGithubEventKind(eventKind), action: normalizeGithubAction(action) });
+}
+
+export function recordGithubPRReview(result: string): void {
+  families().githubPRReview.inc({ result: normalizeGithubPRReviewResult(result) });
+}
+
+/** Ignores values ≤ 0 (clock skew or missing timestamps). */
+export function observeGithubPRMergeSeconds(seconds: number): void {
+  if (Number.isFinite(seconds) && seconds > 0) families().githubPRMergeSeconds.observe(seconds);
+}
+
+/** Reference rules: the first matching path fragment names the operation. */
+export function inferCloudRuntimeOp(path: string, method: string): string {
+  const p = path.toLowerCase();
+  if (p.includes("/billing")) return "billing";
+  if (["/gateway", "/proxy", "/exec"].some((s) => p.includes(s))) return "gateway";
+  if (["/start", "/provision", "/nodes/create"].some((s) => p.includes(s))) return "provision";
+  if (["/stop", "/terminate", "/reboot"].some((s) => p.includes(s))) return "terminate";
+  if (["/status", "/health", "/ready"].some((s) => p.includes(s))) return "status";
+  if (p.includes("/nodes")) {
+    const m = method.toUpperCase();
+    return m === "POST" ? "provision" : m === "DELETE" ? "terminate" : "status";
+  }
+  return "fleet";
+}
+
+/** `outcome` is an HTTP status code, or an Error (timeouts are recognised by their message). */
+export function recordCloudRuntimeRequest(op: string, outcome: number | Error | string, seconds: number): void {
+  let status: string;
+  if (outcome instanceof Error) {
+    const m = outcome.message.toLowerCase();
+    status = m.includes("timeout") || m.includes("deadline exceeded") || outcome.name === "TimeoutError" ? "timeout" : "error";
+  } else if (typeof outcome === "number") status = cloudRuntimeStatusForCode(outcome);
+  else status = normalizeCloudRuntimeStatus(outcome);
+  const o = normalizeCloudRuntimeOp(op);
+  const f = families();
+  f.cloudruntimeRequests.inc({ op: o, status });
+  if (Number.isFinite(seconds) && seconds >= 0) f.cloudruntimeDuration.observe({ op: o }, seconds);
+}
+
+/** One inbound daemon frame; unparseable frames pass "invalid", which normalises to `other`. */
+export function recordDaemonMessageReceived(kind: string): void {
+  families().daemonMessageReceived.inc({ kind: normalizeDaemonMessageKind(kind) });
+}
+
+export function recordBusinessOrder(status: string): void {
+  families().businessOrders.inc({ status: normalizeOrderStatus(status) });
+}
+
+/** Adds revenue in minor units (cents); non-positive or non-integer amounts are ignored. */
+export function recordRevenue(cents: number, currency: string): void {
+  if (!Number.isInteger(cents) || cents <= 0) return;
+  families().businessRevenueCents.inc({ currency: normalizeCurrency(currency) }, cents);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Task and LLM recorders (TELEMETRY.md §4). Called by the task-event helper (`recordTaskEvent`) and the sweepers.
+
+/** Labels of a task; raw values, normalised here. */
+export type TaskLabels = { source: string; runtimeMode: string; provider?: string };
+
+const tl = (t: TaskLabels) => ({ source: normalizeTaskSource(t.source), runtime_mode: normalizeRuntimeMode(t.runtimeMode) });
+
+const secondsBetween = (from?: Date | null, to?: Date | null) =>
+  from && to ? (to.getTime() - from.getTime()) / 1000 : -1;
+
+export function recordTaskEnqueued(t: TaskLabels): void {
+  families().taskEnqueued.inc(tl(t));
+}
+
+export function recordTaskDispatched(t: TaskLabels & { createdAt?: Date | null; dispatchedAt?: Date | null }): void {
+  const f = families();
+  const labels = tl(t);
+  f.taskDispatched.inc(labels);
+  const wait = secondsBetween(t.createdAt, t.dispatchedAt);
+  if (wait >= 0) f.taskQueueWait.observe(labels, wait);
+}
+
+export function recordTaskStarted(t: TaskLabels): void {
+  families().taskStarted.inc({ ...tl(t), provider: normalizeRuntimeProvider(t.provider) });
+}
+
+export type TaskTerminal = TaskLabels & {
+  status: "completed" | "failed" | "cancelled" | "blocked";
+  createdAt?: Date | null;
+  startedAt?: Date | null;
+  completedAt?: Date | null;
+  attempt?: number;
+};
+
+export function recordTaskTerminal(t: TaskTerminal): void {
+  const f = families();
+  const labels = { ...tl(t), terminal_status: normalizeTerminalStatus(t.status) };
+  f.taskTerminal.inc(labels);
+  const run = secondsBetween(t.startedAt, t.completedAt);
+  if (run >= 0) f.taskRunSeconds.observe(labels, run);
+  const total = secondsBetween(t.createdAt, t.completedAt);
+  if (total >= 0) f.taskTotalSeconds.observe(labels, total);
+  f.taskIterations.observe({ source: labels.source, terminal_status: labels.terminal_status }, Math.max(1, t.attempt ?? 1));
+}
+
+export function recordTaskFailed(t: TaskLabels & { failureReason: string }): void {
+  families().taskFailed.inc({ ...tl(t), failure_reason: normalizeFailureReason(t.failureReason) });
+}
+
+export function recordQueuedExpired(t: TaskLabels): void {
+  families().taskQueuedExpired.inc(tl(t));
+}
+
+export function recordLeaseExpired(t: Pick<TaskLabels, "source">): void {
+  families().taskLeaseExpired.inc({ source: normalizeTaskSource(t.source) });
+}
+
+export type LLMUsage = TaskLabels & {
+  provider: string;
+  model: string;
+  tokens: Partial<Record<"input" | "output" | "cache_read" | "cache_write", number>>;
+};
+
+/** Distinct unpriced model aliases kept per process before collapsing to `other` (keeps the family bounded). */
+export const MAX_MODEL_ALIASES = 50;
+
+/**
+ * One usage row of a task. The caller guarantees idempotency per (task, model): call this only when the stored
+ * usage row was inserted or its counts changed, with the delta.
+ */
+export function recordLLMUsage(u: LLMUsage): void {
+  const s = state();
+  const f = s.families;
+  const runtime_mode = normalizeRuntimeMode(u.runtimeMode);
+  const source = normalizeTaskSource(u.source);
+  const priced = priceModel(u.model);
+  if (priced) {
+    f.llmRequests.inc({ provider: priced.vendor, model: priced.model, runtime_mode });
+  } else {
+    f.llmRequests.inc({ provider: normalizeRuntimeProvider(u.provider), model: "unknown", runtime_mode });
+  }
+  let alias = "";
+  if (!priced) {
+    alias = normalizeModelAlias(u.model);
+    if (!s.modelAliases.has(alias)) {
+      if (s.modelAliases.size >= MAX_MODEL_ALIASES) alias = "other";
+      else s.modelAliases.add(alias);
+    }
+  }
+  for (const [rawType, n] of Object.entries(u.tokens)) {
+    if (typeof n !== "number" || !Number.isFinite(n) || n <= 0) continue;
+    const token_type = normalizeTokenType(rawType);
+    if (priced) {
+      const labels = { provider: priced.vendor, model: priced.model, token_type, runtime_mode, source };
+      f.llmTokens.inc(labels, n);
+      const cost = (n * priced.price[token_type]) / 1e6;
+      if (cost > 0) f.llmCostUsd.inc(labels, cost);
+    } else {
+      f.llmUnpricedTokens.inc({ provider: normalizeRuntimeProvider(u.provider), model_alias: alias, token_type }, n);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import { normalizeEnvironment } from "@/lib/config";
+import { DEFAULT_POSTHOG_HOST } from "./sink";
+
+export type PublicConfig = {
+  posthog_key: string;
+  posthog_host: string;
+  analytics_environment: string;
+  allow_signup: boolean;
+  google_client_id?: string;
+};
+
+const truthy = (v: string | undefined) => ["true", "1"].includes((v ?? "").trim().toLowerCase());
+
+/**
+ * `GET /api/config`, read straight from the environment (not the cached config) so keys can be rotated without a
+ * restart. The three analytics fields are empty when analytics is disabled or no key is set.
+ */
+export function publicConfig(env: Record<string, string | undefined>): PublicConfig {
+  const key = (env.POSTHOG_API_KEY ?? "").trim();
+  const enabled = key !== "" && !truthy(env.ANALYTICS_DISABLED);
+  const googleId = (env.GOOGLE_CLIENT_ID ?? "").trim();
+  const googleOn = googleId !== "" && (env.GOOGLE_CLIENT_SECRET ?? "").trim() !== "";
+  return {
+    posthog_key: enabled ? key : "",
+    posthog_host: enabled ? (env.POSTHOG_HOST ?? "").trim() || DEFAULT_POSTHOG_HOST : "",
+    analytics_environment: enabled ? normalizeEnvironment(env.ANALYTICS_ENVIRONMENT || env.APP_ENV || env.NODE_ENV) : "",
+    allow_signup: !["false", "0", "no"].includes((env.ALLOW_SIGNUP ?? "").trim().toLowerCase()),
+    ...(googleOn ? { google_client_id: googleId } : {}),
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * A local stand-in for PostHog: a `node:http` server on 127.0.0.1 (random port) that records every request.
+ * posthog-node posts (gzip) JSON batches to `/batch/`; posthog-js posts to `/e/` and `/i/v0/e/`.
+ * `mode: "hang"` accepts connections and reads requests but never answers (an unreachable-but-connected host).
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { gunzipSync } from "node:zlib";
+
+export type CapturedRequest = { method: string; url: string; headers: IncomingHttpHeaders; body: Buffer };
+export type CapturedEvent = { event: string; distinct_id?: string; timestamp?: string; properties: Record<string, any> };
+
+export type CaptureServer = {
+  url: string;
+  requests: CapturedRequest[];
+  /** Events of every `/batch/` body posted by posthog-node (decompressed). */
+  batchEvents(): CapturedEvent[];
+  /** Resolves once `n` server events have arrived through `/batch/`, or rejects after `timeoutMs`. */
+  waitForBatchEvents(n: number, timeoutMs?: number): Promise<CapturedEvent[]>;
+  /** Connections accepted so far (also counts those a hanging server never answers). */
+  connections(): number;
+  stop(): Promise<void>;
+};
+
+function decode(req: CapturedRequest): string {
+  const gz = req.headers["content-encoding"] === "gzip" || (req.body[0] === 0x1f && req.body[1] === 0x8b);
+  return (gz ? gunzipSync(req.body) : req.body).toString("utf8");
+}
+
+export async function startCaptureServer(opts: { mode?: "answer" | "hang"; status?: number } = {}): Promise<CaptureServer> {
+  const mode = opts.mode ?? "answer";
+  const requests: CapturedRequest[] = [];
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => {
+      // A hanging host does not keep bodies: the benchmark measures the client's memory, not ours.
+      if (mode === "answer") chunks.push(c);
+    });
+    req.on("end", () => {
+      if (mode === "hang") return;
+      requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) });
+      res.writeHead(opts.status ?? 200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: 1 }));
+    });
+  });
+  server.on("connection", (s: Socket) => {
+    accepted++;
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const batchEvents = () => {
+    const out: CapturedEvent[] = [];
+    for (const r of requests) {
+      if (r.method !== "POST" || !r.url.startsWith("/batch")) continue;
+      const body = JSON.parse(decode(r)) as { batch?: CapturedEvent[] };
+      out.push(...(body.batch ?? []));
+    }
+    return out;
+  };
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    batchEvents,
+    async waitForBatchEvents(n, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const got = batchEvents();
+        if (got.length >= n) return got;
+        if (Date.now() > deadline) throw new Error(`capture server: ${got.length}/${n} events after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    connections: () => accepted,
+    stop() {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
