@@ -7,7 +7,7 @@ import { getStore } from "@/lib/store";
 const body = z.object({ email: z.string({ error: "email is required" }) });
 
 export const POST = route("/api/auth/send-code", async (req) => {
-  const { email } = await readJson(req, body, 4096);
-  await sendLoginCode(await getDb(), await getStore(), normalizeEmail(email), clientIp(req));
+  const email = normalizeEmail((await readJson(req, body, 4096)).email);
+  await sendLoginCode(await getDb(), await getStore(), email, clientIp(req));
   return json({ ok: true });
 });

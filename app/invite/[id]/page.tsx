@@ -1,0 +1,52 @@
+import { getDb } from "@/lib/db";
+import { isUuid } from "@/lib/auth/guard";
+import { HttpError } from "@/lib/http/errors";
+import { getInvitationForUser } from "@/lib/workspaces";
+import { currentUser } from "@/lib/ui/session";
+import { AcceptInvitationButton } from "@/components/workspaces/AcceptInvitationButton";
+
+export default async function InvitePage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const user = await currentUser();
+  if (!user) {
+    return (
+      <main>
+        <h1>You have been invited to Tandem</h1>
+        <p>
+          <a className="button" href="/login">
+            Log in with the invited email to accept
+          </a>
+        </p>
+      </main>
+    );
+  }
+  let invitation: Awaited<ReturnType<typeof getInvitationForUser>> | null = null;
+  try {
+    if (isUuid(id)) invitation = await getInvitationForUser(await getDb(), user, id);
+  } catch (err) {
+    if (!(err instanceof HttpError && err.status === 404)) throw err;
+  }
+  if (!invitation) {
+    return (
+      <main>
+        <h1>Invitation not found</h1>
+        <p className="muted">This invitation does not exist or was sent to another email address than {user.email}.</p>
+      </main>
+    );
+  }
+  return (
+    <main>
+      <h1>Join {invitation.workspace_name}</h1>
+      <p>
+        You were invited as <strong>{invitation.role}</strong>.
+      </p>
+      {invitation.status === "accepted" ? (
+        <a className="button" href={`/w/${invitation.workspace_slug}`}>
+          Open {invitation.workspace_name}
+        </a>
+      ) : (
+        <AcceptInvitationButton id={invitation.id} />
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,31 @@
+import Link from "next/link";
+import { getDb } from "@/lib/db";
+import { listWorkspaces } from "@/lib/workspaces";
+import { requirePageUser } from "@/lib/ui/session";
+import { CreateWorkspaceForm } from "@/components/workspaces/CreateWorkspaceForm";
+import { LogoutButton } from "@/components/auth/LogoutButton";
+
+export default async function WorkspacesPage() {
+  const user = await requirePageUser();
+  const workspaces = await listWorkspaces(await getDb(), user.id);
+  return (
+    <main>
+      <div className="row" style={{ justifyContent: "space-between" }}>
+        <h1>Your workspaces</h1>
+        <LogoutButton />
+      </div>
+      {workspaces.length === 0 ? (
+        <p className="muted">You are not in any workspace yet. Create one below.</p>
+      ) : (
+        <ul>
+          {workspaces.map((w) => (
+            <li key={w.id}>
+              <Link href={`/w/${w.slug}`}>{w.name}</Link> <span className="badge">{w.role}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <CreateWorkspaceForm />
+    </main>
+  );
+}

@@ -1,0 +1,67 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { api, ApiError } from "@/lib/ui/api";
+
+type Token = { id: string; name: string; prefix: string; created_at: string; last_used_at: string | null };
+
+export function TokensPanel({ initial }: { initial: Token[] }) {
+  const [tokens, setTokens] = useState(initial);
+  const [name, setName] = useState("");
+  const [created, setCreated] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  async function create(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    try {
+      const t = await api<Token & { token: string }>("/api/tokens", { body: { name } });
+      setCreated(t.token);
+      setTokens([t, ...tokens]);
+      setName("");
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : "Could not create the token");
+    }
+  }
+
+  async function revoke(id: string) {
+    await api(`/api/tokens/${id}`, { method: "DELETE" });
+    setTokens(tokens.filter((t) => t.id !== id));
+  }
+
+  return (
+    <section className="panel" aria-labelledby="tokens-heading">
+      <h2 id="tokens-heading">Personal access tokens</h2>
+      <p className="muted">For the API and the agent daemon. A token is shown once; only its hash is stored.</p>
+      <form onSubmit={create} className="row">
+        <label htmlFor="token-name" className="visually-hidden">
+          Token name
+        </label>
+        <input id="token-name" placeholder="Token name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+        <button type="submit">Create token</button>
+      </form>
+      {created && (
+        <p role="status">
+          Copy your new token now: <code>{created}</code>
+        </p>
+      )}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <ul>
+        {tokens.map((t) => (
+          <li key={t.id} className="row">
+            <span>
+              {t.name} <code>{t.prefix}…</code> <span className="muted">last used {t.last_used_at ?? "never"}</span>
+            </span>
+            <button type="button" className="secondary" onClick={() => revoke(t.id)} aria-label={`Revoke ${t.name}`}>
+              Revoke
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

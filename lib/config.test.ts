@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, normalizeEnvironment } from "./config";
+
+describe("loadConfig", () => {
+  it("has working defaults for the embedded setup", () => {
+    const c = loadConfig({});
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.DATA_DIR).toBe("./.data");
+    expect(c.ALLOW_SIGNUP).toBe(true);
+    expect(c.RATE_LIMIT_SEND_CODE_EMAIL).toBe(5);
+    expect(c.analyticsEnvironment).toBe("dev");
+  });
+
+  it("names every bad value", () => {
+    const err = (() => {
+      try {
+        loadConfig({ DATABASE_URL: "mysql://x", ALLOW_SIGNUP: "maybe", RATE_LIMIT_FEEDBACK: "-3" });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err!.message).toContain("DATABASE_URL");
+    expect(err!.message).toContain("ALLOW_SIGNUP");
+    expect(err!.message).toContain("RATE_LIMIT_FEEDBACK");
+  });
+
+  it("requires both Google credentials", () => {
+    expect(() => loadConfig({ GOOGLE_CLIENT_ID: "x" })).toThrow(/GOOGLE_CLIENT_SECRET/);
+    expect(loadConfig({ GOOGLE_CLIENT_ID: "x", GOOGLE_CLIENT_SECRET: "y" }).googleEnabled).toBe(true);
+  });
+
+  it("parses lists lower-cased", () => {
+    expect(loadConfig({ ALLOWED_EMAIL_DOMAINS: " Acme.com, ,example.org" }).ALLOWED_EMAIL_DOMAINS).toEqual(["acme.com", "example.org"]);
+  });
+});
+
+describe("normalizeEnvironment", () => {
+  it.each([
+    ["prod", "production"],
+    ["Production", "production"],
+    ["stage", "staging"],
+    ["test", "dev"],
+    ["", "dev"],
+    ["something-else", "dev"],
+  ])("%s → %s", (raw, want) => expect(normalizeEnvironment(raw)).toBe(want));
+});

@@ -1,0 +1,48 @@
+import { ConfigError, config } from "@/lib/config";
+import { closeDb, dbHandle } from "@/lib/db";
+import { closeStore, getStore } from "@/lib/store";
+import { onShutdown } from "./lifecycle";
+
+const STARTED = Symbol.for("tandem.started");
+type G = typeof globalThis & { [STARTED]?: boolean };
+
+/** Prints why start-up failed and exits non-zero: a misconfigured server must not half-run. */
+function fail(what: string, err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(`tandem: cannot start: ${what}: ${message}`);
+  process.exit(1);
+}
+
+/**
+ * Start-up work, run once per server process from instrumentation.ts (never at import time or during
+ * `next build`): validate the configuration, open and migrate the database, connect the shared store,
+ * then start background loops. Their stop functions are registered as shutdown hooks.
+ */
+export async function startServer(): Promise<void> {
+  const g = globalThis as G;
+  if (g[STARTED]) return;
+  g[STARTED] = true;
+
+  let c;
+  try {
+    c = config();
+  } catch (err) {
+    fail("configuration", err instanceof ConfigError ? err : err);
+  }
+  try {
+    const { driver } = await dbHandle();
+    console.log(`> database: ${driver === "postgres" ? "PostgreSQL" : `PGlite (${c.DATA_DIR})`}`);
+  } catch (err) {
+    fail("database", err);
+  }
+  try {
+    const store = await getStore();
+    await store.ping();
+    console.log(`> shared store: ${store.kind}`);
+  } catch (err) {
+    fail("redis", err);
+  }
+
+  onShutdown("database", closeDb);
+  onShutdown("shared store", closeStore);
+}

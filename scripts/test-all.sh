@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The one test command (README): types, unit, integration on both backends, end-to-end.
+#   integration runs twice: TEST_BACKEND=postgres (PostgreSQL + Redis on 127.0.0.1) and pglite (embedded default).
+#   E2E=0 skips the browser tests (quick local loop).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=$(mktemp -d)
+status=0
+
+run() { # name, then the vitest arguments
+  local name=$1; shift
+  echo "== $name"
+  npx vitest run "$@" --reporter=default --reporter=json --outputFile.json="$out/$name.json" || status=1
+}
+
+echo "== typecheck"
+npx tsc --noEmit -p . || status=1
+
+run unit --project unit
+TEST_BACKEND=pglite run integration-pglite --project integration
+TEST_BACKEND=postgres run integration-postgres --project integration
+if [ "${E2E:-1}" != "0" ]; then
+  run e2e --project e2e
+fi
+
+node -e '
+  const fs = require("fs"); let passed = 0, failed = 0, skipped = 0;
+  for (const f of fs.readdirSync(process.argv[1])) {
+    const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests + (r.numFailedTestSuites || 0); skipped += r.numPendingTests + (r.numTodoTests || 0);
+  }
+  console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "$out"
+[ "$status" -eq 0 ] && echo "ALL GREEN" || echo "SOMETHING FAILED"
+exit $status
