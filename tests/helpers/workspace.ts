@@ -11,3 +11,12 @@ export async function ownerWithWorkspace(name = "Acme Robotics") {
 }
 
 export type { Session };
+
+/** Signs in a new user and makes them a member of the workspace with this role (inserted directly: invitations have their own tests). */
+export async function addMember(workspaceId: string, role: "owner" | "admin" | "member" = "member"): Promise<Session> {
+  const { getDb } = await import("@/lib/db");
+  const { members } = await import("@/lib/db/schema");
+  const user = await signIn();
+  await (await getDb()).insert(members).values({ workspaceId, userId: user.user.id, role });
+  return user;
+}

@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { requireUser, requireWorkspace } from "@/lib/auth";
+import { getDb } from "@/lib/db";
+import { json, readJson, route } from "@/lib/http";
+import { createAgent, listAgents } from "@/lib/agents";
+
+const body = z.object({
+  name: z.string({ error: "name is required" }).trim().min(1, "name is required").max(100, "name is too long"),
+  instructions: z.string().max(50_000, "instructions are too long").optional(),
+  runtime_id: z.uuid("runtime_id must be a UUID").nullish(),
+  template: z.string().trim().max(100, "template is too long").nullish(),
+});
+
+export const POST = route("/api/agents", async (req) => {
+  const db = await getDb();
+  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const input = await readJson(req, body, 64 * 1024);
+  return json(await createAgent(db, m, { name: input.name, instructions: input.instructions, runtimeId: input.runtime_id, template: input.template || null }), 201);
+});
+
+export const GET = route("/api/agents", async (req) => {
+  const db = await getDb();
+  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const includeArchived = new URL(req.url).searchParams.get("include_archived") === "true";
+  return json({ agents: await listAgents(db, m, { includeArchived }) });
+});

@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { resolveActor } from "@/lib/actor";
+import { requireUser, requireWorkspace } from "@/lib/auth";
+import { getDb } from "@/lib/db";
+import { json, readJson, route } from "@/lib/http";
+import { addComment, listComments } from "@/lib/issues";
+
+const body = z.object({
+  body: z.string({ error: "body is required" }).trim().min(1, "body is required").max(50_000, "body is too long"),
+});
+
+export const GET = route("/api/issues/[id]/comments", async (req, { id }) => {
+  const db = await getDb();
+  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  return json({ comments: await listComments(db, m, id!) });
+});
+
+export const POST = route("/api/issues/[id]/comments", async (req, { id }) => {
+  const db = await getDb();
+  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const input = await readJson(req, body, 64 * 1024);
+  return json(await addComment(db, m, await resolveActor(db, req, m), id!, input.body), 201);
+});

@@ -1,0 +1,55 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "@/lib/db";
+import { autopilotRuns, autopilots } from "@/lib/db/schema";
+import { events, recordEvent } from "@/lib/telemetry";
+
+export type AutopilotRun = typeof autopilotRuns.$inferSelect;
+export type Autopilot = typeof autopilots.$inferSelect;
+
+/** The event fields every run event shares. */
+export function runEventArgs(ap: Autopilot, run: AutopilotRun, agentId: string | null) {
+  return {
+    workspaceId: ap.workspaceId,
+    creator: ap.createdBy ? { userId: ap.createdBy } : null,
+    autopilotId: ap.id,
+    autopilotRunId: run.id,
+    cadence: run.cadence,
+    triggerKind: run.triggerKind,
+    assigneeType: ap.assigneeType as "agent" | "squad",
+    squadId: ap.assigneeType === "squad" ? ap.assigneeId : null,
+    agentId,
+  };
+}
+
+/**
+ * Moves a started run to completed or failed, exactly once (atomic `WHERE status = 'started'`), and records
+ * `autopilot_run_completed` / `autopilot_run_failed`. Called when the run's task finishes (task pipeline) or
+ * when the issue it created reaches done / cancelled, whichever comes first. Returns false when the run was
+ * not (or no longer) started.
+ */
+export async function finishAutopilotRun(
+  db: Db,
+  runId: string,
+  outcome: "completed" | "failed",
+  failureReason?: string,
+  agentId?: string | null,
+): Promise<boolean> {
+  const [run] = await db
+    .update(autopilotRuns)
+    .set({ status: outcome, completedAt: sql`now()`, failureReason: outcome === "failed" ? failureReason || "unknown" : null })
+    .where(and(eq(autopilotRuns.id, runId), eq(autopilotRuns.status, "started")))
+    .returning();
+  if (!run) return false;
+  const [ap] = await db.select().from(autopilots).where(eq(autopilots.id, run.autopilotId));
+  if (!ap) return true;
+  const args = runEventArgs(ap, run, agentId ?? null);
+  const durationMs = run.completedAt ? run.completedAt.getTime() - run.createdAt.getTime() : 0;
+  if (outcome === "completed") recordEvent(events.autopilotRunCompleted({ ...args, durationMs }));
+  else recordEvent(events.autopilotRunFailed({ ...args, durationMs, failureReason: run.failureReason ?? "unknown" }));
+  return true;
+}
+
+/** The issue an autopilot created reached a terminal status (its `origin_id` is the run). */
+export function finishAutopilotRunForIssue(db: Db, runId: string, outcome: "completed" | "failed", reason?: string) {
+  return finishAutopilotRun(db, runId, outcome, reason);
+}
