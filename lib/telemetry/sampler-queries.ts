@@ -1,0 +1,179 @@
+/**
+ * The business sampler's SQL (TELEMETRY.md §6, reference §5.1) and the parsing of its rows into a snapshot.
+ * Every label value passes through a normaliser and collapsed values are summed, so each family has a fixed upper
+ * bound of series whatever the table holds. Grouped queries carry LIMIT 100 as a second bound.
+ * Indexes: drizzle/0001_sampler_indexes.sql; plans and timings: docs/performance.md ("Business sampler").
+ */
+import { normalizeRuntimeMode, normalizeRuntimeProvider, normalizeTaskSource } from "./labels";
+
+/** The fixed windows of the active users / workspaces gauges, in emission order. */
+export const ACTIVE_WINDOWS = ["5m", "1h", "24h"] as const;
+export type ActiveWindow = (typeof ACTIVE_WINDOWS)[number];
+
+/** Age buckets of `tandem_runtime_heartbeat_age_seconds` (reference §5.1). */
+export const HEARTBEAT_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600];
+
+/** What one refresh produces. A query that failed leaves its key absent (its gauge is omitted, never a false zero). */
+export type SamplerData = {
+  activeUsers?: Record<ActiveWindow, number>;
+  activeWorkspaces?: Record<ActiveWindow, number>;
+  /** source → queued tasks */
+  taskQueued?: Record<string, number>;
+  /** dispatched or running tasks: [source, runtime_mode, count] */
+  taskRunning?: Array<[string, string, number]>;
+  /** source → tasks running for more than 30 minutes */
+  taskStuck?: Record<string, number>;
+  /** runtimes seen in the last minute: [runtime_mode, provider, count] */
+  runtimeOnline?: Array<[string, string, number]>;
+  /** heartbeat ages (seconds, ≥ 0) of runtimes seen in the last 15 minutes: [runtime_mode, age] */
+  heartbeatAges?: Array<[string, number]>;
+  workspaceTotal?: number;
+};
+
+export type Row = Record<string, unknown>;
+
+export type SamplerQuery = {
+  /** The `name` label of the self-metrics; a fixed set. */
+  name: string;
+  key: keyof SamplerData;
+  sql: string;
+  parse(rows: Row[]): SamplerData[keyof SamplerData];
+};
+
+const num = (v: unknown): number => {
+  const n = typeof v === "number" ? v : Number(v);
+  return Number.isFinite(n) ? n : 0;
+};
+
+function windows(rows: Row[]): Record<ActiveWindow, number> {
+  const r = rows[0] ?? {};
+  return { "5m": num(r.m5), "1h": num(r.h1), "24h": num(r.h24) };
+}
+
+function bySource(rows: Row[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) {
+    const source = normalizeTaskSource(r.source);
+    out[source] = (out[source] ?? 0) + num(r.n);
+  }
+  return out;
+}
+
+function byPair(rows: Row[], a: (r: Row) => string, b: (r: Row) => string): Array<[string, string, number]> {
+  const sums = new Map<string, [string, string, number]>();
+  for (const r of rows) {
+    const x = a(r);
+    const y = b(r);
+    const key = `${x}\u0000${y}`;
+    const entry = sums.get(key) ?? [x, y, 0];
+    entry[2] += num(r.n);
+    sums.set(key, entry);
+  }
+  return [...sums.values()];
+}
+
+/*
+ * Active users / workspaces: one pass over the last 24 hours, the three windows counted with FILTER, so a scrape
+ * reads each table's recent slice once instead of three times. No inner LIMIT: it would cap the count
+ * (a bug the reference fixed in review). Users: the creator of a chat session with a message of any role, or the
+ * member who created an issue that got a task. Workspaces: the same shape, the issue side not filtered by creator.
+ */
+const ACTIVE_USERS = `
+WITH activity AS (
+  SELECT cs.creator_id AS id, cm.created_at AS at
+    FROM chat_messages cm JOIN chat_sessions cs ON cs.id = cm.session_id
+   WHERE cm.created_at > now() - interval '24 hours'
+  UNION ALL
+  SELECT i.creator_id, t.created_at
+    FROM agent_tasks t JOIN issues i ON i.id = t.issue_id
+   WHERE t.created_at > now() - interval '24 hours' AND i.creator_type = 'member'
+)
+SELECT (count(DISTINCT id) FILTER (WHERE at > now() - interval '5 minutes'))::int AS m5,
+       (count(DISTINCT id) FILTER (WHERE at > now() - interval '1 hour'))::int AS h1,
+       count(DISTINCT id)::int AS h24
+  FROM activity`;
+
+const ACTIVE_WORKSPACES = `
+WITH activity AS (
+  SELECT cm.workspace_id AS id, cm.created_at AS at
+    FROM chat_messages cm
+   WHERE cm.created_at > now() - interval '24 hours'
+  UNION ALL
+  SELECT t.workspace_id, t.created_at
+    FROM agent_tasks t
+   WHERE t.created_at > now() - interval '24 hours' AND t.issue_id IS NOT NULL
+)
+SELECT (count(DISTINCT id) FILTER (WHERE at > now() - interval '5 minutes'))::int AS m5,
+       (count(DISTINCT id) FILTER (WHERE at > now() - interval '1 hour'))::int AS h1,
+       count(DISTINCT id)::int AS h24
+  FROM activity`;
+
+// Our tasks carry their source in a column (the reference inferred it from which foreign key was set).
+const TASK_QUEUED = `
+SELECT source, count(*)::int AS n
+  FROM agent_tasks
+ WHERE status = 'queued'
+ GROUP BY source
+ LIMIT 100`;
+
+const TASK_RUNNING = `
+SELECT t.source, COALESCE(r.runtime_mode, 'unknown') AS runtime_mode, count(*)::int AS n
+  FROM agent_tasks t LEFT JOIN runtimes r ON r.id = t.runtime_id
+ WHERE t.status IN ('dispatched', 'running')
+ GROUP BY 1, 2
+ LIMIT 100`;
+
+const TASK_STUCK = `
+SELECT source, count(*)::int AS n
+  FROM agent_tasks
+ WHERE status = 'running' AND started_at IS NOT NULL AND started_at < now() - interval '30 minutes'
+ GROUP BY source
+ LIMIT 100`;
+
+// The status column is not checked: "online" means a heartbeat in the last minute, whatever the row says.
+const RUNTIME_ONLINE = `
+SELECT runtime_mode, provider, count(*)::int AS n
+  FROM runtimes
+ WHERE last_seen_at > now() - interval '60 seconds'
+ GROUP BY 1, 2
+ LIMIT 100`;
+
+const RUNTIME_HEARTBEAT_AGE = `
+SELECT runtime_mode, GREATEST(EXTRACT(EPOCH FROM now() - last_seen_at), 0)::float8 AS age
+  FROM runtimes
+ WHERE last_seen_at > now() - interval '15 minutes'
+ ORDER BY last_seen_at DESC
+ LIMIT 100`;
+
+const WORKSPACE_TOTAL = `SELECT count(*)::int AS n FROM workspaces`;
+
+/** Run in this order, sequentially, one transaction each. */
+export const SAMPLER_QUERIES: readonly SamplerQuery[] = [
+  { name: "active_users", key: "activeUsers", sql: ACTIVE_USERS, parse: windows },
+  { name: "active_workspaces", key: "activeWorkspaces", sql: ACTIVE_WORKSPACES, parse: windows },
+  { name: "task_queued", key: "taskQueued", sql: TASK_QUEUED, parse: bySource },
+  {
+    name: "task_running",
+    key: "taskRunning",
+    sql: TASK_RUNNING,
+    parse: (rows) => byPair(rows, (r) => normalizeTaskSource(r.source), (r) => normalizeRuntimeMode(r.runtime_mode)),
+  },
+  { name: "task_stuck", key: "taskStuck", sql: TASK_STUCK, parse: bySource },
+  {
+    name: "runtime_online",
+    key: "runtimeOnline",
+    sql: RUNTIME_ONLINE,
+    parse: (rows) =>
+      byPair(rows, (r) => normalizeRuntimeMode(r.runtime_mode), (r) => normalizeRuntimeProvider(r.provider)),
+  },
+  {
+    name: "runtime_heartbeat_age",
+    key: "heartbeatAges",
+    sql: RUNTIME_HEARTBEAT_AGE,
+    parse: (rows) => rows.map((r) => [normalizeRuntimeMode(r.runtime_mode), Math.max(0, num(r.age))] as [string, number]),
+  },
+  { name: "workspace_total", key: "workspaceTotal", sql: WORKSPACE_TOTAL, parse: (rows) => num(rows[0]?.n) },
+];
+
+/** Every value of the self-metrics' `name` label ("acquire": getting a connection failed). */
+export const SAMPLER_QUERY_NAMES = [...SAMPLER_QUERIES.map((q) => q.name), "acquire"] as const;
