@@ -1,0 +1,25 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { ContactSalesForm } from "@/components/contact-sales/ContactSalesForm";
+
+export const metadata: Metadata = { title: "Contact sales · Tandem" };
+
+/** Public: visitors reach it from the landing page without an account. */
+export default function ContactSalesPage() {
+  return (
+    <main>
+      <header className="row" style={{ justifyContent: "space-between" }}>
+        <Link className="brand" href="/">
+          Tandem
+        </Link>
+        <Link href="/login">Log in</Link>
+      </header>
+      <h1>Contact sales</h1>
+      <p className="muted">
+        Rolling Tandem out to a team, self-hosting it, or integrating it with your tools? Tell us a little about your
+        company and we will get back to you.
+      </p>
+      <ContactSalesForm source="page" heading="Tell us about your team" />
+    </main>
+  );
+}

@@ -1,0 +1,27 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { getDb } from "@/lib/db";
+import { questionnaireSchema } from "@/lib/onboarding";
+import { homePathFor, requirePageUser } from "@/lib/ui/session";
+import { listWorkspaces } from "@/lib/workspaces";
+import { OnboardingFlow } from "./OnboardingFlow";
+
+export const metadata: Metadata = { title: "Welcome · Tandem" };
+
+/** New users land here after signup; onboarded users go straight to their workspace. */
+export default async function OnboardingPage() {
+  const user = await requirePageUser();
+  if (user.onboardedAt) redirect(await homePathFor(user));
+  const workspaces = await listWorkspaces(await getDb(), user.id);
+  // Only the answers persist; the flow itself always starts at Welcome, prefilled with them.
+  const saved = questionnaireSchema.safeParse(user.onboardingQuestionnaire);
+  return (
+    <main>
+      <OnboardingFlow
+        email={user.email}
+        initialAnswers={saved.success ? saved.data : {}}
+        workspaces={workspaces.map((w) => ({ id: w.id, name: w.name, slug: w.slug }))}
+      />
+    </main>
+  );
+}
