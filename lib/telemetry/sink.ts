@@ -231,7 +231,9 @@ export class PostHogSink implements AnalyticsSink {
     // Whatever could not be sent in time is lost; count it.
     const left = this.take(this.size).length;
     if (left > 0) this.counters.get().dropped.inc(left);
-    await this.client?.shutdown(100).catch(() => {});
+    // No client.shutdown(): the library holds nothing of ours beyond a failed batch and runs no timers
+    // (flushInterval 0); shutting it down would only retry that batch.
+    this.client = undefined;
   }
 }
 
