@@ -92,7 +92,8 @@ describe("paired labels", () => {
     recordEvent(SAMPLE_EVENTS.runtimeReady());
     recordEvent(SAMPLE_EVENTS.runtimeFailed());
     const h = await registry().getSingleMetric("tandem_runtime_ready_seconds")!.get();
-    expect(h.values.find((v) => v.metricName === "tandem_runtime_ready_seconds_sum")?.value).toBeCloseTo(4.2);
+    const sum = h.values.find((v) => (v as { metricName?: string }).metricName === "tandem_runtime_ready_seconds_sum");
+    expect(sum?.value).toBeCloseTo(4.2);
     expect(await value("tandem_runtime_failed_total", { failure_reason: "agent_error.unknown", recoverable: "true" })).toBe(1);
   });
 
