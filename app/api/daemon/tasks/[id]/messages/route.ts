@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { getDb } from "@/lib/db";
+import { json, readJson, route } from "@/lib/http";
+import { idParam, requireDaemon } from "@/lib/runtimes";
+import { addTaskMessages } from "@/lib/tasks";
+
+const body = z.object({
+  messages: z
+    .array(z.object({ content: z.string({ error: "content is required" }).min(1, "content is required").max(32_000) }))
+    .min(1, "messages must not be empty")
+    .max(100, "too many messages"),
+  kind: z.enum(["message", "log"]).default("message"),
+});
+
+export const POST = route("/api/daemon/tasks/[id]/messages", async (req, { id }) => {
+  const db = await getDb();
+  const who = await requireDaemon(req, db);
+  const input = await readJson(req, body, 512 * 1024);
+  return json(await addTaskMessages(db, who, idParam(id, "task"), input.kind, input.messages.map((m) => m.content)));
+});

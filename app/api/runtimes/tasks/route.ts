@@ -1,0 +1,18 @@
+import { requireUser, requireWorkspace } from "@/lib/auth";
+import { getDb } from "@/lib/db";
+import { badRequest, json, route } from "@/lib/http";
+import { listIssueTasks, listTaskMessages } from "@/lib/tasks";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The tasks of one issue (newest first) with the latest one's messages: what the issue page's task status shows. */
+export const GET = route("/api/runtimes/tasks", async (req) => {
+  const principal = await requireUser(req);
+  const db = await getDb();
+  const m = await requireWorkspace(req, principal, db);
+  const issueId = new URL(req.url).searchParams.get("issue_id") ?? "";
+  if (!UUID.test(issueId)) throw badRequest("issue_id must be a UUID");
+  const tasks = await listIssueTasks(db, m.workspace.id, issueId);
+  const messages = tasks[0] ? await listTaskMessages(db, tasks[0].id) : [];
+  return json({ tasks, messages });
+});

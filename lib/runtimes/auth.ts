@@ -1,0 +1,97 @@
+import { and, eq, gt, isNull, or } from "drizzle-orm";
+import { randomToken, sha256 } from "@/lib/auth/crypto";
+import { requireUser, type Principal } from "@/lib/auth";
+import type { Db } from "@/lib/db";
+import { accessTokens, members } from "@/lib/db/schema";
+import { notFound, unauthorized } from "@/lib/http/errors";
+
+export const DAEMON_TOKEN_PREFIX = "tdd_";
+
+/** Who drives the daemon API: a user (personal token) or a daemon token bound to one workspace. */
+export type DaemonPrincipal =
+  | { kind: "user"; userId: string; principal: Principal }
+  | { kind: "daemon"; workspaceId: string; tokenId: string; createdBy: string | null };
+
+/**
+ * Authenticates a daemon request: `Authorization: Bearer tdd_...` (workspace daemon token) or a personal access
+ * token. No cookie fallback: the daemon API is for machines.
+ */
+export async function requireDaemon(req: Request, db: Db): Promise<DaemonPrincipal> {
+  const auth = req.headers.get("authorization");
+  if (!auth) throw unauthorized("missing authorization header");
+  const m = /^Bearer\s+(\S+)$/i.exec(auth);
+  if (!m) throw unauthorized("invalid authorization format");
+  const token = m[1]!;
+  if (token.startsWith(DAEMON_TOKEN_PREFIX)) {
+    // The lookup is by hash (an indexed equality on a digest), so no secret is compared in JS.
+    const [row] = await db
+      .select({ id: accessTokens.id, workspaceId: accessTokens.workspaceId, userId: accessTokens.userId })
+      .from(accessTokens)
+      .where(
+        and(
+          eq(accessTokens.tokenHash, sha256(token)),
+          eq(accessTokens.kind, "daemon"),
+          isNull(accessTokens.revokedAt),
+          or(isNull(accessTokens.expiresAt), gt(accessTokens.expiresAt, new Date())),
+        ),
+      );
+    if (!row?.workspaceId) throw unauthorized("invalid daemon token");
+    return { kind: "daemon", workspaceId: row.workspaceId, tokenId: row.id, createdBy: row.userId };
+  }
+  const principal = await requireUser(req, db);
+  return { kind: "user", userId: principal.user.id, principal };
+}
+
+/** 404 unless the caller may act in the workspace (never reveals another workspace's objects). */
+export async function assertDaemonWorkspace(db: Db, who: DaemonPrincipal, workspaceId: string): Promise<void> {
+  if (who.kind === "daemon") {
+    if (who.workspaceId !== workspaceId) throw notFound("workspace not found");
+    return;
+  }
+  const [m] = await db
+    .select({ role: members.role })
+    .from(members)
+    .where(and(eq(members.workspaceId, workspaceId), eq(members.userId, who.userId)));
+  if (!m) throw notFound("workspace not found");
+}
+
+/** The user that owns what this caller registers: the PAT's user, or whoever created the daemon token. */
+export const ownerOf = (who: DaemonPrincipal): string | null => (who.kind === "user" ? who.userId : who.createdBy);
+
+/** Creates a workspace daemon token (`tdd_...`); the plain token is returned once, only its hash is stored. */
+export async function createDaemonToken(
+  db: Db,
+  input: { workspaceId: string; userId: string; name: string; expiresInDays?: number },
+) {
+  const token = DAEMON_TOKEN_PREFIX + randomToken(24);
+  const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
+  const [row] = await db
+    .insert(accessTokens)
+    .values({
+      kind: "daemon",
+      workspaceId: input.workspaceId,
+      userId: input.userId,
+      name: input.name,
+      tokenHash: sha256(token),
+      tokenPrefix: token.slice(0, 8),
+      expiresAt,
+    })
+    .returning();
+  return {
+    id: row!.id,
+    name: row!.name,
+    prefix: row!.tokenPrefix,
+    workspace_id: input.workspaceId,
+    created_at: row!.createdAt.toISOString(),
+    expires_at: row!.expiresAt?.toISOString() ?? null,
+    token,
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A path id that is not a UUID names nothing: 404 (and never reaches the database as a malformed uuid). */
+export function idParam(value: string | undefined, what: string): string {
+  if (!value || !UUID.test(value)) throw notFound(`${what} not found`);
+  return value;
+}

@@ -1,0 +1,13 @@
+export { requireDaemon, assertDaemonWorkspace, createDaemonToken, idParam, DAEMON_TOKEN_PREFIX, type DaemonPrincipal } from "./auth";
+export {
+  registerRuntimes,
+  heartbeatRuntimes,
+  deregisterRuntimes,
+  markStaleRuntimesOffline,
+  listRuntimes,
+  getRuntime,
+  runtimeResponse,
+  type Runtime,
+  type RegisterInput,
+} from "./registry";
+export { createRuntimeRequest, getRuntimeRequest, claimPendingRequests, reportRequestResult } from "./requests";

@@ -1,0 +1,334 @@
+import { and, asc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import type { Db, Tx } from "@/lib/db";
+import { agents, agentTasks, issues, runtimes, taskMessages, taskUsage, workspaces } from "@/lib/db/schema";
+import { conflict, notFound } from "@/lib/http/errors";
+import { classifyFailure, events, FAILURE_REASONS, recordEvent, recordLLMUsage, recordTaskEvent } from "@/lib/telemetry";
+import { assertDaemonWorkspace, type DaemonPrincipal } from "@/lib/runtimes/auth";
+import { loadRuntimesFor } from "@/lib/runtimes/registry";
+import { taskEventArgs } from "./context";
+import type { Task } from "./enqueue";
+import { afterTaskEnqueued } from "./events";
+
+const CANONICAL = new Set<string>(FAILURE_REASONS);
+/** Reasons a retry can fix (reference `retryableReasons`). */
+const RETRYABLE = new Set(["runtime_offline", "runtime_recovery", "timeout", "codex_semantic_inactivity"]);
+const ERROR_TEXT_LIMIT = 4000;
+
+export function taskResponse(t: Task) {
+  return {
+    id: t.id,
+    workspace_id: t.workspaceId,
+    agent_id: t.agentId,
+    runtime_id: t.runtimeId,
+    issue_id: t.issueId,
+    chat_session_id: t.chatSessionId,
+    autopilot_run_id: t.autopilotRunId,
+    status: t.status,
+    attempt: t.attempt,
+    max_attempts: t.maxAttempts,
+    failure_reason: t.failureReason,
+    error: t.error,
+    result: t.result ?? null,
+    created_at: t.createdAt.toISOString(),
+    dispatched_at: t.dispatchedAt?.toISOString() ?? null,
+    started_at: t.startedAt?.toISOString() ?? null,
+    completed_at: t.completedAt?.toISOString() ?? null,
+  };
+}
+
+/** A task the caller's runtimes may drive; anything else (absent, unassigned, another workspace's) → 404. */
+export async function loadTaskFor(db: Db, who: DaemonPrincipal, taskId: string): Promise<Task> {
+  const [t] = await db.select().from(agentTasks).where(eq(agentTasks.id, taskId));
+  if (!t || !t.runtimeId) throw notFound("task not found");
+  await assertDaemonWorkspace(db, who, t.workspaceId).catch(() => Promise.reject(notFound("task not found")));
+  return t;
+}
+
+/**
+ * Claims the oldest queued task of a runtime (its own, or one queued for an agent now bound to it).
+ * `FOR UPDATE SKIP LOCKED`: concurrent claims skip a row another transaction holds, so each task goes to one claimer.
+ */
+export async function claimTask(db: Db, who: DaemonPrincipal, runtimeId: string) {
+  await loadRuntimesFor(db, who, [runtimeId]);
+  const task = await db.transaction(async (tx) => {
+    const boundAgents = tx.select({ id: agents.id }).from(agents).where(eq(agents.runtimeId, runtimeId));
+    const [candidate] = await tx
+      .select({ id: agentTasks.id })
+      .from(agentTasks)
+      .where(
+        and(
+          eq(agentTasks.status, "queued"),
+          or(eq(agentTasks.runtimeId, runtimeId), and(isNull(agentTasks.runtimeId), inArray(agentTasks.agentId, boundAgents))),
+        ),
+      )
+      .orderBy(asc(agentTasks.createdAt))
+      .limit(1)
+      .for("update", { skipLocked: true });
+    if (!candidate) return null;
+    const [t] = await tx
+      .update(agentTasks)
+      .set({ status: "dispatched", dispatchedAt: sql`now()`, runtimeId })
+      .where(eq(agentTasks.id, candidate.id))
+      .returning();
+    return t!;
+  });
+  if (!task) return null;
+  recordTaskEvent(events.agentTaskDispatched(await taskEventArgs(db, task)));
+  return { ...taskResponse(task), prompt: task.prompt, ...(await claimDetails(db, task)) };
+}
+
+/** What the daemon needs to run the task: the agent's instructions and the issue. */
+async function claimDetails(db: Db, task: Task) {
+  const [agent] = await db
+    .select({ id: agents.id, name: agents.name, instructions: agents.instructions })
+    .from(agents)
+    .where(eq(agents.id, task.agentId));
+  let issue = null;
+  if (task.issueId) {
+    const [i] = await db
+      .select({ id: issues.id, number: issues.number, title: issues.title, description: issues.description, prefix: workspaces.issuePrefix })
+      .from(issues)
+      .innerJoin(workspaces, eq(workspaces.id, issues.workspaceId))
+      .where(eq(issues.id, task.issueId));
+    if (i) issue = { id: i.id, identifier: `${i.prefix}-${i.number}`, title: i.title, description: i.description };
+  }
+  return { agent: agent ?? null, issue };
+}
+
+/** dispatched → running. Repeating it is harmless (200, no second event); a finished task → 409. */
+export async function startTask(db: Db, who: DaemonPrincipal, taskId: string) {
+  const current = await loadTaskFor(db, who, taskId);
+  const [t] = await db
+    .update(agentTasks)
+    .set({ status: "running", startedAt: sql`now()` })
+    .where(and(eq(agentTasks.id, current.id), eq(agentTasks.status, "dispatched")))
+    .returning();
+  if (!t) return unchanged(db, current.id, ["running"]);
+  recordTaskEvent(events.agentTaskStarted(await taskEventArgs(db, t)));
+  return taskResponse(t);
+}
+
+/** The current state when a transition found nothing to do: fine if already there, else 409. */
+async function unchanged(db: Db, taskId: string, okStatuses: string[]) {
+  const [t] = await db.select().from(agentTasks).where(eq(agentTasks.id, taskId));
+  if (!t) throw notFound("task not found");
+  if (!okStatuses.includes(t.status)) throw conflict(`task is ${t.status}`);
+  return taskResponse(t);
+}
+
+/** Progress lines and agent messages, stored in order; only while the task is live. */
+export async function addTaskMessages(db: Db, who: DaemonPrincipal, taskId: string, kind: "progress" | "message" | "log", contents: string[]) {
+  const t = await loadTaskFor(db, who, taskId);
+  if (!["dispatched", "running"].includes(t.status)) throw conflict(`task is ${t.status}`);
+  if (contents.length === 0) return { stored: 0 };
+  const base = Date.now();
+  await db.insert(taskMessages).values(contents.map((content, i) => ({ taskId: t.id, kind, content, createdAt: new Date(base + i) })));
+  return { stored: contents.length };
+}
+
+export async function listTaskMessages(db: Db, taskId: string) {
+  const rows = await db.select().from(taskMessages).where(eq(taskMessages.taskId, taskId)).orderBy(asc(taskMessages.createdAt));
+  return rows.map((m) => ({ id: m.id, kind: m.kind, content: m.content, created_at: m.createdAt.toISOString() }));
+}
+
+/**
+ * dispatched/running → completed, and on the issue's first completion the atomic flip of `first_executed_at`
+ * (`issue_executed` at most once per issue, whatever the concurrency). A repeated completion is a 200 no-op.
+ */
+export async function completeTask(db: Db, who: DaemonPrincipal, taskId: string, result: unknown) {
+  const current = await loadTaskFor(db, who, taskId);
+  const done = await db.transaction(async (tx) => {
+    const [t] = await tx
+      .update(agentTasks)
+      .set({ status: "completed", completedAt: sql`now()`, result: result ?? null })
+      .where(and(eq(agentTasks.id, current.id), inArray(agentTasks.status, ["dispatched", "running"])))
+      .returning();
+    if (!t) return null;
+    const [issue] = t.issueId
+      ? await tx
+          .update(issues)
+          .set({ firstExecutedAt: sql`now()` })
+          .where(and(eq(issues.id, t.issueId), isNull(issues.firstExecutedAt)))
+          .returning({ id: issues.id, creatorType: issues.creatorType, creatorId: issues.creatorId })
+      : [];
+    return { task: t, firstExecution: issue ?? null };
+  });
+  if (!done) return unchanged(db, current.id, ["completed"]);
+  const args = await taskEventArgs(db, done.task);
+  recordTaskEvent(events.agentTaskCompleted(args));
+  const first = done.firstExecution;
+  if (first) {
+    recordEvent(
+      events.issueExecuted({
+        creator: first.creatorType === "agent" ? { agentId: first.creatorId } : { userId: first.creatorId },
+        workspaceId: done.task.workspaceId,
+        issueId: first.id,
+        taskId: done.task.id,
+        agentId: done.task.agentId,
+        source: args.metrics.source,
+        runtimeMode: args.metrics.runtimeMode,
+        provider: args.metrics.provider ?? "",
+        startedAt: done.task.startedAt,
+        completedAt: done.task.completedAt,
+      }),
+    );
+  }
+  return taskResponse(done.task);
+}
+
+/**
+ * The stored failure reason: a canonical reason passes; otherwise the error text (or the unknown reason) is
+ * classified into `agent_error.*` (reference §2.3).
+ */
+export function failureReasonOf(reason: string | undefined, errorText: string | undefined): string {
+  const r = (reason ?? "").trim();
+  if (CANONICAL.has(r)) return r;
+  return classifyFailure(errorText?.trim() ? errorText : r);
+}
+
+/** Reference `will_retry`: a retryable reason, attempts left, not a run-only autopilot task, and something to report to. */
+export function willRetry(t: Task, reason: string): boolean {
+  if (!RETRYABLE.has(reason)) return false;
+  if (t.attempt >= t.maxAttempts) return false;
+  if (t.autopilotRunId && !t.issueId) return false;
+  return Boolean(t.issueId || t.chatSessionId);
+}
+
+/** Queues the next attempt of a failed task (same agent, issue or chat; the runtime is re-resolved from the agent). */
+async function enqueueRetry(tx: Tx, t: Task): Promise<Task> {
+  const [agent] = await tx.select({ runtimeId: agents.runtimeId }).from(agents).where(eq(agents.id, t.agentId));
+  const [child] = await tx
+    .insert(agentTasks)
+    .values({
+      workspaceId: t.workspaceId,
+      agentId: t.agentId,
+      runtimeId: agent?.runtimeId ?? null,
+      issueId: t.issueId,
+      chatSessionId: t.chatSessionId,
+      autopilotRunId: t.autopilotRunId,
+      source: t.source,
+      prompt: t.prompt,
+      attempt: t.attempt + 1,
+      maxAttempts: t.maxAttempts,
+    })
+    .returning();
+  return child!;
+}
+
+/** Events after a committed failure: `agent_task_failed` (+ the retry's `agent_task_queued`). */
+export async function afterTaskFailed(db: Db, failed: Task, retry: Task | null): Promise<void> {
+  const args = await taskEventArgs(db, failed);
+  recordTaskEvent(events.agentTaskFailed({ ...args, willRetry: retry !== null }));
+  if (retry) await afterTaskEnqueued(retry);
+}
+
+/** Fails tasks matched by `where` in one UPDATE ... RETURNING, queuing retries in the same transaction. */
+export async function failTasksWhere(db: Db, where: SQL | undefined, reason: string) {
+  const out = await db.transaction(async (tx) => {
+    const failed = await tx
+      .update(agentTasks)
+      .set({ status: "failed", failureReason: reason, completedAt: sql`now()` })
+      .where(where)
+      .returning();
+    const pairs: { failed: Task; retry: Task | null }[] = [];
+    for (const t of failed) pairs.push({ failed: t, retry: willRetry(t, reason) ? await enqueueRetry(tx, t) : null });
+    return pairs;
+  });
+  for (const p of out) await afterTaskFailed(db, p.failed, p.retry);
+  return out;
+}
+
+/** dispatched/running → failed with a classified reason. A repeated failure report is a 200 no-op. */
+export async function failTask(db: Db, who: DaemonPrincipal, taskId: string, input: { error?: string; failure_reason?: string }) {
+  const current = await loadTaskFor(db, who, taskId);
+  const reason = failureReasonOf(input.failure_reason, input.error);
+  const done = await db.transaction(async (tx) => {
+    const [t] = await tx
+      .update(agentTasks)
+      .set({ status: "failed", failureReason: reason, error: input.error?.slice(0, ERROR_TEXT_LIMIT) ?? null, completedAt: sql`now()` })
+      .where(and(eq(agentTasks.id, current.id), inArray(agentTasks.status, ["dispatched", "running"])))
+      .returning();
+    if (!t) return null;
+    return { failed: t, retry: willRetry(t, reason) ? await enqueueRetry(tx, t) : null };
+  });
+  if (!done) return unchanged(db, current.id, ["failed"]);
+  await afterTaskFailed(db, done.failed, done.retry);
+  return { ...taskResponse(done.failed), will_retry: done.retry !== null, retry_task_id: done.retry?.id ?? null };
+}
+
+/** Cancels the live tasks of an issue (e.g. when it is reassigned or deleted); `agent_task_cancelled` for each. */
+export async function cancelTasksForIssue(db: Db, issueId: string): Promise<Task[]> {
+  const cancelled = await db
+    .update(agentTasks)
+    .set({ status: "cancelled", completedAt: sql`now()` })
+    .where(and(eq(agentTasks.issueId, issueId), inArray(agentTasks.status, ["queued", "dispatched", "running"])))
+    .returning();
+  for (const t of cancelled) recordTaskEvent(events.agentTaskCancelled(await taskEventArgs(db, t)));
+  return cancelled;
+}
+
+export type UsageRow = {
+  model: string;
+  provider?: string;
+  input_tokens?: number;
+  output_tokens?: number;
+  cache_read_tokens?: number;
+  cache_write_tokens?: number;
+};
+
+const TOKEN_COLUMNS = [
+  ["input", "input_tokens", "inputTokens"],
+  ["output", "output_tokens", "outputTokens"],
+  ["cache_read", "cache_read_tokens", "cacheReadTokens"],
+  ["cache_write", "cache_write_tokens", "cacheWriteTokens"],
+] as const;
+
+/**
+ * Stores cumulative usage per (task, model). Idempotent: each count only grows (GREATEST), and the LLM metrics
+ * receive only the growth, so a re-sent report counts nothing and concurrent duplicates (row-locked) count once.
+ */
+export async function reportUsage(db: Db, who: DaemonPrincipal, taskId: string, rows: UsageRow[]) {
+  const t = await loadTaskFor(db, who, taskId);
+  const [rt] = await db.select({ provider: runtimes.provider }).from(runtimes).where(eq(runtimes.id, t.runtimeId!));
+  const deltas = await db.transaction(async (tx) => {
+    const out: { provider: string; model: string; tokens: Record<string, number> }[] = [];
+    for (const row of rows) {
+      const provider = row.provider?.trim() || rt?.provider || "";
+      await tx.insert(taskUsage).values({ taskId: t.id, model: row.model, provider }).onConflictDoNothing();
+      const [old] = await tx
+        .select()
+        .from(taskUsage)
+        .where(and(eq(taskUsage.taskId, t.id), eq(taskUsage.model, row.model)))
+        .for("update");
+      const next: Record<string, number> = {};
+      const tokens: Record<string, number> = {};
+      for (const [type, field, column] of TOKEN_COLUMNS) {
+        const value = Math.max(old![column], row[field] ?? 0);
+        next[column] = value;
+        if (value > old![column]) tokens[type] = value - old![column];
+      }
+      if (Object.keys(tokens).length === 0) continue;
+      await tx
+        .update(taskUsage)
+        .set(next)
+        .where(and(eq(taskUsage.taskId, t.id), eq(taskUsage.model, row.model)));
+      out.push({ provider, model: row.model, tokens });
+    }
+    return out;
+  });
+  if (deltas.length > 0) {
+    const { metrics } = await taskEventArgs(db, t);
+    for (const d of deltas) recordLLMUsage({ source: metrics.source, runtimeMode: metrics.runtimeMode, provider: d.provider, model: d.model, tokens: d.tokens });
+  }
+  return { counted: deltas.length };
+}
+
+/** The tasks of an issue, newest first, for the issue page's task status. */
+export async function listIssueTasks(db: Db, workspaceId: string, issueId: string) {
+  const rows = await db
+    .select()
+    .from(agentTasks)
+    .where(and(eq(agentTasks.workspaceId, workspaceId), eq(agentTasks.issueId, issueId)))
+    .orderBy(sql`${agentTasks.createdAt} desc`);
+  return rows.map(taskResponse);
+}
