@@ -1,0 +1,264 @@
+import { and, asc, desc, eq, inArray, isNull } from "drizzle-orm";
+import type { Membership, Role } from "@/lib/auth";
+import { isUuid } from "@/lib/auth";
+import type { Db, Tx } from "@/lib/db";
+import { agents, autopilotRuns, autopilotTriggers, autopilots, squads } from "@/lib/db/schema";
+import { badRequest, forbidden, notFound } from "@/lib/http/errors";
+import { events, recordEvent } from "@/lib/telemetry";
+import { cadenceOf, nextRunAfter, scheduleError, type Cadence } from "./cadence";
+import { dispatchAutopilot, type DispatchOutcome, type Trigger } from "./dispatch";
+import type { Autopilot, AutopilotRun } from "./runs";
+import { mintWebhookToken, WEBHOOK_PATH_PREFIX } from "./webhook";
+
+export { finishAutopilotRun } from "./runs";
+export { dispatchAutopilot } from "./dispatch";
+export { startAutopilotScheduler, stopAutopilotScheduler, runDueSchedules } from "./scheduler";
+export { cadenceOf } from "./cadence";
+
+export type TriggerInput =
+  | { kind: "manual"; enabled?: boolean }
+  | { kind: "schedule"; cron: string; timezone?: string; enabled?: boolean }
+  | { kind: "webhook"; enabled?: boolean };
+
+export type AutopilotInput = {
+  name: string;
+  assigneeType: "agent" | "squad";
+  assigneeId: string;
+  executionMode: "create_issue" | "run_only";
+  prompt: string;
+  enabled?: boolean;
+  triggers?: TriggerInput[];
+};
+
+const canModerate = (role: Role) => role === "owner" || role === "admin";
+
+/** `webhookToken` only in the response that created it: the secret is never stored or shown again. */
+function triggerResponse(t: Trigger, webhookToken?: string) {
+  return {
+    id: t.id,
+    kind: t.kind,
+    cron: t.cron,
+    timezone: t.timezone,
+    cadence: t.cadence,
+    enabled: t.enabled,
+    next_run_at: t.nextRunAt?.toISOString() ?? null,
+    last_fired_at: t.lastFiredAt?.toISOString() ?? null,
+    created_at: t.createdAt.toISOString(),
+    ...(webhookToken ? { webhook_token: webhookToken, webhook_path: `${WEBHOOK_PATH_PREFIX}${webhookToken}` } : {}),
+  };
+}
+
+function autopilotResponse(a: Autopilot, triggers: Trigger[], tokens = new Map<string, string>()) {
+  return {
+    id: a.id,
+    name: a.name,
+    assignee_type: a.assigneeType,
+    assignee_id: a.assigneeId,
+    execution_mode: a.executionMode,
+    prompt: a.prompt,
+    enabled: a.enabled,
+    created_by: a.createdBy,
+    created_at: a.createdAt.toISOString(),
+    triggers: triggers.map((t) => triggerResponse(t, tokens.get(t.id))),
+  };
+}
+
+export function runResponse(r: AutopilotRun) {
+  return {
+    id: r.id,
+    autopilot_id: r.autopilotId,
+    trigger_id: r.triggerId,
+    trigger_kind: r.triggerKind,
+    cadence: r.cadence,
+    status: r.status,
+    skip_reason: r.skipReason,
+    failure_reason: r.failureReason,
+    issue_id: r.issueId,
+    task_id: r.taskId,
+    scheduled_for: r.scheduledFor?.toISOString() ?? null,
+    created_at: r.createdAt.toISOString(),
+    completed_at: r.completedAt?.toISOString() ?? null,
+  };
+}
+
+async function assertAssignee(db: Db | Tx, workspaceId: string, type: "agent" | "squad", id: string) {
+  if (!isUuid(id)) throw badRequest("assignee_id: not found in this workspace");
+  const rows =
+    type === "agent"
+      ? await db.select({ id: agents.id }).from(agents).where(and(eq(agents.id, id), eq(agents.workspaceId, workspaceId), isNull(agents.archivedAt)))
+      : await db.select({ id: squads.id }).from(squads).where(and(eq(squads.id, id), eq(squads.workspaceId, workspaceId)));
+  if (rows.length === 0) throw badRequest(`assignee_id: no active ${type} with this id in this workspace`);
+}
+
+/** Validates a trigger and computes what is stored: cadence, next slot, webhook secret hash. */
+function triggerValues(autopilotId: string, t: TriggerInput, now: Date) {
+  const id = crypto.randomUUID();
+  const base = { id, autopilotId, kind: t.kind, enabled: t.enabled ?? true };
+  if (t.kind === "schedule") {
+    const timezone = t.timezone ?? "UTC";
+    const error = scheduleError(t.cron, timezone);
+    if (error) throw badRequest(`triggers.${error}`);
+    const cadence: Cadence = cadenceOf(t.cron, timezone, now);
+    return { row: { ...base, cron: t.cron.trim(), timezone, cadence, nextRunAt: nextRunAfter(t.cron, timezone, now) } };
+  }
+  if (t.kind === "webhook") {
+    const { token, secretHash } = mintWebhookToken(id);
+    return { row: { ...base, cadence: "webhook", webhookSecretHash: secretHash }, token };
+  }
+  return { row: { ...base, cadence: "manual" } };
+}
+
+/** The trigger the `autopilot_created` labels describe: a schedule first, then a webhook, else manual. */
+function primaryTrigger(triggers: Trigger[]): { cadence: string; kind: string } {
+  const t = triggers.find((x) => x.kind === "schedule") ?? triggers.find((x) => x.kind === "webhook");
+  return t ? { cadence: t.cadence, kind: t.kind } : { cadence: "manual", kind: "manual" };
+}
+
+export async function createAutopilot(db: Db, m: Membership, input: AutopilotInput) {
+  const now = new Date();
+  const { ap, triggers, tokens } = await db.transaction(async (tx) => {
+    await assertAssignee(tx, m.workspace.id, input.assigneeType, input.assigneeId);
+    const [ap] = await tx
+      .insert(autopilots)
+      .values({
+        workspaceId: m.workspace.id,
+        name: input.name,
+        assigneeType: input.assigneeType,
+        assigneeId: input.assigneeId,
+        executionMode: input.executionMode,
+        prompt: input.prompt,
+        enabled: input.enabled ?? true,
+        createdBy: m.user.id,
+      })
+      .returning();
+    const prepared = (input.triggers ?? []).map((t) => triggerValues(ap!.id, t, now));
+    const triggers = prepared.length ? await tx.insert(autopilotTriggers).values(prepared.map((p) => p.row)).returning() : [];
+    const tokens = new Map(prepared.filter((p) => p.token).map((p) => [p.row.id, p.token!]));
+    return { ap: ap!, triggers, tokens };
+  });
+  const primary = primaryTrigger(triggers);
+  recordEvent(
+    events.autopilotCreated({ userId: m.user.id, workspaceId: m.workspace.id, autopilotId: ap.id, cadence: primary.cadence, triggerKind: primary.kind }),
+  );
+  return autopilotResponse(ap, triggers, tokens);
+}
+
+async function findAutopilot(db: Db | Tx, m: Membership, id: string): Promise<Autopilot> {
+  if (!isUuid(id)) throw notFound("autopilot not found");
+  const [ap] = await db
+    .select()
+    .from(autopilots)
+    .where(and(eq(autopilots.id, id), eq(autopilots.workspaceId, m.workspace.id)));
+  if (!ap) throw notFound("autopilot not found");
+  return ap;
+}
+
+async function triggersOf(db: Db, ids: string[]): Promise<Trigger[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(autopilotTriggers).where(inArray(autopilotTriggers.autopilotId, ids)).orderBy(asc(autopilotTriggers.createdAt));
+}
+
+export async function listAutopilots(db: Db, m: Membership) {
+  const rows = await db.select().from(autopilots).where(eq(autopilots.workspaceId, m.workspace.id)).orderBy(asc(autopilots.createdAt));
+  const triggers = await triggersOf(db, rows.map((r) => r.id));
+  return rows.map((a) => autopilotResponse(a, triggers.filter((t) => t.autopilotId === a.id)));
+}
+
+export async function getAutopilot(db: Db, m: Membership, id: string) {
+  const ap = await findAutopilot(db, m, id);
+  return autopilotResponse(ap, await triggersOf(db, [ap.id]));
+}
+
+function assertCanManage(m: Membership, ap: Autopilot) {
+  if (ap.createdBy !== m.user.id && !canModerate(m.role)) throw forbidden("only the autopilot's creator or an owner/admin can change it");
+}
+
+export async function updateAutopilot(
+  db: Db,
+  m: Membership,
+  id: string,
+  patch: Partial<Pick<AutopilotInput, "name" | "prompt" | "enabled" | "executionMode">> & { assigneeType?: "agent" | "squad"; assigneeId?: string },
+) {
+  const ap = await findAutopilot(db, m, id);
+  assertCanManage(m, ap);
+  if ((patch.assigneeType === undefined) !== (patch.assigneeId === undefined)) throw badRequest("assignee_type and assignee_id go together");
+  if (patch.assigneeType && patch.assigneeId) await assertAssignee(db, m.workspace.id, patch.assigneeType, patch.assigneeId);
+  const [updated] = await db
+    .update(autopilots)
+    .set({
+      name: patch.name,
+      prompt: patch.prompt,
+      enabled: patch.enabled,
+      executionMode: patch.executionMode,
+      assigneeType: patch.assigneeType,
+      assigneeId: patch.assigneeId,
+    })
+    .where(eq(autopilots.id, ap.id))
+    .returning();
+  return autopilotResponse(updated!, await triggersOf(db, [ap.id]));
+}
+
+export async function deleteAutopilot(db: Db, m: Membership, id: string): Promise<void> {
+  const ap = await findAutopilot(db, m, id);
+  assertCanManage(m, ap);
+  await db.delete(autopilots).where(eq(autopilots.id, ap.id));
+}
+
+export async function addTrigger(db: Db, m: Membership, autopilotId: string, input: TriggerInput) {
+  const ap = await findAutopilot(db, m, autopilotId);
+  assertCanManage(m, ap);
+  const prepared = triggerValues(ap.id, input, new Date());
+  const [t] = await db.insert(autopilotTriggers).values(prepared.row).returning();
+  return triggerResponse(t!, prepared.token);
+}
+
+async function findTrigger(db: Db, ap: Autopilot, triggerId: string): Promise<Trigger> {
+  if (!isUuid(triggerId)) throw notFound("trigger not found");
+  const [t] = await db
+    .select()
+    .from(autopilotTriggers)
+    .where(and(eq(autopilotTriggers.id, triggerId), eq(autopilotTriggers.autopilotId, ap.id)));
+  if (!t) throw notFound("trigger not found");
+  return t;
+}
+
+/** Enables/disables a trigger; re-enabling a schedule restarts it from the next slot (missed slots are not replayed). */
+export async function updateTrigger(db: Db, m: Membership, autopilotId: string, triggerId: string, patch: { enabled?: boolean }) {
+  const ap = await findAutopilot(db, m, autopilotId);
+  assertCanManage(m, ap);
+  const t = await findTrigger(db, ap, triggerId);
+  const set: Partial<typeof autopilotTriggers.$inferInsert> = {};
+  if (patch.enabled !== undefined) {
+    set.enabled = patch.enabled;
+    if (patch.enabled && !t.enabled && t.kind === "schedule" && t.cron && t.timezone) set.nextRunAt = nextRunAfter(t.cron, t.timezone, new Date());
+  }
+  if (Object.keys(set).length === 0) return triggerResponse(t);
+  const [updated] = await db.update(autopilotTriggers).set(set).where(eq(autopilotTriggers.id, t.id)).returning();
+  return triggerResponse(updated!);
+}
+
+export async function deleteTrigger(db: Db, m: Membership, autopilotId: string, triggerId: string): Promise<void> {
+  const ap = await findAutopilot(db, m, autopilotId);
+  assertCanManage(m, ap);
+  const t = await findTrigger(db, ap, triggerId);
+  await db.delete(autopilotTriggers).where(eq(autopilotTriggers.id, t.id));
+}
+
+/** POST /api/autopilots/[id]/runs: a manual run (any member may run an autopilot of their workspace). */
+export async function runAutopilotNow(db: Db, m: Membership, id: string) {
+  const ap = await findAutopilot(db, m, id);
+  const outcome: DispatchOutcome = await dispatchAutopilot(db, { autopilotId: ap.id, trigger: null, kind: "manual" });
+  if (outcome.status === "already_claimed") throw new Error("a manual run cannot be claimed elsewhere");
+  return runResponse(outcome.run);
+}
+
+export async function listRuns(db: Db, m: Membership, id: string, limit = 50) {
+  const ap = await findAutopilot(db, m, id);
+  const rows = await db
+    .select()
+    .from(autopilotRuns)
+    .where(eq(autopilotRuns.autopilotId, ap.id))
+    .orderBy(desc(autopilotRuns.createdAt))
+    .limit(limit);
+  return rows.map(runResponse);
+}

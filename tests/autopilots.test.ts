@@ -1,0 +1,317 @@
+import { and, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { GET as listAutopilots, POST as createAutopilot } from "@/app/api/autopilots/route";
+import { DELETE as deleteAutopilot, GET as getAutopilot, PATCH as patchAutopilot } from "@/app/api/autopilots/[id]/route";
+import { GET as listRuns, POST as runNow } from "@/app/api/autopilots/[id]/runs/route";
+import { POST as addTrigger } from "@/app/api/autopilots/[id]/triggers/route";
+import { PATCH as patchTrigger } from "@/app/api/autopilots/[id]/triggers/[triggerId]/route";
+import { PATCH as patchIssue } from "@/app/api/issues/[id]/route";
+import { POST as createSquad } from "@/app/api/squads/route";
+import { POST as webhook } from "@/app/api/webhooks/autopilot/[token]/route";
+import { finishAutopilotRun, runDueSchedules } from "@/lib/autopilots";
+import { getDb } from "@/lib/db";
+import { agentTasks, autopilotRuns, autopilotTriggers, issues } from "@/lib/db/schema";
+import { call, type Session } from "./helpers/api";
+import { captureEvents, metricValue } from "./helpers/telemetry";
+import { addMember, ownerWithWorkspace } from "./helpers/workspace";
+import { insertRuntime, newAgent } from "./helpers/work";
+
+process.env.RATE_LIMIT_SEND_CODE_IP = "100000";
+
+const sink = captureEvents();
+
+type Ctx = { owner: Session; workspace: { id: string }; headers: Record<string, string> };
+
+/** A workspace with an agent on an online runtime (so runs are admitted). */
+async function setup(opts: { runtime?: "online" | "offline" | "none" } = {}) {
+  const ctx = await ownerWithWorkspace();
+  const runtime = opts.runtime === "none" ? null : await insertRuntime(ctx.workspace.id, { status: opts.runtime ?? "online" });
+  const agent = await newAgent(ctx.owner, ctx.headers, { runtime_id: runtime?.id });
+  sink.clear();
+  return { ...ctx, agent };
+}
+
+async function newAutopilot(ctx: Ctx, body: Record<string, unknown>) {
+  const res = await call(createAutopilot, { path: "/api/autopilots", session: ctx.owner, headers: ctx.headers, body: { name: "Nightly triage", execution_mode: "create_issue", prompt: "Triage the inbox", ...body } });
+  if (res.status !== 201) throw new Error(`create autopilot failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+const run = (ctx: Ctx, id: string) => call(runNow, { session: ctx.owner, headers: ctx.headers, params: { id } });
+
+describe("POST /api/autopilots", () => {
+  it("creates an autopilot with schedule and webhook triggers; cadence comes from the cron, trigger_kind is its own", async () => {
+    const ctx = await setup();
+    const before = await metricValue("tandem_autopilot_created_total", { cadence: "daily" });
+    const res = await call(createAutopilot, {
+      path: "/api/autopilots",
+      session: ctx.owner,
+      headers: ctx.headers,
+      body: {
+        name: "Weekday digest",
+        assignee_type: "agent",
+        assignee_id: ctx.agent.id,
+        execution_mode: "create_issue",
+        prompt: "Summarise",
+        triggers: [{ kind: "webhook" }, { kind: "schedule", cron: "0 9 * * 1-5", timezone: "Europe/Paris" }],
+      },
+    });
+    expect(res.status).toBe(201);
+    const [hook, schedule] = res.body.triggers;
+    expect(schedule).toMatchObject({ kind: "schedule", cron: "0 9 * * 1-5", timezone: "Europe/Paris", cadence: "daily", enabled: true, next_run_at: expect.any(String) });
+    expect(new Date(schedule.next_run_at).getTime()).toBeGreaterThan(Date.now());
+    expect(hook).toMatchObject({ kind: "webhook", cadence: "webhook", webhook_token: expect.stringMatching(/^awt_/), webhook_path: `/api/webhooks/autopilot/${hook.webhook_token}` });
+
+    const [ev] = sink.named("autopilot_created");
+    expect(ev!.properties).toMatchObject({ autopilot_id: res.body.id, cadence: "daily", trigger_kind: "schedule", source: "manual" });
+    expect(await metricValue("tandem_autopilot_created_total", { cadence: "daily" })).toBe(before + 1);
+
+    // The token is shown once; only its hash is stored.
+    const got = await call(getAutopilot, { session: ctx.owner, headers: ctx.headers, params: { id: res.body.id } });
+    expect(JSON.stringify(got.body)).not.toContain("awt_");
+    const [row] = await (await getDb()).select().from(autopilotTriggers).where(eq(autopilotTriggers.id, hook.id));
+    expect(row!.webhookSecretHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(hook.webhook_token).not.toContain(row!.webhookSecretHash);
+  });
+
+  it("an autopilot without triggers is manual/manual", async () => {
+    const ctx = await setup();
+    await newAutopilot(ctx, { assignee_type: "agent", assignee_id: ctx.agent.id });
+    expect(sink.named("autopilot_created")[0]!.properties).toMatchObject({ cadence: "manual", trigger_kind: "manual" });
+  });
+
+  it.each([
+    [{ triggers: [{ kind: "schedule", cron: "every day" }] }, /triggers\.cron/],
+    [{ triggers: [{ kind: "schedule", cron: "0 9 * * *", timezone: "Nowhere/Land" }] }, /triggers\.timezone/],
+    [{ triggers: [{ kind: "cron" }] }, /kind/],
+    [{ execution_mode: "later" }, /execution_mode/],
+    [{ prompt: "" }, /prompt/],
+    [{ assignee_type: "team" }, /assignee_type/],
+  ])("rejects %j", async (override, message) => {
+    const ctx = await setup();
+    const res = await call(createAutopilot, {
+      path: "/api/autopilots",
+      session: ctx.owner,
+      headers: ctx.headers,
+      body: { name: "x", assignee_type: "agent", assignee_id: ctx.agent.id, execution_mode: "run_only", prompt: "p", ...override },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(message);
+    expect((await call(listAutopilots, { path: "/api/autopilots", session: ctx.owner, headers: ctx.headers })).body.autopilots).toEqual([]);
+    expect(sink.named("autopilot_created")).toHaveLength(0);
+  });
+
+  it("refuses another workspace's assignee and hides autopilots across workspaces; changes need creator or owner/admin", async () => {
+    const a = await setup();
+    const b = await setup();
+    const foreign = await call(createAutopilot, { path: "/api/autopilots", session: a.owner, headers: a.headers, body: { name: "x", assignee_type: "agent", assignee_id: b.agent.id, execution_mode: "run_only", prompt: "p" } });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.error).toMatch(/assignee_id/);
+
+    const ap = await newAutopilot(a, { assignee_type: "agent", assignee_id: a.agent.id });
+    const asB = { session: b.owner, headers: b.headers, params: { id: ap.id } };
+    expect((await call(getAutopilot, asB)).status).toBe(404);
+    expect((await call(patchAutopilot, { ...asB, method: "PATCH", body: { name: "y" } })).status).toBe(404);
+    expect((await call(deleteAutopilot, { ...asB, method: "DELETE" })).status).toBe(404);
+    expect((await call(runNow, asB)).status).toBe(404);
+    expect((await call(listRuns, asB)).status).toBe(404);
+    expect((await call(addTrigger, { ...asB, body: { kind: "manual" } })).status).toBe(404);
+
+    const member = await addMember(a.workspace.id, "member");
+    const asMember = { session: member, headers: a.headers, params: { id: ap.id } };
+    expect((await call(patchAutopilot, { ...asMember, method: "PATCH", body: { name: "y" } })).status).toBe(403);
+    expect((await call(deleteAutopilot, { ...asMember, method: "DELETE" })).status).toBe(403);
+    expect((await call(addTrigger, { ...asMember, body: { kind: "manual" } })).status).toBe(403);
+    // Any member may run it.
+    expect((await call(runNow, asMember)).status).toBe(201);
+    const renamed = await call(patchAutopilot, { session: a.owner, headers: a.headers, params: { id: ap.id }, method: "PATCH", body: { name: "Renamed", enabled: false } });
+    expect(renamed.body).toMatchObject({ name: "Renamed", enabled: false });
+    expect((await call(deleteAutopilot, { session: a.owner, headers: a.headers, params: { id: ap.id }, method: "DELETE" })).status).toBe(204);
+  });
+});
+
+describe("runs", () => {
+  it("create_issue: a started run creates an issue for the agent with its task; finishing the issue completes the run once", async () => {
+    const ctx = await setup();
+    const ap = await newAutopilot(ctx, { assignee_type: "agent", assignee_id: ctx.agent.id });
+    const startedBefore = await metricValue("tandem_autopilot_run_started_total", { cadence: "manual", trigger_kind: "manual" });
+    const res = await run(ctx, ap.id);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ status: "started", trigger_kind: "manual", cadence: "manual", issue_id: expect.any(String), task_id: expect.any(String) });
+
+    const db = await getDb();
+    const [issue] = await db.select().from(issues).where(eq(issues.id, res.body.issue_id));
+    expect(issue).toMatchObject({ title: "Nightly triage", originType: "autopilot", originId: res.body.id, assigneeType: "agent", assigneeId: ctx.agent.id, creatorId: ctx.owner.user.id, status: "todo" });
+    const [task] = await db.select().from(agentTasks).where(eq(agentTasks.id, res.body.task_id));
+    expect(task).toMatchObject({ issueId: issue!.id, autopilotRunId: res.body.id, source: "autopilot_issue", agentId: ctx.agent.id });
+
+    const [started] = sink.named("autopilot_run_started");
+    expect(started!.properties).toMatchObject({ autopilot_id: ap.id, autopilot_run_id: res.body.id, cadence: "manual", trigger_kind: "manual", assignee_type: "agent", agent_id: ctx.agent.id, source: "autopilot" });
+    const [created] = sink.named("issue_created");
+    expect(created!.properties).toMatchObject({ source: "autopilot", platform: "server", autopilot_run_id: res.body.id });
+    expect(await metricValue("tandem_autopilot_run_started_total", { cadence: "manual", trigger_kind: "manual" })).toBe(startedBefore + 1);
+
+    // While it runs, another fire is skipped.
+    const again = await run(ctx, ap.id);
+    expect(again.body).toMatchObject({ status: "skipped", skip_reason: "already_running" });
+    expect(sink.named("autopilot_run_skipped")[0]!.properties).toMatchObject({ reason: "already_running", cadence: "manual", trigger_kind: "manual" });
+
+    const terminalBefore = await metricValue("tandem_autopilot_run_terminal_total", { cadence: "manual", trigger_kind: "manual", terminal_status: "completed" });
+    const patch = (status: string) => call(patchIssue, { method: "PATCH", session: ctx.owner, headers: ctx.headers, params: { id: issue!.id }, body: { status } });
+    await patch("done");
+    await patch("todo");
+    await patch("done");
+    expect(sink.named("autopilot_run_completed")).toHaveLength(1);
+    expect(sink.named("autopilot_run_completed")[0]!.properties).toMatchObject({ autopilot_run_id: res.body.id, duration_ms: expect.any(Number) });
+    expect(await metricValue("tandem_autopilot_run_terminal_total", { cadence: "manual", trigger_kind: "manual", terminal_status: "completed" })).toBe(terminalBefore + 1);
+    expect(await finishAutopilotRun(db, res.body.id, "failed", "task timeout")).toBe(false);
+    const runs = (await call(listRuns, { session: ctx.owner, headers: ctx.headers, params: { id: ap.id } })).body.runs;
+    expect(runs.map((r: { status: string }) => r.status)).toEqual(["skipped", "completed"]);
+  });
+
+  it("run_only via a squad: the leader gets an autopilot task; a failed task fails the run", async () => {
+    const ctx = await setup();
+    const member = await newAgent(ctx.owner, ctx.headers, { name: "Helper" });
+    const squad = (await call(createSquad, { path: "/api/squads", session: ctx.owner, headers: ctx.headers, body: { name: "Ops", leader_id: ctx.agent.id, member_ids: [member.id] } })).body;
+    const ap = await newAutopilot(ctx, { assignee_type: "squad", assignee_id: squad.id, execution_mode: "run_only" });
+    const res = await run(ctx, ap.id);
+    expect(res.body).toMatchObject({ status: "started", issue_id: null });
+    const [task] = await (await getDb()).select().from(agentTasks).where(eq(agentTasks.id, res.body.task_id));
+    expect(task).toMatchObject({ agentId: ctx.agent.id, source: "autopilot", autopilotRunId: res.body.id, issueId: null, prompt: "Triage the inbox" });
+    expect(sink.named("autopilot_run_started")[0]!.properties).toMatchObject({ assignee_type: "squad", squad_id: squad.id, agent_id: ctx.agent.id });
+    expect(sink.named("issue_created")).toHaveLength(0);
+
+    expect(await finishAutopilotRun(await getDb(), res.body.id, "failed", "task timeout", ctx.agent.id)).toBe(true);
+    expect(await finishAutopilotRun(await getDb(), res.body.id, "completed")).toBe(false);
+    const [failed] = sink.named("autopilot_run_failed");
+    expect(failed!.properties).toMatchObject({ failure_reason: "task timeout", error_type: "task_error", will_retry: false });
+  });
+
+  it("skips with runtime_offline (offline or unbound runtime) and trigger_disabled", async () => {
+    for (const runtime of ["offline", "none"] as const) {
+      const ctx = await setup({ runtime });
+      const ap = await newAutopilot(ctx, { assignee_type: "agent", assignee_id: ctx.agent.id });
+      const before = await metricValue("tandem_autopilot_run_skipped_total", { cadence: "manual", reason: "runtime_offline" });
+      expect((await run(ctx, ap.id)).body).toMatchObject({ status: "skipped", skip_reason: "runtime_offline", task_id: null });
+      expect(await metricValue("tandem_autopilot_run_skipped_total", { cadence: "manual", reason: "runtime_offline" })).toBe(before + 1);
+    }
+    const ctx = await setup();
+    const ap = await newAutopilot(ctx, { assignee_type: "agent", assignee_id: ctx.agent.id, enabled: false });
+    expect((await run(ctx, ap.id)).body).toMatchObject({ status: "skipped", skip_reason: "trigger_disabled" });
+    expect(sink.named("autopilot_run_skipped").at(-1)!.properties).toMatchObject({ reason: "trigger_disabled" });
+    expect(await (await getDb()).select().from(agentTasks).where(eq(agentTasks.workspaceId, ctx.workspace.id))).toHaveLength(0);
+  });
+
+  it("concurrent manual fires start exactly one run", async () => {
+    const ctx = await setup();
+    const ap = await newAutopilot(ctx, { assignee_type: "agent", assignee_id: ctx.agent.id, execution_mode: "run_only" });
+    const results = await Promise.all(Array.from({ length: 6 }, () => run(ctx, ap.id)));
+    const statuses = results.map((r) => r.body.status).sort();
+    expect(statuses).toEqual(["skipped", "skipped", "skipped", "skipped", "skipped", "started"]);
+    expect(sink.named("autopilot_run_started")).toHaveLength(1);
+    expect(sink.named("autopilot_run_skipped")).toHaveLength(5);
+  });
+});
+
+describe("scheduler", () => {
+  async function scheduled(ctx: Awaited<ReturnType<typeof setup>>, cron = "0 * * * *") {
+    const ap = await newAutopilot(ctx, { assignee_type: "agent", assignee_id: ctx.agent.id, execution_mode: "run_only", triggers: [{ kind: "schedule", cron, timezone: "UTC" }] });
+    return { ap, trigger: ap.triggers[0] as { id: string; next_run_at: string } };
+  }
+  const slotRuns = async (triggerId: string) => (await getDb()).select().from(autopilotRuns).where(eq(autopilotRuns.triggerId, triggerId));
+
+  it("fires a due slot once across concurrent ticks, advances next_run_at, and does not refire after a restart", async () => {
+    const ctx = await setup();
+    const { trigger } = await scheduled(ctx);
+    const db = await getDb();
+    const slot = new Date(new Date(trigger.next_run_at).getTime() - 3_600_000);
+    await db.update(autopilotTriggers).set({ nextRunAt: slot }).where(eq(autopilotTriggers.id, trigger.id));
+
+    // Three "nodes" tick at once.
+    const claimed = await Promise.all([runDueSchedules(db), runDueSchedules(db), runDueSchedules(db)]);
+    const runs = await slotRuns(trigger.id);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: "started", triggerKind: "schedule", cadence: "hourly", scheduledFor: slot });
+    expect(claimed.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
+    const [after] = await db.select().from(autopilotTriggers).where(eq(autopilotTriggers.id, trigger.id));
+    expect(after!.nextRunAt!.getTime()).toBeGreaterThan(Date.now());
+    expect(after!.lastFiredAt).not.toBeNull();
+    expect(sink.named("autopilot_run_started")[0]!.properties).toMatchObject({ cadence: "hourly", trigger_kind: "schedule" });
+
+    // A node that crashed after firing but before advancing: the slot is due again, the claim refuses it.
+    await db.update(autopilotTriggers).set({ nextRunAt: slot }).where(eq(autopilotTriggers.id, trigger.id));
+    expect(await runDueSchedules(db)).toBe(0);
+    expect(await slotRuns(trigger.id)).toHaveLength(1);
+    expect(sink.named("autopilot_run_started")).toHaveLength(1);
+    expect(await runDueSchedules(db)).toBe(0);
+  });
+
+  it("a due slot of a disabled trigger is recorded as skipped (trigger_disabled) with the schedule's cadence", async () => {
+    const ctx = await setup();
+    const { ap, trigger } = await scheduled(ctx, "0 9 * * 1");
+    const off = await call(patchTrigger, { method: "PATCH", session: ctx.owner, headers: ctx.headers, params: { id: ap.id, triggerId: trigger.id }, body: { enabled: false } });
+    expect(off.body.enabled).toBe(false);
+    const db = await getDb();
+    await db.update(autopilotTriggers).set({ nextRunAt: new Date(Date.now() - 1000) }).where(eq(autopilotTriggers.id, trigger.id));
+    const before = await metricValue("tandem_autopilot_run_skipped_total", { cadence: "weekly", reason: "trigger_disabled" });
+    await runDueSchedules(db);
+    expect((await slotRuns(trigger.id))[0]).toMatchObject({ status: "skipped", skipReason: "trigger_disabled", cadence: "weekly" });
+    expect(await metricValue("tandem_autopilot_run_skipped_total", { cadence: "weekly", reason: "trigger_disabled" })).toBe(before + 1);
+    expect(sink.named("autopilot_run_skipped")[0]!.properties).toMatchObject({ trigger_kind: "schedule", cadence: "weekly" });
+  });
+});
+
+describe("webhook trigger", () => {
+  async function hooked(ctx: Awaited<ReturnType<typeof setup>>) {
+    const ap = await newAutopilot(ctx, { assignee_type: "agent", assignee_id: ctx.agent.id, execution_mode: "run_only", triggers: [{ kind: "webhook" }] });
+    return { ap, trigger: ap.triggers[0] as { id: string; webhook_token: string } };
+  }
+  const post = (token: string, rawBody: string, headers: Record<string, string> = {}) =>
+    call(webhook, { path: `/api/webhooks/autopilot/${token}`, params: { token }, rawBody, headers: { "content-type": "application/json", ...headers }, noOrigin: true });
+
+  it("accepts a JSON payload on the secret URL and starts a webhook run with the payload in the prompt", async () => {
+    const ctx = await setup();
+    const { ap, trigger } = await hooked(ctx);
+    const res = await post(trigger.webhook_token, JSON.stringify({ event: "deploy.finished", ok: true }));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: "accepted", run_id: expect.any(String), autopilot_id: ap.id, trigger_id: trigger.id });
+    const [runRow] = await (await getDb()).select().from(autopilotRuns).where(eq(autopilotRuns.id, res.body.run_id));
+    expect(runRow).toMatchObject({ triggerKind: "webhook", cadence: "webhook", status: "started" });
+    const [task] = await (await getDb()).select().from(agentTasks).where(eq(agentTasks.autopilotRunId, res.body.run_id));
+    expect(task!.prompt).toContain("deploy.finished");
+    expect(sink.named("autopilot_run_started")[0]!.properties).toMatchObject({ trigger_kind: "webhook", cadence: "webhook" });
+  });
+
+  it("a wrong secret, an unknown trigger or a malformed token is a 404; bad bodies are 400/413; nothing runs", async () => {
+    const ctx = await setup();
+    const { trigger } = await hooked(ctx);
+    sink.clear();
+    const wrong = trigger.webhook_token.slice(0, -4) + (trigger.webhook_token.endsWith("AAAA") ? "BBBB" : "AAAA");
+    expect((await post(wrong, "{}")).status).toBe(404);
+    expect((await post(`awt_${"0".repeat(32)}_${"A".repeat(43)}`, "{}")).status).toBe(404);
+    expect((await post("hello", "{}")).status).toBe(404);
+    expect((await post(trigger.webhook_token, "not json")).status).toBe(400);
+    expect((await post(trigger.webhook_token, "42")).status).toBe(400);
+    expect((await post(trigger.webhook_token, JSON.stringify({ blob: "x".repeat(300 * 1024) }))).status).toBe(413);
+    expect(await (await getDb()).select().from(autopilotRuns).where(eq(autopilotRuns.triggerId, trigger.id))).toHaveLength(0);
+    expect(sink.messages).toHaveLength(0);
+  });
+
+  it("a disabled trigger answers ignored and records a trigger_disabled skip", async () => {
+    const ctx = await setup();
+    const { ap, trigger } = await hooked(ctx);
+    await call(patchTrigger, { method: "PATCH", session: ctx.owner, headers: ctx.headers, params: { id: ap.id, triggerId: trigger.id }, body: { enabled: false } });
+    const res = await post(trigger.webhook_token, "[]");
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: "ignored", reason: "trigger_disabled" });
+    expect(sink.named("autopilot_run_skipped")[0]!.properties).toMatchObject({ reason: "trigger_disabled", trigger_kind: "webhook", cadence: "webhook" });
+    const rows = await (await getDb()).select().from(autopilotRuns).where(and(eq(autopilotRuns.triggerId, trigger.id), eq(autopilotRuns.status, "skipped")));
+    expect(rows).toHaveLength(1);
+  });
+
+  it("limits requests per client IP before touching the database", async () => {
+    let limited = 0;
+    for (let i = 0; i < 40; i++) if ((await post("hello", "{}")).status === 429) limited++;
+    expect(limited).toBeGreaterThan(0);
+  });
+});
