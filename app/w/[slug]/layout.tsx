@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { LogoutButton } from "@/components/auth/LogoutButton";
+import { FeedbackButton } from "@/components/feedback/FeedbackButton";
 import { pageWorkspace } from "@/lib/ui/workspace";
 
 const sections = [
@@ -29,6 +30,7 @@ export default async function WorkspaceLayout({ children, params }: { children: 
           ))}
         </nav>
         <div className="row">
+          <FeedbackButton workspaceId={workspace.id} />
           <Link href="/workspaces">Switch workspace</Link>
           <Link href="/settings">Settings</Link>
           <LogoutButton />
