@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { isQuestionnaireComplete, isQuestionnaireEmpty, questionnaireSchema } from "./questionnaire";
+
+const parse = (v: unknown) => questionnaireSchema.parse(v);
+
+describe("questionnaire v2", () => {
+  it("is complete only for version 2 with each slot answered or skipped", () => {
+    const answered = { source: ["search"], role: "engineer", use_case: ["ship_code"] };
+    expect(isQuestionnaireComplete(parse({ ...answered, version: 2 }))).toBe(true);
+    expect(isQuestionnaireComplete(parse({ ...answered, version: 1 }))).toBe(false);
+    expect(isQuestionnaireComplete(parse(answered))).toBe(false);
+    expect(isQuestionnaireComplete(parse({ source_skipped: true, role_skipped: true, use_case_skipped: true, version: 2 }))).toBe(true);
+    expect(isQuestionnaireComplete(parse({ ...answered, use_case: [], version: 2 }))).toBe(false);
+    expect(isQuestionnaireComplete(parse({ ...answered, role: null, version: 2 }))).toBe(false);
+    expect(isQuestionnaireComplete(parse({ ...answered, source: [], source_skipped: false, version: 2 }))).toBe(false);
+  });
+
+  it("reads bare strings as one-element lists and drops unknown keys", () => {
+    expect(parse({ source: "search", use_case: "evaluate", team_size: "1-10" })).toEqual({ source: ["search"], use_case: ["evaluate"] });
+  });
+
+  it("treats {} (after unknown keys are dropped) as not started", () => {
+    expect(isQuestionnaireEmpty(parse({}))).toBe(true);
+    expect(isQuestionnaireEmpty(parse({ team_size: "1-10" }))).toBe(true);
+    expect(isQuestionnaireEmpty(parse({ role_skipped: true }))).toBe(false);
+  });
+
+  it("rejects values outside the v2 lists", () => {
+    expect(questionnaireSchema.safeParse({ role: "developer" }).success).toBe(false);
+    expect(questionnaireSchema.safeParse({ use_case: ["coding"] }).success).toBe(false);
+  });
+});
