@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { requireUser, requireWorkspace } from "@/lib/auth";
+import { getDb } from "@/lib/db";
+import { clientPlatform, json, readJson, route } from "@/lib/http";
+import { listMessages, sendMessage } from "@/lib/chat";
+
+const body = z.object({
+  content: z.string({ error: "content is required" }).trim().min(1, "content is required").max(32_000, "content is too long"),
+});
+
+export const POST = route("/api/chat/sessions/[id]/messages", async (req, { id }) => {
+  const db = await getDb();
+  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const input = await readJson(req, body, 128 * 1024);
+  return json(await sendMessage(db, m, id!, input.content, clientPlatform(req)), 201);
+});
+
+export const GET = route("/api/chat/sessions/[id]/messages", async (req, { id }) => {
+  const db = await getDb();
+  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  return json({ messages: await listMessages(db, m, id!) });
+});
