@@ -23,8 +23,16 @@ const server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 5000;
 
-server.listen(port, hostname, () => {
-  console.log(`> Tandem ready on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port} (${dev ? "development" : "production"})`);
+server.listen(port, hostname, async () => {
+  // In production Next runs instrumentation.ts (config check, migrations, store) lazily on the first request;
+  // one warm-up request makes start-up failures happen now, loudly, instead of on a user's first click.
+  const local = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
+  try {
+    await fetch(`http://${local}:${port}/api/health`, { signal: AbortSignal.timeout(60_000) });
+  } catch (err) {
+    console.error(`> warm-up request failed: ${err?.message ?? err}`);
+  }
+  console.log(`> Tandem ready on http://${local === "127.0.0.1" ? "localhost" : local}:${port} (${dev ? "development" : "production"})`);
 });
 
 let stopping = false;
