@@ -2,7 +2,7 @@ export { events, emailDomain, EVENT_CATALOG, EVENT_NAMES, TASK_EVENT_NAMES } fro
 export type { AnalyticsEvent, Actor, TaskEventArgs, TaskMetricsInput, EventBuilder } from "./events";
 export { recordEvent } from "./record";
 export { recordTaskEvent } from "./tasks";
-export { getSink, setSinkForTests, shutdownTelemetry, MemorySink, NoopSink, PostHogSink } from "./sink";
+export { setSinkForTests, shutdownTelemetry, MemorySink } from "./sink";
 export type { AnalyticsSink, PostHogMessage } from "./sink";
 export { observeHttpRequest } from "./http";
 export {
