@@ -1,0 +1,108 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { api, ApiError } from "@/lib/ui/api";
+
+type Option = { value: string; label: string };
+type Created = { name: string; triggers: { kind: string; webhook_path?: string }[] };
+
+export function NewAutopilotForm({ workspaceId, assignees }: { workspaceId: string; assignees: Option[] }) {
+  const router = useRouter();
+  const [name, setName] = useState("");
+  const [assignee, setAssignee] = useState(assignees[0]?.value ?? "");
+  const [mode, setMode] = useState("create_issue");
+  const [prompt, setPrompt] = useState("");
+  const [scheduled, setScheduled] = useState(false);
+  const [cron, setCron] = useState("0 9 * * 1-5");
+  const [timezone, setTimezone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC");
+  const [webhook, setWebhook] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [webhookUrl, setWebhookUrl] = useState("");
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setMessage(null);
+    setWebhookUrl("");
+    const [assigneeType, assigneeId] = assignee.split(":");
+    const triggers = [...(scheduled ? [{ kind: "schedule", cron, timezone }] : []), ...(webhook ? [{ kind: "webhook" }] : [])];
+    try {
+      const ap = await api<Created>("/api/autopilots", {
+        workspaceId,
+        body: { name, assignee_type: assigneeType, assignee_id: assigneeId, execution_mode: mode, prompt, triggers },
+      });
+      const path = ap.triggers.find((t) => t.webhook_path)?.webhook_path;
+      if (path) setWebhookUrl(`${window.location.origin}${path}`);
+      setMessage({ ok: true, text: `Created autopilot ${ap.name}` });
+      setName("");
+      setPrompt("");
+      router.refresh();
+    } catch (err) {
+      setMessage({ ok: false, text: err instanceof ApiError ? err.message : "Could not create the autopilot" });
+    }
+  }
+
+  if (assignees.length === 0) return <p className="muted">Create an agent first: an autopilot needs an agent or a squad to run it.</p>;
+  return (
+    <form className="panel" onSubmit={submit} aria-labelledby="new-autopilot-heading">
+      <h2 id="new-autopilot-heading">New autopilot</h2>
+      <label htmlFor="ap-name">Name</label>
+      <input id="ap-name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
+      <label htmlFor="ap-assignee">Runs as</label>
+      <select id="ap-assignee" value={assignee} onChange={(e) => setAssignee(e.target.value)}>
+        {assignees.map((a) => (
+          <option key={a.value} value={a.value}>
+            {a.label}
+          </option>
+        ))}
+      </select>
+      <fieldset>
+        <legend>Each run</legend>
+        <label style={{ fontWeight: 400 }}>
+          <input type="radio" name="ap-mode" value="create_issue" checked={mode === "create_issue"} onChange={() => setMode("create_issue")} /> creates an issue
+          for the agent
+        </label>
+        <label style={{ fontWeight: 400 }}>
+          <input type="radio" name="ap-mode" value="run_only" checked={mode === "run_only"} onChange={() => setMode("run_only")} /> only runs the agent
+        </label>
+      </fieldset>
+      <label htmlFor="ap-prompt">Prompt</label>
+      <textarea id="ap-prompt" required value={prompt} onChange={(e) => setPrompt(e.target.value)} />
+      <fieldset>
+        <legend>Triggers (a manual “Run now” is always available)</legend>
+        <label style={{ fontWeight: 400 }}>
+          <input type="checkbox" checked={scheduled} onChange={(e) => setScheduled(e.target.checked)} /> On a schedule
+        </label>
+        {scheduled && (
+          <div className="row">
+            <div>
+              <label htmlFor="ap-cron">Cron (minute hour day month weekday)</label>
+              <input id="ap-cron" required value={cron} onChange={(e) => setCron(e.target.value)} />
+            </div>
+            <div>
+              <label htmlFor="ap-timezone">Time zone</label>
+              <input id="ap-timezone" required value={timezone} onChange={(e) => setTimezone(e.target.value)} />
+            </div>
+          </div>
+        )}
+        <label style={{ fontWeight: 400 }}>
+          <input type="checkbox" checked={webhook} onChange={(e) => setWebhook(e.target.checked)} /> From a webhook
+        </label>
+      </fieldset>
+      <p>
+        <button type="submit">Create autopilot</button>
+      </p>
+      {message && (
+        <p role="status" className={message.ok ? "ok" : "error"}>
+          {message.text}
+        </p>
+      )}
+      {webhookUrl && (
+        <p>
+          <label htmlFor="ap-webhook-url">Webhook URL — copy it now, it is shown only once</label>
+          <input id="ap-webhook-url" readOnly value={webhookUrl} onFocus={(e) => e.target.select()} />
+        </p>
+      )}
+    </form>
+  );
+}

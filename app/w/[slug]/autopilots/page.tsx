@@ -1,0 +1,73 @@
+import { desc, eq } from "drizzle-orm";
+import { getDb } from "@/lib/db";
+import { autopilotRuns } from "@/lib/db/schema";
+import { listAgents, listSquads } from "@/lib/agents";
+import { listAutopilots } from "@/lib/autopilots";
+import { pageWorkspace } from "@/lib/ui/workspace";
+import { NewAutopilotForm } from "./NewAutopilotForm";
+import { RunNowButton } from "./RunNowButton";
+
+export default async function AutopilotsPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const m = await pageWorkspace(slug);
+  const db = await getDb();
+  const [autopilots, agents, squads, runs] = await Promise.all([
+    listAutopilots(db, m),
+    listAgents(db, m, { includeArchived: true }),
+    listSquads(db, m),
+    db.select().from(autopilotRuns).where(eq(autopilotRuns.workspaceId, m.workspace.id)).orderBy(desc(autopilotRuns.createdAt)).limit(200),
+  ]);
+  const names = new Map<string, string>([...agents.map((a) => [a.id, a.name] as const), ...squads.map((s) => [s.id, `${s.name} (squad)`] as const)]);
+  const lastRun = new Map<string, (typeof runs)[number]>();
+  for (const r of runs) if (!lastRun.has(r.autopilotId)) lastRun.set(r.autopilotId, r);
+  const assignees = [
+    ...agents.filter((a) => !a.archived_at).map((a) => ({ value: `agent:${a.id}`, label: a.name })),
+    ...squads.map((s) => ({ value: `squad:${s.id}`, label: `${s.name} (squad)` })),
+  ];
+  return (
+    <main>
+      <h1>Autopilots</h1>
+      {autopilots.length === 0 ? (
+        <p className="muted">No autopilots yet.</p>
+      ) : (
+        <table aria-label="Autopilots">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Runs as</th>
+              <th scope="col">Triggers</th>
+              <th scope="col">Last run</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {autopilots.map((a) => {
+              const last = lastRun.get(a.id);
+              return (
+                <tr key={a.id}>
+                  <td>
+                    {a.name}
+                    {!a.enabled && <span className="badge"> disabled</span>}
+                  </td>
+                  <td>{names.get(a.assignee_id) ?? "—"}</td>
+                  <td>
+                    {a.triggers.length === 0
+                      ? "manual"
+                      : a.triggers.map((t) => (t.kind === "schedule" ? `${t.cron} ${t.timezone} (${t.cadence})` : t.kind) + (t.enabled ? "" : " (off)")).join(", ")}
+                  </td>
+                  <td>{last ? `${last.status}${last.skipReason ? `: ${last.skipReason.replace("_", " ")}` : ""}` : "never"}</td>
+                  <td>
+                    <RunNowButton workspaceId={m.workspace.id} autopilotId={a.id} name={a.name} />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      <NewAutopilotForm workspaceId={m.workspace.id} assignees={assignees} />
+    </main>
+  );
+}

@@ -1,0 +1,45 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { api, ApiError } from "@/lib/ui/api";
+
+export function NewChatForm({ workspaceId, slug, agents }: { workspaceId: string; slug: string; agents: { id: string; name: string }[] }) {
+  const router = useRouter();
+  const [agentId, setAgentId] = useState(agents[0]?.id ?? "");
+  const [error, setError] = useState("");
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError("");
+    try {
+      const s = await api<{ id: string }>("/api/chat/sessions", { workspaceId, body: { agent_id: agentId } });
+      router.push(`/w/${slug}/chat/${s.id}`);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : "Could not start the chat");
+    }
+  }
+
+  if (agents.length === 0) return <p className="muted">Create an agent first to chat with it.</p>;
+  return (
+    <form className="panel" onSubmit={submit} aria-labelledby="new-chat-heading">
+      <h2 id="new-chat-heading">New chat</h2>
+      <label htmlFor="chat-agent">Agent</label>
+      <select id="chat-agent" value={agentId} onChange={(e) => setAgentId(e.target.value)}>
+        {agents.map((a) => (
+          <option key={a.id} value={a.id}>
+            {a.name}
+          </option>
+        ))}
+      </select>
+      <p>
+        <button type="submit">Start chat</button>
+      </p>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}

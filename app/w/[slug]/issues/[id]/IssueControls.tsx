@@ -1,0 +1,81 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { api, ApiError } from "@/lib/ui/api";
+import { AssigneeSelect, assigneeFields } from "../AssigneeSelect";
+import type { Person } from "../people";
+
+const STATUSES = ["backlog", "todo", "in_progress", "in_review", "done", "cancelled"];
+const PRIORITIES = ["none", "urgent", "high", "medium", "low"];
+
+/**
+ * Status, priority and assignee, saved together with one button: saving on every `change` would fire a request
+ * per arrow key for keyboard users moving through a closed <select>.
+ */
+export function IssueControls(props: { workspaceId: string; issueId: string; status: string; priority: string; assignee: string; people: Person[] }) {
+  const router = useRouter();
+  const [status, setStatus] = useState(props.status);
+  const [priority, setPriority] = useState(props.priority);
+  const [assignee, setAssignee] = useState(props.assignee);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setMessage(null);
+    const body: Record<string, unknown> = {};
+    if (status !== props.status) body.status = status;
+    if (priority !== props.priority) body.priority = priority;
+    if (assignee !== props.assignee) Object.assign(body, assigneeFields(assignee));
+    try {
+      await api(`/api/issues/${props.issueId}`, { method: "PATCH", workspaceId: props.workspaceId, body });
+      setMessage({ ok: true, text: "Saved" });
+      router.refresh();
+    } catch (err) {
+      setMessage({ ok: false, text: err instanceof ApiError ? err.message : "Could not save" });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="panel" onSubmit={save} aria-label="Issue properties">
+      <div className="row">
+        <div>
+          <label htmlFor="issue-status">Status</label>
+          <select id="issue-status" value={status} onChange={(e) => setStatus(e.target.value)}>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s.replace("_", " ")}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="issue-priority">Priority</label>
+          <select id="issue-priority" value={priority} onChange={(e) => setPriority(e.target.value)}>
+            {PRIORITIES.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="issue-assignee">Assignee</label>
+          <AssigneeSelect id="issue-assignee" people={props.people} value={assignee} onChange={setAssignee} />
+        </div>
+      </div>
+      <p>
+        <button type="submit" disabled={busy}>
+          Save
+        </button>
+      </p>
+      <p role="status" className={message ? (message.ok ? "ok" : "error") : undefined}>
+        {message?.text}
+      </p>
+    </form>
+  );
+}

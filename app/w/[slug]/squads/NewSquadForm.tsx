@@ -1,0 +1,67 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { api, ApiError } from "@/lib/ui/api";
+
+export function NewSquadForm({ workspaceId, agents }: { workspaceId: string; agents: { id: string; name: string }[] }) {
+  const router = useRouter();
+  const [name, setName] = useState("");
+  const [leader, setLeader] = useState(agents[0]?.id ?? "");
+  const [members, setMembers] = useState<string[]>([]);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setMessage(null);
+    try {
+      await api("/api/squads", { workspaceId, body: { name, leader_id: leader, member_ids: members } });
+      setMessage({ ok: true, text: `Created squad ${name}` });
+      setName("");
+      setMembers([]);
+      router.refresh();
+    } catch (err) {
+      setMessage({ ok: false, text: err instanceof ApiError ? err.message : "Could not create the squad" });
+    }
+  }
+
+  if (agents.length === 0) return <p className="muted">Create an agent first: a squad needs a leader.</p>;
+  return (
+    <form className="panel" onSubmit={submit} aria-labelledby="new-squad-heading">
+      <h2 id="new-squad-heading">New squad</h2>
+      <label htmlFor="squad-name">Name</label>
+      <input id="squad-name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+      <label htmlFor="squad-leader">Leader</label>
+      <select id="squad-leader" value={leader} onChange={(e) => setLeader(e.target.value)}>
+        {agents.map((a) => (
+          <option key={a.id} value={a.id}>
+            {a.name}
+          </option>
+        ))}
+      </select>
+      <fieldset>
+        <legend>Members</legend>
+        {agents
+          .filter((a) => a.id !== leader)
+          .map((a) => (
+            <label key={a.id} style={{ fontWeight: 400 }}>
+              <input
+                type="checkbox"
+                checked={members.includes(a.id)}
+                onChange={(e) => setMembers(e.target.checked ? [...members, a.id] : members.filter((x) => x !== a.id))}
+              />{" "}
+              {a.name}
+            </label>
+          ))}
+      </fieldset>
+      <p>
+        <button type="submit">Create squad</button>
+      </p>
+      {message && (
+        <p role="status" className={message.ok ? "ok" : "error"}>
+          {message.text}
+        </p>
+      )}
+    </form>
+  );
+}
