@@ -24,7 +24,7 @@ const ANALYTICS_MODULE = "lib/telemetry/";
 const BROWSER_ANALYTICS = "lib/analytics-client/";
 
 const builders = Object.keys(EVENT_CATALOG) as EventBuilder[];
-const taskBuilders = new Set(builders.filter((b) => EVENT_CATALOG[b].task));
+const taskBuilders = new Set<string>(builders.filter((b) => EVENT_CATALOG[b].task));
 
 let sources: Source[];
 beforeAll(() => {
