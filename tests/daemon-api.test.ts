@@ -1,0 +1,367 @@
+/**
+ * The daemon API against a real database (TEST_BACKEND=postgres for real concurrency, pglite by default):
+ * auth, register exactly-once, claim with SKIP LOCKED, the task transitions, issue_executed exactly-once,
+ * failure classification and retries, idempotent usage, sweepers and pending runtime requests.
+ */
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { POST as createAgent } from "@/app/api/agents/route";
+import { POST as createIssue } from "@/app/api/issues/route";
+import { POST as claim } from "@/app/api/daemon/runtimes/[id]/tasks/claim/route";
+import { POST as complete } from "@/app/api/daemon/tasks/[id]/complete/route";
+import { POST as fail } from "@/app/api/daemon/tasks/[id]/fail/route";
+import { POST as start } from "@/app/api/daemon/tasks/[id]/start/route";
+import { POST as usage } from "@/app/api/daemon/tasks/[id]/usage/route";
+import { POST as messages } from "@/app/api/daemon/tasks/[id]/messages/route";
+import { POST as register } from "@/app/api/daemon/register/route";
+import { POST as heartbeat } from "@/app/api/daemon/heartbeat/route";
+import { POST as deregister } from "@/app/api/daemon/deregister/route";
+import { POST as requestResult } from "@/app/api/daemon/runtimes/[id]/requests/[requestId]/result/route";
+import { POST as createDaemonTokenRoute } from "@/app/api/runtimes/daemon-tokens/route";
+import { GET as listRuntimesRoute } from "@/app/api/runtimes/route";
+import { GET as issueTasks } from "@/app/api/runtimes/tasks/route";
+import { POST as createRequest } from "@/app/api/runtimes/[id]/requests/route";
+import { GET as getRequest } from "@/app/api/runtimes/[id]/requests/[requestId]/route";
+import { POST as invite } from "@/app/api/workspaces/[id]/invitations/route";
+import { POST as accept } from "@/app/api/invitations/[id]/accept/route";
+import { getDb } from "@/lib/db";
+import { enqueueTask, afterTaskEnqueued, runSweepsOnce } from "@/lib/tasks";
+import { MemorySink, registry, setSinkForTests } from "@/lib/telemetry";
+import { MemoryPendingRequestStore, setPendingRequestStoreForTests } from "@/lib/pending-requests";
+import { call, signIn } from "./helpers/api";
+import { bearer, daemonTokenFor, metricValue } from "./helpers/daemon";
+import { ownerWithWorkspace } from "./helpers/workspace";
+
+let sink: MemorySink;
+beforeAll(() => {
+  sink = new MemorySink();
+  setSinkForTests(sink);
+});
+beforeEach(() => sink.clear());
+
+const metrics = () => registry().metrics();
+
+type Ctx = Awaited<ReturnType<typeof ownerWithWorkspace>> & { token: string };
+
+async function setup(): Promise<Ctx> {
+  const ctx = await ownerWithWorkspace();
+  return { ...ctx, token: await daemonTokenFor(ctx.owner, ctx.workspace.id) };
+}
+
+async function registerRuntime(ctx: Ctx, daemonId = `d-${randomUUID()}`, provider = "claude") {
+  const res = await call(register, {
+    path: "/api/daemon/register",
+    headers: bearer(ctx.token),
+    body: { workspace_id: ctx.workspace.id, daemon_id: daemonId, device_name: "laptop", cli_version: "1.0.0", runtimes: [{ name: "Claude", provider, version: "2.1", status: "online" }] },
+  });
+  expect(res.status).toBe(200);
+  return res.body.runtimes[0] as { id: string; name: string; provider: string; status: string };
+}
+
+async function agentOn(ctx: Ctx, runtimeId: string | null) {
+  const res = await call(createAgent, { path: "/api/agents", body: { name: `Agent ${randomUUID().slice(0, 6)}`, runtime_id: runtimeId }, session: ctx.owner, headers: ctx.headers });
+  expect(res.status).toBe(201);
+  return res.body as { id: string };
+}
+
+async function assignedIssue(ctx: Ctx, agentId: string, title = "Fix the login page") {
+  const res = await call(createIssue, { path: "/api/issues", body: { title, assignee_type: "agent", assignee_id: agentId }, session: ctx.owner, headers: ctx.headers });
+  expect(res.status).toBe(201);
+  return res.body as { id: string; identifier: string };
+}
+
+const claimOn = (ctx: Ctx, runtimeId: string) =>
+  call(claim, { path: `/api/daemon/runtimes/${runtimeId}/tasks/claim`, method: "POST", headers: bearer(ctx.token), params: { id: runtimeId } });
+const taskCall = (handler: typeof start, ctx: Ctx, op: string, taskId: string, body: unknown = {}) =>
+  call(handler, { path: `/api/daemon/tasks/${taskId}/${op}`, body, headers: bearer(ctx.token), params: { id: taskId } });
+
+describe("daemon auth and tokens", () => {
+  it("owners create daemon tokens; plain members get 403; no token → 401; another workspace → 404", async () => {
+    const ctx = await setup();
+    expect(ctx.token.startsWith("tdd_")).toBe(true);
+
+    const member = await signIn();
+    const inv = await call(invite, { path: `/api/workspaces/${ctx.workspace.id}/invitations`, body: { email: member.user.email }, session: ctx.owner, params: { id: ctx.workspace.id } });
+    expect(inv.status).toBe(201);
+    expect((await call(accept, { path: `/api/invitations/${inv.body.id}/accept`, method: "POST", session: member, params: { id: inv.body.id } })).status).toBe(200);
+    const denied = await call(createDaemonTokenRoute, { path: "/api/runtimes/daemon-tokens", body: { name: "x" }, session: member, headers: ctx.headers });
+    expect(denied.status).toBe(403);
+
+    const body = { workspace_id: ctx.workspace.id, daemon_id: "d1", device_name: "", cli_version: "", runtimes: [{ name: "C", provider: "claude", version: "", status: "online" }] };
+    expect((await call(register, { path: "/api/daemon/register", body })).status).toBe(401);
+    expect((await call(register, { path: "/api/daemon/register", body, headers: { authorization: "Token abc" } })).status).toBe(401);
+    expect((await call(register, { path: "/api/daemon/register", body, headers: bearer("tdd_wrong") })).status).toBe(401);
+
+    const other = await setup();
+    const cross = await call(register, { path: "/api/daemon/register", body: { ...body, workspace_id: other.workspace.id }, headers: bearer(ctx.token) });
+    expect(cross.status).toBe(404);
+    expect(sink.named("runtime_registered")).toHaveLength(0);
+  });
+
+  it("a personal access token works for a member's workspace", async () => {
+    const ctx = await setup();
+    const { POST: createPat } = await import("@/app/api/tokens/route");
+    const pat = (await call(createPat, { path: "/api/tokens", body: { name: "cli" }, session: ctx.owner })).body.token as string;
+    const rt = await registerRuntime({ ...ctx, token: pat });
+    expect(rt.status).toBe("online");
+    const list = await call(listRuntimesRoute, { path: "/api/runtimes", session: ctx.owner, headers: ctx.headers });
+    expect(list.body.runtimes.map((r: { id: string }) => r.id)).toContain(rt.id);
+  });
+});
+
+describe("register", () => {
+  it("10 concurrent registers of one daemon → one runtime, one runtime_registered and one runtime_ready", async () => {
+    const ctx = await setup();
+    const before = metricValue(await metrics(), "tandem_runtime_registered_total");
+    const results = await Promise.all(Array.from({ length: 10 }, () => registerRuntime(ctx, "daemon-concurrent")));
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(sink.named("runtime_registered")).toHaveLength(1);
+    expect(sink.named("runtime_ready")).toHaveLength(1);
+    expect(metricValue(await metrics(), "tandem_runtime_registered_total") - before).toBe(1);
+    // A later re-registration updates, never re-emits.
+    await registerRuntime(ctx, "daemon-concurrent");
+    expect(sink.named("runtime_registered")).toHaveLength(1);
+  });
+
+  it("a runtime registered offline fires runtime_ready on its first online heartbeat, once", async () => {
+    const ctx = await setup();
+    const res = await call(register, {
+      path: "/api/daemon/register",
+      headers: bearer(ctx.token),
+      body: { workspace_id: ctx.workspace.id, daemon_id: "late", device_name: "", cli_version: "", runtimes: [{ name: "Codex", provider: "codex", version: "", status: "offline" }] },
+    });
+    const id = res.body.runtimes[0].id;
+    expect(sink.named("runtime_ready")).toHaveLength(0);
+    for (let i = 0; i < 2; i++) expect((await call(heartbeat, { path: "/api/daemon/heartbeat", body: { runtime_ids: [id] }, headers: bearer(ctx.token) })).status).toBe(200);
+    expect(sink.named("runtime_ready")).toHaveLength(1);
+  });
+
+  it("deregister emits runtime_offline once; an unknown runtime id → 404", async () => {
+    const ctx = await setup();
+    const rt = await registerRuntime(ctx);
+    for (let i = 0; i < 2; i++) await call(deregister, { path: "/api/daemon/deregister", body: { runtime_ids: [rt.id] }, headers: bearer(ctx.token) });
+    expect(sink.named("runtime_offline")).toHaveLength(1);
+    const res = await call(deregister, { path: "/api/daemon/deregister", body: { runtime_ids: [randomUUID()] }, headers: bearer(ctx.token) });
+    expect(res.status).toBe(404);
+  });
+});
+
+describe("tasks", () => {
+  it("an issue assigned to an agent is claimed, started, completed; issue_executed once; tasks of another workspace → 404", async () => {
+    const ctx = await setup();
+    const rt = await registerRuntime(ctx);
+    const agent = await agentOn(ctx, rt.id);
+    const issue = await assignedIssue(ctx, agent.id);
+    expect(sink.named("agent_task_queued")).toHaveLength(1);
+
+    const claimed = await claimOn(ctx, rt.id);
+    expect(claimed.status).toBe(200);
+    const task = claimed.body.task;
+    expect(task.issue).toMatchObject({ id: issue.id, identifier: issue.identifier, title: "Fix the login page" });
+    expect(task.agent.id).toBe(agent.id);
+    expect((await claimOn(ctx, rt.id)).status).toBe(204);
+
+    const other = await setup();
+    expect((await taskCall(start, other, "start", task.id)).status).toBe(404);
+
+    expect((await taskCall(start, ctx, "start", task.id)).body.task.status).toBe("running");
+    expect((await taskCall(messages, ctx, "messages", task.id, { messages: [{ content: "reading the code" }] })).status).toBe(200);
+    const done = await taskCall(complete, ctx, "complete", task.id, { result: { output: "fixed" } });
+    expect(done.status).toBe(200);
+    expect(done.body.task.status).toBe("completed");
+    // A repeated completion is harmless and emits nothing.
+    expect((await taskCall(complete, ctx, "complete", task.id, { result: {} })).status).toBe(200);
+    expect(sink.named("agent_task_completed")).toHaveLength(1);
+    const executed = sink.named("issue_executed");
+    expect(executed).toHaveLength(1);
+    expect(executed[0]!.properties).toMatchObject({ issue_id: issue.id, task_id: task.id, source: "issue", runtime_mode: "local", provider: "claude" });
+    // Failing a completed task is a conflict.
+    expect((await taskCall(fail, ctx, "fail", task.id, { error: "late" })).status).toBe(409);
+
+    const status = await call(issueTasks, { path: `/api/runtimes/tasks?issue_id=${issue.id}`, session: ctx.owner, headers: ctx.headers });
+    expect(status.body.tasks[0]).toMatchObject({ id: task.id, status: "completed" });
+    expect(status.body.messages.map((m: { content: string }) => m.content)).toEqual(["reading the code"]);
+  });
+
+  it("20 concurrent claims → each task claimed exactly once", async () => {
+    const ctx = await setup();
+    const rt = await registerRuntime(ctx);
+    const agent = await agentOn(ctx, rt.id);
+    for (let i = 0; i < 8; i++) await assignedIssue(ctx, agent.id, `issue ${i}`);
+    const before = metricValue(await metrics(), "tandem_agent_task_dispatched_total");
+    const results = await Promise.all(Array.from({ length: 20 }, () => claimOn(ctx, rt.id)));
+    const ids = results.filter((r) => r.status === 200).map((r) => r.body.task.id as string);
+    expect(ids).toHaveLength(8);
+    expect(new Set(ids).size).toBe(8);
+    expect(results.filter((r) => r.status === 204)).toHaveLength(12);
+    expect(sink.named("agent_task_dispatched")).toHaveLength(8);
+    expect(metricValue(await metrics(), "tandem_agent_task_dispatched_total") - before).toBe(8);
+  });
+
+  it("20 concurrent completions of one issue's tasks → one issue_executed", async () => {
+    const ctx = await setup();
+    const rt = await registerRuntime(ctx);
+    const agent = await agentOn(ctx, rt.id);
+    const issue = await assignedIssue(ctx, agent.id);
+    const db = await getDb();
+    // 19 more tasks for the same issue (reruns), through the shared enqueue contract.
+    for (let i = 0; i < 19; i++) {
+      const t = await enqueueTask(db, { workspaceId: ctx.workspace.id, agentId: agent.id, source: "issue", prompt: "again", issueId: issue.id });
+      await afterTaskEnqueued(t);
+    }
+    const claimed: string[] = [];
+    for (;;) {
+      const r = await claimOn(ctx, rt.id);
+      if (r.status === 204) break;
+      claimed.push(r.body.task.id);
+    }
+    expect(claimed).toHaveLength(20);
+    const before = metricValue(await metrics(), "tandem_issue_executed_total");
+    const results = await Promise.all(claimed.map((id) => taskCall(complete, ctx, "complete", id, { result: { output: "ok" } })));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(sink.named("agent_task_completed")).toHaveLength(20);
+    expect(sink.named("issue_executed")).toHaveLength(1);
+    expect(metricValue(await metrics(), "tandem_issue_executed_total") - before).toBe(1);
+  });
+
+  it("fail classifies the error text, keeps canonical reasons, and retries retryable reasons once", async () => {
+    const ctx = await setup();
+    const rt = await registerRuntime(ctx);
+    const agent = await agentOn(ctx, rt.id);
+    await assignedIssue(ctx, agent.id);
+    const first = (await claimOn(ctx, rt.id)).body.task;
+    const failed = await taskCall(fail, ctx, "fail", first.id, { error: "API Error: 429 overloaded" });
+    expect(failed.status).toBe(200);
+    expect(failed.body.task).toMatchObject({ failure_reason: "agent_error.provider_capacity_or_rate_limit", will_retry: false });
+    const ev = sink.named("agent_task_failed")[0]!;
+    expect(ev.properties).toMatchObject({ failure_reason: "agent_error.provider_capacity_or_rate_limit", error_type: "agent_error", will_retry: false });
+    const m = await metrics();
+    expect(metricValue(m, "tandem_agent_task_failed_total", { source: "issue", runtime_mode: "local", failure_reason: "agent_error.provider_capacity_or_rate_limit" })).toBeGreaterThanOrEqual(1);
+
+    // A retryable reason queues attempt 2; attempt 2 (= max_attempts) is not retried again.
+    await assignedIssue(ctx, agent.id, "second");
+    const second = (await claimOn(ctx, rt.id)).body.task;
+    const r1 = await taskCall(fail, ctx, "fail", second.id, { failure_reason: "timeout", error: "no answer" });
+    expect(r1.body.task).toMatchObject({ failure_reason: "timeout", will_retry: true });
+    const retry = (await claimOn(ctx, rt.id)).body.task;
+    expect(retry).toMatchObject({ id: r1.body.task.retry_task_id, attempt: 2 });
+    const r2 = await taskCall(fail, ctx, "fail", retry.id, { failure_reason: "timeout" });
+    expect(r2.body.task.will_retry).toBe(false);
+    expect(sink.named("agent_task_failed").map((e) => e.properties.will_retry)).toEqual([false, true, false]);
+  });
+
+  it("usage is idempotent per (task, model): a re-sent report counts nothing", async () => {
+    const ctx = await setup();
+    const rt = await registerRuntime(ctx);
+    const agent = await agentOn(ctx, rt.id);
+    await assignedIssue(ctx, agent.id);
+    const task = (await claimOn(ctx, rt.id)).body.task;
+    const labels = { provider: "anthropic", model: "claude-sonnet-4.5", token_type: "input" };
+    const before = metricValue(await metrics(), "tandem_llm_tokens_total", labels);
+    const costBefore = metricValue(await metrics(), "tandem_llm_cost_usd_total", labels);
+    const report = { usage: [{ model: "claude-sonnet-4-5-20250929", input_tokens: 1000, output_tokens: 200 }] };
+    await Promise.all([1, 2, 3].map(() => taskCall(usage, ctx, "usage", task.id, report)));
+    let m = await metrics();
+    expect(metricValue(m, "tandem_llm_tokens_total", labels) - before).toBe(1000);
+    expect(metricValue(m, "tandem_llm_cost_usd_total", labels) - costBefore).toBeCloseTo(0.003, 9);
+    // Cumulative growth counts only the difference.
+    await taskCall(usage, ctx, "usage", task.id, { usage: [{ model: "claude-sonnet-4-5-20250929", input_tokens: 1500, output_tokens: 200 }] });
+    m = await metrics();
+    expect(metricValue(m, "tandem_llm_tokens_total", labels) - before).toBe(1500);
+    const bad = await taskCall(usage, ctx, "usage", task.id, { usage: [{ model: "", input_tokens: 1 }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/model/);
+  });
+});
+
+describe("sweepers", () => {
+  it("stale runtimes go offline, their tasks fail (and retry), queued tasks and leases expire — each once", async () => {
+    const ctx = await setup();
+    const db = await getDb();
+    const stale = await registerRuntime(ctx, "stale-daemon");
+    const live = await registerRuntime(ctx, "live-daemon");
+    const staleAgent = await agentOn(ctx, stale.id);
+    const liveAgent = await agentOn(ctx, live.id);
+    await assignedIssue(ctx, staleAgent.id, "on the stale runtime");
+    const onStale = (await claimOn(ctx, stale.id)).body.task;
+    await assignedIssue(ctx, liveAgent.id, "dispatched long ago");
+    const leased = (await claimOn(ctx, live.id)).body.task;
+    await assignedIssue(ctx, liveAgent.id, "queued long ago");
+    await db.execute(sql`update runtimes set last_seen_at = now() - interval '10 minutes' where id = ${stale.id}`);
+    await db.execute(sql`update agent_tasks set dispatched_at = now() - interval '10 minutes' where id = ${leased.id}`);
+    await db.execute(sql`update agent_tasks set created_at = now() - interval '3 hours' where status = 'queued' and workspace_id = ${ctx.workspace.id}`);
+    const m0 = await metrics();
+    sink.clear();
+
+    await Promise.all([runSweepsOnce(), runSweepsOnce()]); // two "nodes" at once
+    await runSweepsOnce();
+
+    expect(sink.named("runtime_offline").map((e) => e.properties.runtime_id)).toEqual([stale.id]);
+    const failed = sink.named("agent_task_failed");
+    const reasons = Object.fromEntries(failed.map((e) => [e.properties.task_id, e.properties.failure_reason]));
+    expect(reasons[onStale.id]).toBe("runtime_offline");
+    expect(reasons[leased.id]).toBe("timeout");
+    expect(Object.values(reasons).filter((r) => r === "queued_expired")).toHaveLength(1);
+    expect(failed).toHaveLength(3);
+    const m1 = await metrics();
+    expect(metricValue(m1, "tandem_task_queued_expired_total") - metricValue(m0, "tandem_task_queued_expired_total")).toBe(1);
+    expect(metricValue(m1, "tandem_task_lease_expired_total") - metricValue(m0, "tandem_task_lease_expired_total")).toBe(1);
+    // runtime_offline and timeout are retryable on attempt 1: both were queued again.
+    expect(sink.named("agent_task_queued")).toHaveLength(2);
+  });
+});
+
+describe("pending runtime requests", () => {
+  it("UI creates → heartbeat claims → daemon answers → UI reads; a finished request ignores later reports", async () => {
+    const ctx = await setup();
+    const rt = await registerRuntime(ctx);
+    const created = await call(createRequest, { path: `/api/runtimes/${rt.id}/requests`, body: { kind: "list_models" }, session: ctx.owner, headers: ctx.headers, params: { id: rt.id } });
+    expect(created.status).toBe(201);
+    expect(created.body.status).toBe("pending");
+    const hb = await call(heartbeat, { path: "/api/daemon/heartbeat", body: { runtime_ids: [rt.id] }, headers: bearer(ctx.token) });
+    expect(hb.body.pending_requests).toEqual([{ id: created.body.id, runtime_id: rt.id, kind: "list_models", params: null }]);
+    const again = await call(heartbeat, { path: "/api/daemon/heartbeat", body: { runtime_ids: [rt.id] }, headers: bearer(ctx.token) });
+    expect(again.body.pending_requests).toEqual([]);
+
+    const params = { id: rt.id, requestId: created.body.id };
+    const path = `/api/daemon/runtimes/${rt.id}/requests/${created.body.id}/result`;
+    const ok = await call(requestResult, { path, body: { result: { models: ["sonnet"] } }, headers: bearer(ctx.token), params });
+    expect(ok.status).toBe(200);
+    const late = await call(requestResult, { path, body: { error: "late" }, headers: bearer(ctx.token), params });
+    expect(late.body).toMatchObject({ status: "ok", stored: false });
+    const read = await call(getRequest, { path: `/api/runtimes/${rt.id}/requests/${created.body.id}`, session: ctx.owner, headers: ctx.headers, params });
+    expect(read.body).toMatchObject({ status: "completed", result: { models: ["sonnet"] }, error: null });
+
+    const other = await setup();
+    const cross = await call(requestResult, { path, body: { result: {} }, headers: bearer(other.token), params });
+    expect(cross.status).toBe(404);
+  });
+
+  it("an offline runtime → 503; a result that cannot be stored → 500, not 200", async () => {
+    const ctx = await setup();
+    const rt = await registerRuntime(ctx);
+    await call(deregister, { path: "/api/daemon/deregister", body: { runtime_ids: [rt.id] }, headers: bearer(ctx.token) });
+    const offline = await call(createRequest, { path: `/api/runtimes/${rt.id}/requests`, body: { kind: "ping" }, session: ctx.owner, headers: ctx.headers, params: { id: rt.id } });
+    expect(offline.status).toBe(503);
+
+    class BrokenWrites extends MemoryPendingRequestStore {
+      override async complete(): Promise<never> {
+        throw new Error("READONLY You can't write against a read only replica");
+      }
+    }
+    const broken = new BrokenWrites();
+    setPendingRequestStoreForTests(broken);
+    try {
+      const rt2 = await registerRuntime(ctx);
+      const created = await call(createRequest, { path: `/api/runtimes/${rt2.id}/requests`, body: { kind: "ping" }, session: ctx.owner, headers: ctx.headers, params: { id: rt2.id } });
+      await call(heartbeat, { path: "/api/daemon/heartbeat", body: { runtime_ids: [rt2.id] }, headers: bearer(ctx.token) });
+      const params = { id: rt2.id, requestId: created.body.id };
+      const res = await call(requestResult, { path: `/api/daemon/runtimes/${rt2.id}/requests/${created.body.id}/result`, body: { result: { pong: true } }, headers: bearer(ctx.token), params });
+      expect(res.status).toBe(500);
+      expect((await broken.get(created.body.id))!.status).toBe("running");
+    } finally {
+      setPendingRequestStoreForTests(undefined);
+    }
+  });
+});
