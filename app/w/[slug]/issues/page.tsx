@@ -30,7 +30,7 @@ export default async function IssuesPage({ params, searchParams }: { params: Pro
       <h1>Issues</h1>
       <form method="get" className="row" role="search" aria-label="Filter issues">
         <div>
-          <label htmlFor="filter-status">Status</label>
+          <label htmlFor="filter-status">Filter by status</label>
           <select id="filter-status" name="status" defaultValue={status}>
             <option value="">Any</option>
             {ISSUE_STATUSES.map((s) => (
@@ -41,7 +41,7 @@ export default async function IssuesPage({ params, searchParams }: { params: Pro
           </select>
         </div>
         <div>
-          <label htmlFor="filter-assignee">Assignee</label>
+          <label htmlFor="filter-assignee">Filter by assignee</label>
           <select id="filter-assignee" name="assignee" defaultValue={assignee}>
             <option value="">Anyone</option>
             {people.map((p) => (
@@ -52,7 +52,7 @@ export default async function IssuesPage({ params, searchParams }: { params: Pro
           </select>
         </div>
         <div>
-          <label htmlFor="filter-q">Search</label>
+          <label htmlFor="filter-q">Search titles</label>
           <input id="filter-q" name="q" type="search" defaultValue={q} />
         </div>
         <div>

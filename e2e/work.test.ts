@@ -1,0 +1,90 @@
+/**
+ * The work domain in a real browser against the production build: create an agent and an issue through the UI,
+ * assign the issue to the agent on the issue page, and find it in the list filtered by that agent.
+ */
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type App } from "./support/app";
+import { launchBrowser } from "./support/browser";
+
+let browser: Browser;
+let app: App;
+beforeAll(async () => {
+  browser = await launchBrowser();
+  app = await startApp();
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+async function signUpWithWorkspace(email: string, workspace: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${app.baseUrl}/login`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Send code" }).click();
+  await page.getByLabel("6-digit code").fill(await app.codeFor(email));
+  await page.getByRole("button", { name: "Verify and continue" }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+  await page.goto(`${app.baseUrl}/workspaces`);
+  await page.getByLabel("Workspace name").fill(workspace);
+  await page.getByRole("button", { name: "Create workspace" }).click();
+  await page.waitForURL(/\/w\/[a-z0-9-]+$/);
+  return page;
+}
+
+describe("work domain UI", () => {
+  it("creates an agent and an issue, assigns the issue to the agent and lists it", async () => {
+    const page = await signUpWithWorkspace(`worker-${Date.now()}@example.com`, "Orbit Labs");
+    const base = new URL(page.url()).pathname;
+
+    // Agent
+    await page.getByRole("navigation", { name: "Workspace" }).getByRole("link", { name: "Agents" }).click();
+    await page.waitForURL(`**${base}/agents`);
+    await page.getByLabel("Name", { exact: true }).fill("Builder Bot");
+    await page.getByLabel("Instructions").fill("Fix what is broken.");
+    await page.getByRole("button", { name: "Create agent" }).click();
+    await page.getByRole("status").filter({ hasText: "Created agent Builder Bot" }).waitFor();
+    await page.getByRole("table", { name: "Agents" }).getByRole("cell", { name: "Builder Bot" }).waitFor();
+
+    // Issue, created unassigned (keyboard: type the title and submit with Enter)
+    await page.goto(`${app.baseUrl}${base}/issues`);
+    await page.getByLabel("Title", { exact: true }).fill("Login page times out");
+    await page.getByLabel("Title", { exact: true }).press("Enter");
+    await page.getByRole("status").filter({ hasText: /Created ORB-1/ }).waitFor();
+    const row = page.getByRole("row", { name: /Login page times out/ });
+    await row.waitFor();
+    expect(await row.getByRole("cell").nth(4).textContent()).toBe("Unassigned");
+
+    // Assign it to the agent on the issue page
+    await row.getByRole("link", { name: "Login page times out" }).click();
+    await page.waitForURL(`**${base}/issues/ORB-1`);
+    await page.getByRole("heading", { name: /Login page times out/ }).waitFor();
+    await page.getByLabel("Assignee", { exact: true }).selectOption({ label: "Builder Bot (agent)" });
+    await page.getByLabel("Status", { exact: true }).selectOption("todo");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
+
+    // The list shows it assigned, also when filtered by the agent
+    await page.getByRole("link", { name: "← All issues" }).click();
+    await page.waitForURL(`**${base}/issues`);
+    await page.getByLabel("Filter by assignee").selectOption({ label: "Builder Bot (agent)" });
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.waitForURL(/assignee=agent/);
+    const rows = page.getByRole("table", { name: "Issues" }).getByRole("row");
+    await expect.poll(() => rows.count()).toBe(2); // header + the one issue
+    const assigned = page.getByRole("row", { name: /Login page times out/ });
+    expect(await assigned.getByRole("cell").nth(0).textContent()).toBe("ORB-1");
+    expect(await assigned.getByRole("cell").nth(2).textContent()).toBe("todo");
+    expect(await assigned.getByRole("cell").nth(4).textContent()).toBe("Builder Bot (agent)");
+
+    // The API agrees (same session, same origin).
+    const api = await page.evaluate(async () => {
+      const slug = location.pathname.split("/")[2];
+      const res = await fetch(`/api/issues?workspace_slug=${slug}`);
+      return res.json();
+    });
+    expect(api.issues[0]).toMatchObject({ identifier: "ORB-1", assignee_type: "agent", status: "todo" });
+    await page.close();
+  });
+});
