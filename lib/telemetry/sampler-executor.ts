@@ -50,7 +50,7 @@ export function postgresExecutor(url: string): SamplerExecutor {
       max: 2,
       idle_timeout: 300,
       connect_timeout: CONNECT_TIMEOUT_S,
-      fetch_types: false,
+      // Keep fetch_types on: with it off, postgres.js 3.4 never resolves reserve() on a freshly opened connection.
       onnotice: () => {},
       connection: { application_name: "tandem-sampler" },
     });

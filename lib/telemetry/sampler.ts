@@ -375,6 +375,15 @@ export function samplerEnabled(c: Config = config()): boolean {
   return Boolean(c.METRICS_TOKEN) && c.SAMPLER_ENABLED;
 }
 
+/** The app's own PGlite database (opened lazily) as a sampler executor. */
+export function appPgliteExecutor(): SamplerExecutor {
+  return pgliteExecutor(async () => {
+    const { dbHandle } = await import("@/lib/db");
+    const { db } = await dbHandle();
+    return (db as unknown as { $client: PGliteLike }).$client;
+  });
+}
+
 function fromConfig(c: Config, overrides: Partial<SamplerOptions>): BusinessSampler {
   const url = c.SAMPLER_DATABASE_URL ?? c.DATABASE_URL;
   let executor = overrides.executor;
@@ -383,11 +392,7 @@ function fromConfig(c: Config, overrides: Partial<SamplerOptions>): BusinessSamp
     console.warn(
       "business sampler: running on PGlite through the app database; its queries have no statement timeout guarantee",
     );
-    executor = pgliteExecutor(async () => {
-      const { dbHandle } = await import("@/lib/db");
-      const { db } = await dbHandle();
-      return (db as unknown as { $client: PGliteLike }).$client;
-    });
+    executor = appPgliteExecutor();
   }
   return new BusinessSampler({
     store: async () => {
