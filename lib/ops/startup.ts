@@ -1,6 +1,7 @@
-import { ConfigError, config } from "@/lib/config";
+import { config } from "@/lib/config";
 import { closeDb, dbHandle } from "@/lib/db";
 import { closeStore, getStore } from "@/lib/store";
+import { shutdownTelemetry } from "@/lib/telemetry/sink";
 import { onShutdown } from "./lifecycle";
 
 const STARTED = Symbol.for("tandem.started");
@@ -27,7 +28,7 @@ export async function startServer(): Promise<void> {
   try {
     c = config();
   } catch (err) {
-    fail("configuration", err instanceof ConfigError ? err : err);
+    fail("configuration", err);
   }
   try {
     const { driver } = await dbHandle();
@@ -43,6 +44,8 @@ export async function startServer(): Promise<void> {
     fail("redis", err);
   }
 
+  // Hooks run in reverse: background loops stop first, queued analytics are flushed, then connections close.
   onShutdown("database", closeDb);
   onShutdown("shared store", closeStore);
+  onShutdown("analytics", () => shutdownTelemetry());
 }
