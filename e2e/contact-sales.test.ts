@@ -1,0 +1,81 @@
+/**
+ * A visitor (no account) opens /contact-sales from the landing page and submits the form in Chromium. A free-mail
+ * address is refused in the page; the business address goes through. The capture server and /api/metrics show
+ * `contact_sales_submitted` with `form_source`/`source` = page.
+ */
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startCaptureServer, type CaptureServer } from "@/tests/helpers/capture-server";
+import { startApp, waitFor, type App } from "./support/app";
+import { launchBrowser } from "./support/browser";
+
+const METRICS_TOKEN = "e2e-contact-sales-metrics";
+
+describe("contact sales in the browser", () => {
+  let capture: CaptureServer;
+  let app: App;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    capture = await startCaptureServer();
+    app = await startApp({ env: { POSTHOG_API_KEY: "phc_e2e", POSTHOG_HOST: capture.url, METRICS_TOKEN } });
+    browser = await launchBrowser();
+    page = await (await browser.newContext()).newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await capture?.stop();
+  });
+
+  it("a visitor submits the form from the public page", async () => {
+    await page.goto(app.baseUrl);
+    await page.getByRole("link", { name: "Contact sales" }).first().click();
+    await page.waitForURL(`${app.baseUrl}/contact-sales`);
+
+    const form = page.getByTestId("contact-sales-form");
+    await form.getByLabel("First name").fill("Grace");
+    await form.getByLabel("Last name").fill("Hopper");
+    await form.getByLabel("Business email").fill("grace@gmail.com");
+    await form.getByLabel("Company name").fill("Compilers Inc");
+    await form.getByLabel("Company size").selectOption("201-500");
+    await form.getByLabel("Country or region").fill("United States");
+    await form.getByLabel("What would you like to do?").selectOption("self_host");
+    await form.getByLabel("Goals (optional)").fill("Run agents next to our compilers");
+    await form.getByLabel("You may contact me about this request").check();
+    // The honeypot is out of the tab order and of the accessibility tree, so people never fill it.
+    expect(await page.locator('input[name="website"]').getAttribute("tabindex")).toBe("-1");
+    expect(await page.getByRole("textbox", { name: "Website" }).count()).toBe(0);
+
+    await form.getByRole("button", { name: "Contact sales" }).click();
+    await form.getByRole("alert").waitFor();
+    expect(await form.getByRole("alert").textContent()).toContain("please use a business email address");
+
+    await form.getByLabel("Business email").fill("grace@compilers.example");
+    await form.getByRole("button", { name: "Contact sales" }).click();
+    const done = page.getByRole("status");
+    await done.waitFor();
+    expect(await done.textContent()).toContain("Thanks, we will be in touch");
+  });
+
+  it("the capture server and /api/metrics show contact_sales_submitted with source page", async () => {
+    const [ev] = await waitFor(
+      () => {
+        const found = capture.batchEvents().filter((e) => e.event === "contact_sales_submitted");
+        return found.length > 0 ? found : undefined;
+      },
+      40_000,
+      "contact_sales_submitted at the capture server",
+    );
+    expect(ev!.properties).toMatchObject({ form_source: "page", company_size: "201-500", use_case: "self_host", has_goals: true });
+    expect(ev!.distinct_id).toBe(ev!.properties.inquiry_id);
+    const wire = JSON.stringify(ev);
+    for (const secret of ["Grace", "Hopper", "compilers.example", "Run agents"]) expect(wire).not.toContain(secret);
+
+    const res = await fetch(`${app.baseUrl}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    const metrics = await res.text();
+    expect(metrics).toMatch(/^tandem_contact_sales_submitted_total\{source="page"\} 1$/m);
+  });
+});
