@@ -8,7 +8,7 @@ import { PATCH as patchTrigger } from "@/app/api/autopilots/[id]/triggers/[trigg
 import { PATCH as patchIssue } from "@/app/api/issues/[id]/route";
 import { POST as createSquad } from "@/app/api/squads/route";
 import { POST as webhook } from "@/app/api/webhooks/autopilot/[token]/route";
-import { finishAutopilotRun, runDueSchedules } from "@/lib/autopilots";
+import { finishAutopilotRun, runDueSchedules, startAutopilotScheduler, stopAutopilotScheduler } from "@/lib/autopilots";
 import { getDb } from "@/lib/db";
 import { agentTasks, autopilotRuns, autopilotTriggers, issues } from "@/lib/db/schema";
 import { call, type Session } from "./helpers/api";
@@ -244,6 +244,24 @@ describe("scheduler", () => {
     expect(await slotRuns(trigger.id)).toHaveLength(1);
     expect(sink.named("autopilot_run_started")).toHaveLength(1);
     expect(await runDueSchedules(db)).toBe(0);
+  });
+
+  it("the in-process loop picks up due slots on its own and stops cleanly", async () => {
+    const ctx = await setup();
+    const { trigger } = await scheduled(ctx);
+    const db = await getDb();
+    await db.update(autopilotTriggers).set({ nextRunAt: new Date(Date.now() - 1000) }).where(eq(autopilotTriggers.id, trigger.id));
+    startAutopilotScheduler({ intervalMs: 50 });
+    startAutopilotScheduler({ intervalMs: 50 }); // idempotent: one loop per process
+    try {
+      await expect.poll(async () => (await slotRuns(trigger.id)).length, { timeout: 5000 }).toBe(1);
+    } finally {
+      stopAutopilotScheduler();
+    }
+    // Stopped: a new due slot stays unfired.
+    await db.update(autopilotTriggers).set({ nextRunAt: new Date(Date.now() - 500) }).where(eq(autopilotTriggers.id, trigger.id));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await slotRuns(trigger.id)).toHaveLength(1);
   });
 
   it("a due slot of a disabled trigger is recorded as skipped (trigger_disabled) with the schedule's cadence", async () => {
