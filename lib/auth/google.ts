@@ -44,6 +44,7 @@ export async function finishGoogleLogin(
   origin: string,
   input: { code: string | null; state: string | null; expectedState?: string; verifier?: string; signupSource: string },
 ): Promise<{ user: User; isNew: boolean }> {
+  if (!config().googleEnabled) throw notFound("Google sign-in is not configured");
   let outcome = "failure_other";
   try {
     if (!input.code || !input.state || !input.expectedState || !input.verifier || !safeEqual(input.state, input.expectedState)) {
