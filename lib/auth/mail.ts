@@ -2,12 +2,13 @@ import type { Transporter } from "nodemailer";
 import { config } from "@/lib/config";
 
 const KEY = Symbol.for("tandem.mailer");
-type G = typeof globalThis & { [KEY]?: Promise<Transporter> };
+type G = typeof globalThis & { [KEY]?: { url: string; transporter: Promise<Transporter> } };
 
+/** One pooled transporter per SMTP_URL, created on first use. */
 async function transporter(url: string): Promise<Transporter> {
   const g = globalThis as G;
-  g[KEY] ??= import("nodemailer").then((m) => m.default.createTransport(url));
-  return g[KEY];
+  if (g[KEY]?.url !== url) g[KEY] = { url, transporter: import("nodemailer").then((m) => m.default.createTransport(url)) };
+  return g[KEY].transporter;
 }
 
 export type Mail = { to: string; subject: string; text: string };
