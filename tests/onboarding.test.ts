@@ -68,6 +68,9 @@ describe("PATCH /api/me/onboarding", () => {
     const res = await patch(s, {});
     expect(res.status).toBe(200);
     expect(res.body.onboarding_questionnaire).toEqual({ role: "ops" });
+    const nulled = await patch(s, { questionnaire: null });
+    expect(nulled.status).toBe(200);
+    expect(nulled.body.onboarding_questionnaire).toEqual({ role: "ops" });
     expect(sink.messages).toHaveLength(0);
   });
 

@@ -11,7 +11,8 @@ import { isQuestionnaireComplete, isQuestionnaireEmpty, questionnaireSchema } fr
 export * from "./questionnaire";
 
 /** Request bodies, shared by the route handlers and the tests. */
-export const patchOnboardingBody = z.object({ questionnaire: questionnaireSchema.optional() });
+/** `questionnaire` replaces the stored answers; omitted or null leaves them unchanged (the reference's COALESCE). */
+export const patchOnboardingBody = z.object({ questionnaire: questionnaireSchema.nullish() });
 
 export const completeOnboardingBody = z.object({
   completion_path: z.string({ error: "completion_path must be a string" }).max(64, "completion_path is too long").optional(),
@@ -43,7 +44,7 @@ export async function patchOnboarding(
   input: z.infer<typeof patchOnboardingBody>,
   platform: string,
 ): Promise<User> {
-  const q = input.questionnaire;
+  const q = input.questionnaire ?? undefined;
   const result = await db.transaction(async (tx) => {
     if (q === undefined) {
       const [u] = await tx.select().from(users).where(eq(users.id, userId));
