@@ -146,7 +146,7 @@ describe.skipIf(!useRedis)("redis layout", () => {
     const r = await a!.create({ runtimeId: "rt-9", kind: "ping" });
     const recordKey = `${prefix}pending_req:req:${r.id}`;
     const pendingKey = `${prefix}pending_req:pending:rt-9`;
-    expect(await redis!.zrange(pendingKey, 0, -1)).toEqual([r.id]);
+    expect(await redis!.zrange(pendingKey, "0", "-1")).toEqual([r.id]);
     const ttl = await redis!.pttl(recordKey);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(TIMEOUTS.retentionMs);
