@@ -14,6 +14,12 @@ import { agentTasks, autopilotRuns, autopilotTriggers, issues } from "@/lib/db/s
 import { call, type Session } from "./helpers/api";
 import { captureEvents, metricValue } from "./helpers/telemetry";
 import { addMember, ownerWithWorkspace } from "./helpers/workspace";
+import { bearer, daemonTokenFor } from "./helpers/daemon";
+import { POST as registerDaemon } from "@/app/api/daemon/register/route";
+import { POST as claimTask } from "@/app/api/daemon/runtimes/[id]/tasks/claim/route";
+import { POST as startTask } from "@/app/api/daemon/tasks/[id]/start/route";
+import { POST as completeTask } from "@/app/api/daemon/tasks/[id]/complete/route";
+import { POST as failTask } from "@/app/api/daemon/tasks/[id]/fail/route";
 import { insertRuntime, newAgent } from "./helpers/work";
 
 process.env.RATE_LIMIT_SEND_CODE_IP = "100000";
@@ -210,6 +216,49 @@ describe("runs", () => {
     expect(statuses).toEqual(["skipped", "skipped", "skipped", "skipped", "skipped", "started"]);
     expect(sink.named("autopilot_run_started")).toHaveLength(1);
     expect(sink.named("autopilot_run_skipped")).toHaveLength(5);
+  });
+});
+
+describe("runs end with their task (daemon API)", () => {
+  it("a completed task completes its run; a failed one (no retry for run-only) fails it", async () => {
+    const ctx = await ownerWithWorkspace();
+    const token = await daemonTokenFor(ctx.owner, ctx.workspace.id);
+    const reg = await call(registerDaemon, {
+      path: "/api/daemon/register",
+      headers: bearer(token),
+      body: { workspace_id: ctx.workspace.id, daemon_id: "d-auto", device_name: "box", cli_version: "1.0.0", runtimes: [{ name: "Claude", provider: "claude", version: "2", status: "online" }] },
+    });
+    const runtimeId = reg.body.runtimes[0].id as string;
+    const agent = await newAgent(ctx.owner, ctx.headers, { runtime_id: runtimeId });
+    const ap = await newAutopilot(ctx, { assignee_type: "agent", assignee_id: agent.id, execution_mode: "run_only" });
+    const daemon = (handler: typeof startTask, op: string, taskId: string, body: unknown = {}) =>
+      call(handler, { path: `/api/daemon/tasks/${taskId}/${op}`, body, headers: bearer(token), params: { id: taskId } });
+    const claimAndStart = async () => {
+      const claimed = await call(claimTask, { path: `/api/daemon/runtimes/${runtimeId}/tasks/claim`, method: "POST", headers: bearer(token), params: { id: runtimeId } });
+      expect(claimed.status).toBe(200);
+      const taskId = claimed.body.task.id as string;
+      expect((await daemon(startTask, "start", taskId)).status).toBe(200);
+      return taskId;
+    };
+    sink.clear();
+
+    const first = (await run(ctx, ap.id)).body;
+    expect(first.status).toBe("started");
+    const t1 = await claimAndStart();
+    expect(t1).toBe(first.task_id);
+    expect((await daemon(completeTask, "complete", t1, { result: { output: "done" } })).status).toBe(200);
+    const [completed] = sink.named("autopilot_run_completed");
+    expect(completed!.properties).toMatchObject({ autopilot_run_id: first.id, agent_id: agent.id, cadence: "manual", trigger_kind: "manual" });
+
+    // The run is over, so the next one is admitted (not already_running).
+    const second = (await run(ctx, ap.id)).body;
+    expect(second.status).toBe("started");
+    const t2 = await claimAndStart();
+    expect((await daemon(failTask, "fail", t2, { failure_reason: "timeout", error: "took too long" })).status).toBe(200);
+    const [failed] = sink.named("autopilot_run_failed");
+    expect(failed!.properties).toMatchObject({ autopilot_run_id: second.id, failure_reason: "task timeout", error_type: "task_error" });
+    const runs = (await call(listRuns, { session: ctx.owner, headers: ctx.headers, params: { id: ap.id } })).body.runs;
+    expect(runs.map((r: { status: string }) => r.status)).toEqual(["failed", "completed"]);
   });
 });
 

@@ -8,6 +8,7 @@ import { loadRuntimesFor } from "@/lib/runtimes/registry";
 import { taskEventArgs } from "./context";
 import type { Task } from "./enqueue";
 import { afterTaskEnqueued } from "./events";
+import { finishAutopilotRun } from "@/lib/autopilots/runs";
 
 const CANONICAL = new Set<string>(FAILURE_REASONS);
 /** Reasons a retry can fix (reference `retryableReasons`). */
@@ -156,6 +157,8 @@ export async function completeTask(db: Db, who: DaemonPrincipal, taskId: string,
   if (!done) return unchanged(db, current.id, ["completed"]);
   const args = await taskEventArgs(db, done.task);
   recordTaskEvent(events.agentTaskCompleted(args));
+  // An autopilot run ends with its task (atomic: a run already finished by its issue is left alone).
+  if (done.task.autopilotRunId) await finishAutopilotRun(db, done.task.autopilotRunId, "completed", undefined, done.task.agentId);
   const first = done.firstExecution;
   if (first) {
     recordEvent(
@@ -220,6 +223,9 @@ export async function afterTaskFailed(db: Db, failed: Task, retry: Task | null):
   const args = await taskEventArgs(db, failed);
   recordTaskEvent(events.agentTaskFailed({ ...args, willRetry: retry !== null }));
   if (retry) await afterTaskEnqueued(retry);
+  if (failed.autopilotRunId && !retry) {
+    await finishAutopilotRun(db, failed.autopilotRunId, "failed", `task ${failed.failureReason ?? "failed"}`, failed.agentId);
+  }
 }
 
 /** Fails tasks matched by `where` in one UPDATE ... RETURNING, queuing retries in the same transaction. */
