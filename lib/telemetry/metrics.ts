@@ -23,6 +23,7 @@ import {
   normalizeWebhookProvider,
 } from "./labels";
 import { priceModel } from "./pricing";
+import { registerSampler } from "./sampler";
 
 /**
  * The one Prometheus registry (TELEMETRY.md §3, §4, §7). It lives on globalThis so Next.js dev hot reload reuses it
@@ -139,6 +140,7 @@ function state(): State {
     const families = build(registry);
     const c = config();
     families.buildInfo.set({ version: c.APP_VERSION, commit: c.GIT_COMMIT }, 1);
+    registerSampler(registry); // business gauges (TELEMETRY.md §6): only with METRICS_TOKEN set and SAMPLER_ENABLED on
     s = g[KEY] = { registry, families, modelAliases: new Set() };
   }
   return s;

@@ -5,10 +5,14 @@
 import net from "node:net";
 import { sql } from "drizzle-orm";
 import { Registry } from "prom-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { GET as metricsRoute } from "@/app/api/metrics/route";
+import { resetConfigForTests } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { getStore } from "@/lib/store";
-import { BusinessSampler, appPgliteExecutor, type SamplerOptions } from "./sampler";
+import { call } from "@/tests/helpers/api";
+import { resetMetricsForTests } from "./metrics";
+import { BusinessSampler, SAMPLER_SNAPSHOT_KEY, appPgliteExecutor, closeSampler, type SamplerOptions } from "./sampler";
 import { postgresExecutor } from "./sampler-executor";
 
 const onPostgres = process.env.TEST_BACKEND === "postgres";
@@ -110,13 +114,17 @@ describe("business sampler on the database", () => {
   });
 
   it("buckets heartbeat ages from last_seen_at", async () => {
+    // Re-stamp the youngest heartbeats right before the scrape, so a slow machine cannot age them across a bucket.
+    const db = await getDb();
+    await db.execute(sql.raw(`UPDATE runtimes SET last_seen_at = ${ago(0.2)} WHERE id = '${R(1)}'`));
+    await db.execute(sql.raw(`UPDATE runtimes SET last_seen_at = ${ago(3)} WHERE id = '${R(2)}'`));
     const { registry } = newSampler();
     const text = await registry.metrics();
     const bucket = (mode: string, le: string) =>
       series(text, "tandem_runtime_heartbeat_age_seconds_bucket")
         .find((l) => l.startsWith(`tandem_runtime_heartbeat_age_seconds_bucket{le="${le}",runtime_mode="${mode}"}`))
         ?.split(" ")[1];
-    // cloud: 0.5 s and 75 s; local: 4 s and 20 s (the runtime seen 1000 s ago is outside the 15 minutes)
+    // cloud: 0.2 s and 75 s; local: 3 s and 20 s (the runtime seen 1000 s ago is outside the 15 minutes)
     expect(["1", "5", "15", "30", "60", "120", "600"].map((le) => bucket("cloud", le))).toEqual(["1", "1", "1", "1", "1", "2", "2"]);
     expect(["1", "5", "15", "30", "60"].map((le) => bucket("local", le))).toEqual(["0", "1", "1", "2", "2"]);
     expect(text).toContain('tandem_runtime_heartbeat_age_seconds_count{runtime_mode="unknown"} 1');
@@ -185,5 +193,49 @@ describe.skipIf(!onPostgres)("business sampler safety on PostgreSQL", () => {
     now += 9000;
     await Promise.all(nodes.map((n) => n.registry.metrics()));
     expect(nodes.map((n) => n.sampler.refreshes).reduce((a, b) => a + b)).toBe(2);
+  });
+});
+
+describe("business sampler behind GET /api/metrics", () => {
+  const keys = ["METRICS_TOKEN", "SAMPLER_ENABLED", "SAMPLER_DATABASE_URL"];
+  afterEach(async () => {
+    for (const k of keys) delete process.env[k];
+    resetConfigForTests();
+    resetMetricsForTests();
+    await closeSampler();
+  });
+
+  const scrape = async (env: Record<string, string>) => {
+    Object.assign(process.env, { METRICS_TOKEN: "metrics-secret", ...env });
+    resetConfigForTests();
+    resetMetricsForTests();
+    await closeSampler();
+    await (await getStore()).del(SAMPLER_SNAPSHOT_KEY); // each case starts without a snapshot shared by an earlier one
+    const started = performance.now();
+    const res = await call(metricsRoute, { path: "/api/metrics", headers: { authorization: "Bearer metrics-secret" } });
+    return { ...res, ms: performance.now() - started, text: res.body as string };
+  };
+
+  it("serves the sampler families from the app database", async () => {
+    const { status, text } = await scrape({});
+    expect(status).toBe(200);
+    expect(text).toContain("tandem_workspace_total 3");
+    expect(text).toContain('tandem_agent_task_queued{source="chat"} 2');
+    expect(text).toContain("tandem_http_requests_total"); // the rest of the registry is there too
+  });
+
+  it("has no sampler families with SAMPLER_ENABLED=false", async () => {
+    const { status, text } = await scrape({ SAMPLER_ENABLED: "false" });
+    expect(status).toBe(200);
+    for (const family of ["tandem_active_users", "tandem_agent_task_queued", "tandem_runtime_online", "tandem_business_sampler_query_seconds"])
+      expect(text).not.toContain(family);
+  });
+
+  it("answers within 1 s when the sampler database is unreachable", async () => {
+    const { status, text, ms } = await scrape({ SAMPLER_DATABASE_URL: "postgres://postgres@127.0.0.1:1/none" });
+    expect(status).toBe(200);
+    expect(ms).toBeLessThan(1000);
+    expect(text).toContain('tandem_business_sampler_query_errors_total{name="acquire"} 1');
+    expect(text).toContain("tandem_build_info");
   });
 });

@@ -226,9 +226,8 @@ describe("business sampler: never hangs a scrape", () => {
 });
 
 describe("business sampler: wiring", () => {
-  const saved = { ...process.env };
   afterEach(async () => {
-    process.env = { ...saved };
+    for (const k of ["METRICS_TOKEN", "SAMPLER_ENABLED"]) delete process.env[k];
     resetConfigForTests();
     await closeSampler();
   });

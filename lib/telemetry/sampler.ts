@@ -53,7 +53,7 @@ export type SamplerOptions = {
 };
 
 export const DEFAULT_SCRAPE_DEADLINE_MS = 750;
-const SNAPSHOT_KEY = "sampler:snapshot";
+export const SAMPLER_SNAPSHOT_KEY = "sampler:snapshot";
 const LOCK_KEY = "sampler:lock";
 const SNAPSHOT_VERSION = 1;
 const POLL_MS = 25;
@@ -198,7 +198,7 @@ export class BusinessSampler {
       const snap = await this.runQueries(partial);
       if (snap) {
         const keepMs = Math.max(10 * this.cacheTtlMs, 60_000);
-        await store.set(SNAPSHOT_KEY, JSON.stringify({ v: SNAPSHOT_VERSION, ...snap }), keepMs).catch(() => {});
+        await store.set(SAMPLER_SNAPSHOT_KEY, JSON.stringify({ v: SNAPSHOT_VERSION, ...snap }), keepMs).catch(() => {});
       }
       return snap;
     } finally {
@@ -209,7 +209,7 @@ export class BusinessSampler {
 
   private async readShared(store: SharedStore): Promise<SamplerSnapshot | undefined> {
     try {
-      const raw = await store.get(SNAPSHOT_KEY);
+      const raw = await store.get(SAMPLER_SNAPSHOT_KEY);
       if (!raw) return undefined;
       const { v, ...snap } = JSON.parse(raw) as SamplerSnapshot & { v?: number };
       return v === SNAPSHOT_VERSION && typeof snap.at === "number" ? snap : undefined;
