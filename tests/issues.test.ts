@@ -170,6 +170,25 @@ describe("GET/PATCH/DELETE /api/issues/[id]", () => {
     expect(sink.named("issue_created")).toHaveLength(1);
   });
 
+  it("reassigning away from an agent or deleting the issue cancels its live tasks", async () => {
+    const { owner, headers } = await ownerWithWorkspace();
+    const first = await newAgent(owner, headers, { name: "First" });
+    const second = await newAgent(owner, headers, { name: "Second" });
+    const created = (await call(createIssue, { path: "/api/issues", session: owner, headers, body: { title: "Hand over", assignee_type: "agent", assignee_id: first.id } })).body;
+    const bad = await call(patchIssue, { method: "PATCH", session: owner, headers, params: { id: created.id }, body: { assignee_type: "agent", assignee_id: "00000000-0000-4000-8000-000000000000" } });
+    expect(bad.status).toBe(400);
+    expect((await tasksOfIssue(created.id)).map((t) => t.status)).toEqual(["queued"]);
+
+    await call(patchIssue, { method: "PATCH", session: owner, headers, params: { id: created.id }, body: { assignee_type: "agent", assignee_id: second.id } });
+    const tasks = await tasksOfIssue(created.id);
+    expect(tasks.find((t) => t.agentId === first.id)!.status).toBe("cancelled");
+    expect(tasks.find((t) => t.agentId === second.id)!.status).toBe("queued");
+    expect(sink.named("agent_task_cancelled")).toHaveLength(1);
+
+    expect((await call(deleteIssue, { method: "DELETE", session: owner, headers, params: { id: created.id } })).status).toBe(204);
+    expect((await tasksOfIssue(created.id)).map((t) => t.status)).toEqual(["cancelled", "cancelled"]);
+  });
+
   it("delete: the creator or an owner/admin; another member gets 403", async () => {
     const { owner, workspace, headers } = await ownerWithWorkspace();
     const member = await addMember(workspace.id, "member");

@@ -6,7 +6,7 @@ import { isUuid } from "@/lib/auth";
 import type { Db, Tx } from "@/lib/db";
 import { agents, issueComments, issues, members, workspaces } from "@/lib/db/schema";
 import { badRequest, forbidden, notFound } from "@/lib/http/errors";
-import { afterTaskEnqueued, enqueueTask, type Task } from "@/lib/tasks";
+import { afterTaskEnqueued, cancelTasksForIssue, enqueueTask, type Task } from "@/lib/tasks";
 import { events, recordEvent } from "@/lib/telemetry";
 import { finishAutopilotRunForIssue } from "@/lib/autopilots/runs";
 
@@ -203,8 +203,17 @@ export type IssuePatch = {
 const sameAssignee = (i: Issue, a: Assignee | null) =>
   a === null ? i.assigneeId === null : i.assigneeType === a.type && i.assigneeId === a.id;
 
-/** PATCH /api/issues/[id]; a new agent assignee gets a task. Finishing an autopilot's issue finishes its run. */
+/**
+ * PATCH /api/issues/[id]; a new agent assignee gets a task, and the previous assignee's live tasks are cancelled.
+ * Finishing an autopilot's issue finishes its run.
+ */
 export async function updateIssue(db: Db, m: Membership, ref: string, patch: IssuePatch) {
+  const current = await findIssue(db, m, ref);
+  if (patch.assignee !== undefined && !sameAssignee(current, patch.assignee)) {
+    // Validate first so a rejected request cancels nothing.
+    if (patch.assignee) await assertAssignable(db, m.workspace.id, patch.assignee);
+    if (current.assigneeType === "agent") await cancelTasksForIssue(db, current.id);
+  }
   const { issue, task, before } = await db.transaction(async (tx) => {
     const before = await findIssue(tx, m, ref);
     const set: Partial<typeof issues.$inferInsert> = { updatedAt: new Date() };
@@ -246,6 +255,7 @@ export async function deleteIssue(db: Db, m: Membership, ref: string): Promise<v
   const issue = await findIssue(db, m, ref);
   const isCreator = issue.creatorType === "member" && issue.creatorId === m.user.id;
   if (!isCreator && !canModerate(m.role)) throw forbidden("only the creator or an owner/admin can delete an issue");
+  await cancelTasksForIssue(db, issue.id);
   await db.delete(issues).where(eq(issues.id, issue.id));
 }
 
