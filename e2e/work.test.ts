@@ -45,7 +45,7 @@ describe("work domain UI", () => {
     await page.getByLabel("Instructions").fill("Fix what is broken.");
     await page.getByRole("button", { name: "Create agent" }).click();
     await page.getByRole("status").filter({ hasText: "Created agent Builder Bot" }).waitFor();
-    await page.getByRole("table", { name: "Agents" }).getByRole("cell", { name: "Builder Bot" }).waitFor();
+    await page.getByRole("table", { name: "Agents" }).getByRole("cell", { name: "Builder Bot", exact: true }).waitFor();
 
     // Issue, created unassigned (keyboard: type the title and submit with Enter)
     await page.goto(`${app.baseUrl}${base}/issues`);
