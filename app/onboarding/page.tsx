@@ -4,6 +4,7 @@ import { getDb } from "@/lib/db";
 import { questionnaireSchema } from "@/lib/onboarding";
 import { homePathFor, requirePageUser } from "@/lib/ui/session";
 import { listWorkspaces } from "@/lib/workspaces";
+import { FeedbackButton } from "@/components/feedback/FeedbackButton";
 import { OnboardingFlow } from "./OnboardingFlow";
 
 export const metadata: Metadata = { title: "Welcome · Tandem" };
@@ -17,6 +18,9 @@ export default async function OnboardingPage() {
   const saved = questionnaireSchema.safeParse(user.onboardingQuestionnaire);
   return (
     <main>
+      <div className="row" style={{ justifyContent: "flex-end" }}>
+        <FeedbackButton />
+      </div>
       <OnboardingFlow
         email={user.email}
         initialAnswers={saved.success ? saved.data : {}}

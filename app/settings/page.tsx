@@ -4,15 +4,17 @@ import { listAccessTokens } from "@/lib/auth/tokens";
 import { requirePageUser } from "@/lib/ui/session";
 import { TokensPanel } from "@/components/auth/TokensPanel";
 import { DeleteAccountForm } from "@/components/auth/DeleteAccountForm";
+import { FeedbackButton } from "@/components/feedback/FeedbackButton";
 
 export default async function SettingsPage() {
   const user = await requirePageUser();
   const tokens = await listAccessTokens(await getDb(), user.id);
   return (
     <main>
-      <p>
+      <div className="row" style={{ justifyContent: "space-between" }}>
         <Link href="/home">← Back</Link>
-      </p>
+        <FeedbackButton />
+      </div>
       <h1>Account settings</h1>
       <p>
         Signed in as <strong>{user.email}</strong>

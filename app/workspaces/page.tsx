@@ -4,6 +4,7 @@ import { listWorkspaces } from "@/lib/workspaces";
 import { requirePageUser } from "@/lib/ui/session";
 import { CreateWorkspaceForm } from "@/components/workspaces/CreateWorkspaceForm";
 import { LogoutButton } from "@/components/auth/LogoutButton";
+import { FeedbackButton } from "@/components/feedback/FeedbackButton";
 
 export default async function WorkspacesPage() {
   const user = await requirePageUser();
@@ -12,7 +13,10 @@ export default async function WorkspacesPage() {
     <main>
       <div className="row" style={{ justifyContent: "space-between" }}>
         <h1>Your workspaces</h1>
-        <LogoutButton />
+        <div className="row">
+          <FeedbackButton />
+          <LogoutButton />
+        </div>
       </div>
       {workspaces.length === 0 ? (
         <p className="muted">You are not in any workspace yet. Create one below.</p>

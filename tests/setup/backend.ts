@@ -18,6 +18,8 @@ beforeAll(async () => {
   delete process.env.DATABASE_URL;
   delete process.env.REDIS_URL;
   process.env.ANALYTICS_DISABLED ??= "true";
+  // In-process requests all come from the same "unknown" client IP; tests of the per-IP limit set their own.
+  process.env.RATE_LIMIT_SEND_CODE_IP ??= "100000";
   if (backend === "postgres") {
     const created = await createTestDatabase();
     dbName = created.name;
