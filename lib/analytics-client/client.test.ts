@@ -43,6 +43,7 @@ describe("analytics client init", () => {
         capture_exceptions: false,
         disable_session_recording: true,
         disable_surveys: true,
+        disable_external_dependency_loading: true,
       },
     ]);
     expect(calls[1]).toEqual([

@@ -86,6 +86,8 @@ export function postHogConfig(opts: InitOptions): Partial<PostHogConfig> {
     capture_exceptions: false,
     disable_session_recording: true,
     disable_surveys: true,
+    // No further scripts from the analytics host (remote config.js, site apps, toolbar): posthog-js is all we run.
+    disable_external_dependency_loading: true,
     ...(opts.allowBotUserAgents ? { opt_out_useragent_filter: true } : {}),
   };
 }
