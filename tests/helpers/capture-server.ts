@@ -1,6 +1,7 @@
 /**
  * A local stand-in for PostHog: a `node:http` server on 127.0.0.1 (random port) that records every request.
- * posthog-node posts (gzip) JSON batches to `/batch/`; posthog-js posts to `/e/` and `/i/v0/e/`.
+ * posthog-node posts (gzip) JSON batches to `/batch/`; posthog-js posts to `/e/` and `/i/v0/e/` (cross-origin, so
+ * every answer carries CORS headers).
  * `mode: "hang"` accepts connections and reads requests but never answers (an unreachable-but-connected host).
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
@@ -41,7 +42,13 @@ export async function startCaptureServer(opts: { mode?: "answer" | "hang"; statu
     req.on("end", () => {
       if (mode === "hang") return;
       requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) });
-      res.writeHead(opts.status ?? 200, { "content-type": "application/json" });
+      // posthog-js posts from the app's origin: answer CORS (preflight included) as PostHog does.
+      res.writeHead(opts.status ?? 200, {
+        "content-type": "application/json",
+        "access-control-allow-origin": req.headers.origin ?? "*",
+        "access-control-allow-methods": "GET, POST, OPTIONS",
+        "access-control-allow-headers": req.headers["access-control-request-headers"] ?? "*",
+      });
       res.end(JSON.stringify({ status: 1 }));
     });
   });
