@@ -87,4 +87,54 @@ describe("work domain UI", () => {
     expect(api.issues[0]).toMatchObject({ identifier: "ORB-1", assignee_type: "agent", status: "todo" });
     await page.close();
   });
+
+  it("squads, autopilots (run now, webhook URL) and chat work from the UI", async () => {
+    const page = await signUpWithWorkspace(`crew-${Date.now()}@example.com`, "Crew Deck");
+    const base = new URL(page.url()).pathname;
+    for (const name of ["Lead Bot", "Helper Bot"]) {
+      await page.goto(`${app.baseUrl}${base}/agents`);
+      await page.getByLabel("Name", { exact: true }).fill(name);
+      await page.getByRole("button", { name: "Create agent" }).click();
+      await page.getByRole("status").filter({ hasText: `Created agent ${name}` }).waitFor();
+    }
+
+    await page.goto(`${app.baseUrl}${base}/squads`);
+    await page.getByLabel("Name", { exact: true }).fill("Night Crew");
+    await page.getByLabel("Leader").selectOption({ label: "Lead Bot" });
+    await page.getByRole("checkbox", { name: "Helper Bot" }).check();
+    await page.getByRole("button", { name: "Create squad" }).click();
+    const squadRow = page.getByRole("row", { name: /Night Crew/ });
+    await squadRow.waitFor();
+    expect(await squadRow.getByRole("cell").nth(2).textContent()).toContain("Helper Bot");
+
+    await page.goto(`${app.baseUrl}${base}/autopilots`);
+    await page.getByLabel("Name", { exact: true }).fill("Morning digest");
+    await page.getByLabel("Runs as").selectOption({ label: "Night Crew (squad)" });
+    await page.getByLabel("Prompt").fill("Summarise yesterday");
+    await page.getByRole("checkbox", { name: "On a schedule" }).check();
+    await page.getByLabel("Time zone").fill("UTC");
+    await page.getByRole("checkbox", { name: "From a webhook" }).check();
+    await page.getByRole("button", { name: "Create autopilot" }).click();
+    const url = await page.getByLabel(/Webhook URL/).inputValue();
+    expect(url).toMatch(new RegExp(`^${app.baseUrl}/api/webhooks/autopilot/awt_`));
+    const apRow = page.getByRole("row", { name: /Morning digest/ });
+    await apRow.waitFor();
+    expect(await apRow.getByRole("cell").nth(2).textContent()).toContain("(daily)");
+    // No runtime is connected, so a manual run is skipped and says why.
+    await apRow.getByRole("button", { name: "Run Morning digest now" }).click();
+    await apRow.getByRole("status").filter({ hasText: "Skipped: runtime offline" }).waitFor();
+    // The secret URL accepts a JSON payload without any session.
+    const hook = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ event: "ping" }) });
+    expect(hook.status).toBe(200);
+    expect(await hook.json()).toMatchObject({ status: "skipped", reason: "runtime_offline" });
+
+    await page.goto(`${app.baseUrl}${base}/chat`);
+    await page.getByLabel("Agent", { exact: true }).selectOption({ label: "Helper Bot" });
+    await page.getByRole("button", { name: "Start chat" }).click();
+    await page.getByRole("heading", { name: "Chat with Helper Bot" }).waitFor();
+    await page.getByLabel("Message to the agent").fill("Are you there?");
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await page.getByRole("list", { name: "Messages" }).getByText("Are you there?").waitFor();
+    await page.close();
+  });
 });

@@ -26,8 +26,8 @@ export function MessageForm({ workspaceId, sessionId }: { workspaceId: string; s
   }
 
   return (
-    <form onSubmit={submit} aria-label="Send a message">
-      <label htmlFor="chat-message">Message</label>
+    <form onSubmit={submit} aria-label="New chat message">
+      <label htmlFor="chat-message">Message to the agent</label>
       <textarea id="chat-message" required value={content} onChange={(e) => setContent(e.target.value)} />
       <p>
         <button type="submit" disabled={busy}>
