@@ -207,6 +207,23 @@ describe("business sampler: never hangs a scrape", () => {
     expect(text).toContain("tandem_workspace_total 250");
   });
 
+  it("keeps the previous snapshot when every query fails, and retries on the next scrape", async () => {
+    let now = 0;
+    let failing = false;
+    const answers: Answers = Object.fromEntries(
+      SAMPLER_QUERIES.map((q) => [q.name, () => (failing ? new Error("connection reset") : (FULL[q.name] as Row[]))]),
+    );
+    const { sampler, registry } = setup(answers, { now: () => now });
+    await registry.metrics();
+    failing = true;
+    now += 60_000;
+    const text = await registry.metrics();
+    expect(text).toContain("tandem_workspace_total 250");
+    expect(text).toContain('tandem_business_sampler_query_errors_total{name="workspace_total"} 1');
+    await registry.metrics();
+    expect(sampler.refreshes).toBe(3);
+  });
+
   it("counts a failed acquire, keeps the previous snapshot and retries on the next scrape", async () => {
     let now = 0;
     let down = false;

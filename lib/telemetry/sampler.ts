@@ -237,15 +237,18 @@ export class BusinessSampler {
     this.refreshes++;
     try {
       return await this.executor.session(async (run) => {
+        let succeeded = 0;
         for (const q of SAMPLER_QUERIES) {
           try {
             const rows = await this.timed(q.name, q.sql, run);
             (partial as Record<string, unknown>)[q.key] = q.parse(rows);
+            succeeded++;
           } catch (err) {
             if (err instanceof ConnectionLostError) break; // every later query would hang the same way
           }
         }
-        return { ...partial, at: this.now() };
+        // Nothing answered: like a failed acquire, keep the previous snapshot and retry on the next scrape.
+        return succeeded > 0 ? { ...partial, at: this.now() } : undefined;
       });
     } catch (err) {
       // No connection: keep the previous snapshot (and its age), so the next scrape retries.
