@@ -81,11 +81,11 @@ const SEED = [
        JOIN ws w ON w.idx = g % ${WS}
        JOIN iss i ON i.idx = (g % ${WS}) * 20 + (g / ${WS}) % 20
        JOIN rt r ON r.idx = (g % ${WS}) * 2 + (g / ${WS}) % 2
+       CROSS JOIN LATERAL (SELECT (g::bigint * 7919) % 1000 AS h) k
        CROSS JOIN LATERAL (
-         SELECT CASE WHEN (g * 7919) % 1000 < 10 THEN 'queued' WHEN (g * 7919) % 1000 < 13 THEN 'dispatched'
-                     WHEN (g * 7919) % 1000 < 23 THEN 'running' WHEN (g * 7919) % 1000 < 900 THEN 'completed'
-                     WHEN (g * 7919) % 1000 < 970 THEN 'failed' ELSE 'cancelled' END AS st,
-                CASE WHEN (g * 7919) % 1000 < 23 THEN now() - random() * interval '2 hours'
+         SELECT CASE WHEN k.h < 10 THEN 'queued' WHEN k.h < 13 THEN 'dispatched' WHEN k.h < 23 THEN 'running'
+                     WHEN k.h < 900 THEN 'completed' WHEN k.h < 970 THEN 'failed' ELSE 'cancelled' END AS st,
+                CASE WHEN k.h < 23 THEN now() - random() * interval '2 hours'
                      ELSE now() - random() * interval '90 days' END AS created
        ) s`,
 ];
