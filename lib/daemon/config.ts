@@ -47,7 +47,7 @@ export const daemonConfigSchema = z
 export type DaemonConfig = z.infer<typeof daemonConfigSchema>;
 export type RuntimeConfig = DaemonConfig["runtimes"][number];
 
-export function loadDaemonConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
+export function loadDaemonConfig(file: string | undefined, env: Record<string, string | undefined> = process.env): DaemonConfig {
   const fromFile = file ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>) : {};
   const overrides = Object.fromEntries(
     Object.entries({
