@@ -47,7 +47,11 @@ export const BUCKETS = {
 /** Sources pre-warmed for `agent_task_failed_total` (reference §2.1). */
 export const PREWARM_TASK_SOURCES = ["issue", "chat", "autopilot", "autopilot_issue", "quick_create", "other"] as const;
 
+export const ANALYTICS_OUTCOMES = ["queued", "sent", "dropped", "failed"] as const;
+export type AnalyticsOutcome = (typeof ANALYTICS_OUTCOMES)[number];
+
 function build(registry: Registry) {
+  const analyticsPending: Record<AnalyticsOutcome, number> = { queued: 0, sent: 0, dropped: 0, failed: 0 };
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
     new Counter<L>({ name: PREFIX + name, help, labelNames, registers: [registry] });
   const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]) =>
@@ -60,7 +64,23 @@ function build(registry: Registry) {
     buildInfo: new Gauge({ name: PREFIX + "build_info", help: "Build version and commit (value always 1).", labelNames: ["version", "commit"], registers: [registry] }),
     httpRequests: counter("http_requests_total", "HTTP requests by route pattern.", ["method", "route", "status"]),
     httpDuration: histogram("http_request_duration_seconds", "HTTP request duration by route pattern.", ["method", "route", "status"], BUCKETS.http),
-    analyticsEvents: counter("analytics_events_total", "Server analytics events by sink outcome.", ["result"]),
+    analyticsEvents: new Counter({
+      name: PREFIX + "analytics_events_total",
+      help: "Server analytics events by sink outcome.",
+      labelNames: ["result"],
+      registers: [registry],
+      // The sink counts into plain numbers (capture must stay far below 2 µs); a scrape moves them in here.
+      collect() {
+        for (const result of ANALYTICS_OUTCOMES) {
+          const n = analyticsPending[result];
+          if (n > 0) {
+            analyticsPending[result] = 0;
+            this.inc({ result }, n);
+          }
+        }
+      },
+    }),
+    analyticsPending,
 
     // §3 event-paired counters (incremented only by recordEvent)
     signup: counter("signup_total", "New users.", ["signup_source"]),
@@ -119,7 +139,7 @@ function build(registry: Registry) {
     taskLeaseExpired: counter("task_lease_expired_total", "Task leases expired by the sweeper.", ["source"]),
   };
 
-  for (const result of ["queued", "sent", "dropped", "failed"]) f.analyticsEvents.inc({ result }, 0);
+  for (const result of ANALYTICS_OUTCOMES) f.analyticsEvents.inc({ result }, 0);
   for (const source of PREWARM_TASK_SOURCES)
     for (const runtime_mode of RUNTIME_MODES)
       for (const failure_reason of FAILURE_REASONS) f.taskFailed.inc({ source, runtime_mode, failure_reason }, 0);
@@ -162,6 +182,11 @@ export function resetMetricsForTests(): void {
   if (!s) return;
   s.registry.clear();
   delete g[KEY];
+}
+
+/** Counts sink outcomes (`tandem_analytics_events_total{result}`); a plain addition, folded in at scrape time. */
+export function countAnalyticsOutcome(result: AnalyticsOutcome, n = 1): void {
+  families().analyticsPending[result] += n;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

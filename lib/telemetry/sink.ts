@@ -1,7 +1,7 @@
 import { PostHog } from "posthog-node";
 import { config } from "@/lib/config";
 import type { AnalyticsEvent } from "./events";
-import { families, type Families } from "./metrics";
+import { countAnalyticsOutcome } from "./metrics";
 
 /**
  * Where server analytics events go (TELEMETRY.md §8). `capture` never blocks and never throws: the PostHog sink
@@ -34,21 +34,6 @@ export function envelopeProperties(ev: AnalyticsEvent, environment: string): Rec
 
 export function toPostHogMessage(ev: AnalyticsEvent, environment: string, at: number = Date.now()): PostHogMessage {
   return { event: ev.name, distinct_id: ev.distinctId, timestamp: new Date(at).toISOString(), properties: envelopeProperties(ev, environment) };
-}
-
-/** Bound children of `tandem_analytics_events_total`, re-bound if the registry was rebuilt (tests). */
-class OutcomeCounters {
-  private fam?: Families;
-  private c!: Record<"queued" | "sent" | "dropped" | "failed", { inc(n?: number): void }>;
-  get(): OutcomeCounters["c"] {
-    const f = families();
-    if (f !== this.fam) {
-      this.fam = f;
-      const a = f.analyticsEvents;
-      this.c = { queued: a.labels("queued"), sent: a.labels("sent"), dropped: a.labels("dropped"), failed: a.labels("failed") };
-    }
-    return this.c;
-  }
 }
 
 /** No key, or ANALYTICS_DISABLED: no network, nothing kept. */
@@ -118,7 +103,6 @@ export class PostHogSink implements AnalyticsSink {
   private timer?: NodeJS.Timeout;
   private closed = false;
   private client?: PostHog;
-  private readonly counters = new OutcomeCounters();
 
   constructor(private readonly opts: PostHogSinkOptions) {
     this.cap = opts.queueSize ?? 1024;
@@ -135,14 +119,13 @@ export class PostHogSink implements AnalyticsSink {
   }
 
   capture(ev: AnalyticsEvent): void {
-    const c = this.counters.get();
     if (this.closed || this.size >= this.cap) {
-      c.dropped.inc();
+      countAnalyticsOutcome("dropped");
       return;
     }
     this.buf[(this.head + this.size) % this.cap] = { ev, at: Date.now() };
     this.size++;
-    c.queued.inc();
+    countAnalyticsOutcome("queued");
     if (this.size >= this.batchSize && !this.inFlight && !this.kickScheduled) {
       // Send outside the caller's stack: capture stays a push.
       this.kickScheduled = true;
@@ -205,9 +188,9 @@ export class PostHogSink implements AnalyticsSink {
           timer = setTimeout(() => reject(new Error("posthog flush did not settle")), this.timeoutMs + 1000);
         }),
       ]);
-      this.counters.get().sent.inc(batch.length);
+      countAnalyticsOutcome("sent", batch.length);
     } catch {
-      this.counters.get().failed.inc(batch.length);
+      countAnalyticsOutcome("failed", batch.length);
       if (this.client === client) this.client = undefined;
     } finally {
       clearTimeout(timer);
@@ -230,7 +213,7 @@ export class PostHogSink implements AnalyticsSink {
     clearTimeout(timer);
     // Whatever could not be sent in time is lost; count it.
     const left = this.take(this.size).length;
-    if (left > 0) this.counters.get().dropped.inc(left);
+    if (left > 0) countAnalyticsOutcome("dropped", left);
     // No client.shutdown(): the library holds nothing of ours beyond a failed batch and runs no timers
     // (flushInterval 0); shutting it down would only retry that batch.
     this.client = undefined;
