@@ -43,6 +43,9 @@ async function newAutopilot(ctx: Ctx, body: Record<string, unknown>) {
   return res.body;
 }
 
+/** The captured events of one autopilot (scheduler ticks see every workspace's due triggers). */
+const eventsOf = (name: string, autopilotId: string) => sink.named(name).filter((e) => e.properties.autopilot_id === autopilotId);
+
 const run = (ctx: Ctx, id: string) => call(runNow, { session: ctx.owner, headers: ctx.headers, params: { id } });
 
 describe("POST /api/autopilots", () => {
@@ -271,7 +274,7 @@ describe("scheduler", () => {
 
   it("fires a due slot once across concurrent ticks, advances next_run_at, and does not refire after a restart", async () => {
     const ctx = await setup();
-    const { trigger } = await scheduled(ctx);
+    const { ap, trigger } = await scheduled(ctx);
     const db = await getDb();
     const slot = new Date(new Date(trigger.next_run_at).getTime() - 3_600_000);
     await db.update(autopilotTriggers).set({ nextRunAt: slot }).where(eq(autopilotTriggers.id, trigger.id));
@@ -285,13 +288,13 @@ describe("scheduler", () => {
     const [after] = await db.select().from(autopilotTriggers).where(eq(autopilotTriggers.id, trigger.id));
     expect(after!.nextRunAt!.getTime()).toBeGreaterThan(Date.now());
     expect(after!.lastFiredAt).not.toBeNull();
-    expect(sink.named("autopilot_run_started")[0]!.properties).toMatchObject({ cadence: "hourly", trigger_kind: "schedule" });
+    expect(eventsOf("autopilot_run_started", ap.id)[0]!.properties).toMatchObject({ cadence: "hourly", trigger_kind: "schedule" });
 
     // A node that crashed after firing but before advancing: the slot is due again, the claim refuses it.
     await db.update(autopilotTriggers).set({ nextRunAt: slot }).where(eq(autopilotTriggers.id, trigger.id));
     expect(await runDueSchedules(db)).toBe(0);
     expect(await slotRuns(trigger.id)).toHaveLength(1);
-    expect(sink.named("autopilot_run_started")).toHaveLength(1);
+    expect(eventsOf("autopilot_run_started", ap.id)).toHaveLength(1);
     expect(await runDueSchedules(db)).toBe(0);
   });
 
@@ -311,6 +314,7 @@ describe("scheduler", () => {
     await db.update(autopilotTriggers).set({ nextRunAt: new Date(Date.now() - 500) }).where(eq(autopilotTriggers.id, trigger.id));
     await new Promise((r) => setTimeout(r, 300));
     expect(await slotRuns(trigger.id)).toHaveLength(1);
+    await db.update(autopilotTriggers).set({ enabled: false, nextRunAt: null }).where(eq(autopilotTriggers.id, trigger.id));
   });
 
   it("a due slot of a disabled trigger is recorded as skipped (trigger_disabled) with the schedule's cadence", async () => {
@@ -324,7 +328,7 @@ describe("scheduler", () => {
     await runDueSchedules(db);
     expect((await slotRuns(trigger.id))[0]).toMatchObject({ status: "skipped", skipReason: "trigger_disabled", cadence: "weekly" });
     expect(await metricValue("tandem_autopilot_run_skipped_total", { cadence: "weekly", reason: "trigger_disabled" })).toBe(before + 1);
-    expect(sink.named("autopilot_run_skipped")[0]!.properties).toMatchObject({ trigger_kind: "schedule", cadence: "weekly" });
+    expect(eventsOf("autopilot_run_skipped", ap.id)[0]!.properties).toMatchObject({ trigger_kind: "schedule", cadence: "weekly" });
   });
 });
 
