@@ -7,10 +7,11 @@ import { POST as addTrigger } from "@/app/api/autopilots/[id]/triggers/route";
 import { PATCH as patchTrigger } from "@/app/api/autopilots/[id]/triggers/[triggerId]/route";
 import { PATCH as patchIssue } from "@/app/api/issues/[id]/route";
 import { POST as createSquad } from "@/app/api/squads/route";
+import { DELETE as archiveAgent } from "@/app/api/agents/[id]/route";
 import { POST as webhook } from "@/app/api/webhooks/autopilot/[token]/route";
 import { finishAutopilotRun, runDueSchedules, startAutopilotScheduler, stopAutopilotScheduler } from "@/lib/autopilots";
 import { getDb } from "@/lib/db";
-import { agentTasks, autopilotRuns, autopilotTriggers, issues } from "@/lib/db/schema";
+import { agentTasks, autopilotRuns, autopilotTriggers, autopilots, issues } from "@/lib/db/schema";
 import { call, type Session } from "./helpers/api";
 import { captureEvents, metricValue } from "./helpers/telemetry";
 import { addMember, ownerWithWorkspace } from "./helpers/workspace";
@@ -209,6 +210,25 @@ describe("runs", () => {
     expect((await run(ctx, ap.id)).body).toMatchObject({ status: "skipped", skip_reason: "trigger_disabled" });
     expect(sink.named("autopilot_run_skipped").at(-1)!.properties).toMatchObject({ reason: "trigger_disabled" });
     expect(await (await getDb()).select().from(agentTasks).where(eq(agentTasks.workspaceId, ctx.workspace.id))).toHaveLength(0);
+  });
+
+  it("fails the run (no work left behind) when the assignee is archived or the mode is unknown", async () => {
+    const ctx = await setup();
+    const ap = await newAutopilot(ctx, { assignee_type: "agent", assignee_id: ctx.agent.id });
+    const db = await getDb();
+    await db.update(autopilots).set({ executionMode: "later" }).where(eq(autopilots.id, ap.id));
+    const bad = (await run(ctx, ap.id)).body;
+    expect(bad).toMatchObject({ status: "failed", failure_reason: expect.stringContaining("unknown execution_mode"), task_id: null, issue_id: null });
+    expect(eventsOf("autopilot_run_failed", ap.id)[0]!.properties).toMatchObject({ error_type: "configuration", will_retry: false });
+    expect(await db.select().from(issues).where(eq(issues.workspaceId, ctx.workspace.id))).toHaveLength(0);
+
+    await db.update(autopilots).set({ executionMode: "create_issue" }).where(eq(autopilots.id, ap.id));
+    await call(archiveAgent, { method: "DELETE", session: ctx.owner, headers: ctx.headers, params: { id: ctx.agent.id } });
+    const gone = (await run(ctx, ap.id)).body;
+    expect(gone).toMatchObject({ status: "failed", failure_reason: expect.stringMatching(/^dispatch:/) });
+    expect(eventsOf("autopilot_run_failed", ap.id)[1]!.properties).toMatchObject({ error_type: "dispatch_error" });
+    expect(eventsOf("autopilot_run_started", ap.id)).toHaveLength(0);
+    expect(await db.select().from(agentTasks).where(eq(agentTasks.workspaceId, ctx.workspace.id))).toHaveLength(0);
   });
 
   it("concurrent manual fires start exactly one run", async () => {
