@@ -1,4 +1,4 @@
-import type { PostHogConfig } from "posthog-js";
+import type { PostHogConfig } from "posthog-js/dist/module.slim";
 
 /**
  * The part of posthog-js this wrapper uses. The loader is injected so that posthog-js is only fetched (a separate
