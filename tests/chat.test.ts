@@ -9,6 +9,11 @@ import { call } from "./helpers/api";
 import { captureEvents, metricValue } from "./helpers/telemetry";
 import { addMember, ownerWithWorkspace } from "./helpers/workspace";
 import { insertRuntime, newAgent } from "./helpers/work";
+import { bearer, daemonTokenFor } from "./helpers/daemon";
+import { POST as registerDaemon } from "@/app/api/daemon/register/route";
+import { POST as claimTask } from "@/app/api/daemon/runtimes/[id]/tasks/claim/route";
+import { POST as startTask } from "@/app/api/daemon/tasks/[id]/start/route";
+import { POST as completeTask } from "@/app/api/daemon/tasks/[id]/complete/route";
 
 process.env.RATE_LIMIT_SEND_CODE_IP = "100000";
 
@@ -65,5 +70,31 @@ describe("chat", () => {
     const toArchived = await call(sendMessage, { session: ctx.owner, headers: ctx.headers, params: { id: ctx.chat.id }, body: { content: "hi" } });
     expect(toArchived.status).toBe(400);
     expect(await (await getDb()).select().from(chatMessages).where(eq(chatMessages.sessionId, ctx.chat.id))).toHaveLength(0);
+  });
+
+  it("the agent's answer (the completed chat task's output) appears in the session", async () => {
+    const ctx = await ownerWithWorkspace();
+    const token = await daemonTokenFor(ctx.owner, ctx.workspace.id);
+    const reg = await call(registerDaemon, {
+      path: "/api/daemon/register",
+      headers: bearer(token),
+      body: { workspace_id: ctx.workspace.id, daemon_id: "d-chat", device_name: "box", cli_version: "1.0.0", runtimes: [{ name: "Claude", provider: "claude", version: "2", status: "online" }] },
+    });
+    const runtimeId = reg.body.runtimes[0].id as string;
+    const agent = await newAgent(ctx.owner, ctx.headers, { runtime_id: runtimeId });
+    const chat = (await call(createSession, { path: "/api/chat/sessions", session: ctx.owner, headers: ctx.headers, body: { agent_id: agent.id } })).body;
+    const sent = (await call(sendMessage, { session: ctx.owner, headers: ctx.headers, params: { id: chat.id }, body: { content: "Status?" } })).body;
+    const claimed = await call(claimTask, { path: `/api/daemon/runtimes/${runtimeId}/tasks/claim`, method: "POST", headers: bearer(token), params: { id: runtimeId } });
+    expect(claimed.body.task.id).toBe(sent.task_id);
+    const op = (handler: typeof startTask, name: string, body: unknown = {}) =>
+      call(handler, { path: `/api/daemon/tasks/${sent.task_id}/${name}`, body, headers: bearer(token), params: { id: sent.task_id } });
+    expect((await op(startTask, "start")).status).toBe(200);
+    expect((await op(completeTask, "complete", { result: { output: "All green." } })).status).toBe(200);
+    expect((await op(completeTask, "complete", { result: { output: "All green." } })).status).toBe(200); // a repeat stores nothing
+    const list = (await call(listMessages, { session: ctx.owner, headers: ctx.headers, params: { id: chat.id } })).body.messages;
+    expect(list.map((msg: { role: string; content: string }) => [msg.role, msg.content])).toEqual([
+      ["user", "Status?"],
+      ["agent", "All green."],
+    ]);
   });
 });

@@ -9,6 +9,7 @@ import { taskEventArgs } from "./context";
 import type { Task } from "./enqueue";
 import { afterTaskEnqueued } from "./events";
 import { finishAutopilotRun } from "@/lib/autopilots/runs";
+import { storeAgentReply } from "@/lib/chat/replies";
 
 const CANONICAL = new Set<string>(FAILURE_REASONS);
 /** Reasons a retry can fix (reference `retryableReasons`). */
@@ -159,6 +160,7 @@ export async function completeTask(db: Db, who: DaemonPrincipal, taskId: string,
   recordTaskEvent(events.agentTaskCompleted(args));
   // An autopilot run ends with its task (atomic: a run already finished by its issue is left alone).
   if (done.task.autopilotRunId) await finishAutopilotRun(db, done.task.autopilotRunId, "completed", undefined, done.task.agentId);
+  await storeAgentReply(db, done.task);
   const first = done.firstExecution;
   if (first) {
     recordEvent(
