@@ -26,7 +26,8 @@ import { GET as getRequest } from "@/app/api/runtimes/[id]/requests/[requestId]/
 import { POST as invite } from "@/app/api/workspaces/[id]/invitations/route";
 import { POST as accept } from "@/app/api/invitations/[id]/accept/route";
 import { getDb } from "@/lib/db";
-import { enqueueTask, afterTaskEnqueued, runSweepsOnce } from "@/lib/tasks";
+import { enqueueTask, afterTaskEnqueued, runSweepsOnce, startSweepers, stopSweepers } from "@/lib/tasks";
+import { resetConfigForTests } from "@/lib/config";
 import { MemorySink, registry, setSinkForTests } from "@/lib/telemetry";
 import { MemoryPendingRequestStore, setPendingRequestStoreForTests } from "@/lib/pending-requests";
 import { call, signIn } from "./helpers/api";
@@ -309,6 +310,34 @@ describe("sweepers", () => {
     expect(metricValue(m1, "tandem_task_lease_expired_total") - metricValue(m0, "tandem_task_lease_expired_total")).toBe(1);
     // runtime_offline and timeout are retryable on attempt 1: both were queued again.
     expect(sink.named("agent_task_queued")).toHaveLength(2);
+  });
+});
+
+describe("sweeper timer", () => {
+  it("startSweepers runs passes on its interval until stopSweepers; SWEEPERS_ENABLED=false starts nothing", async () => {
+    const ctx = await setup();
+    const rt = await registerRuntime(ctx);
+    const db = await getDb();
+    await db.execute(sql`update runtimes set last_seen_at = now() - interval '10 minutes' where id = ${rt.id}`);
+
+    process.env.SWEEPERS_ENABLED = "false";
+    resetConfigForTests();
+    startSweepers(20);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sink.named("runtime_offline")).toHaveLength(0);
+    await stopSweepers();
+    expect(sink.named("runtime_offline")).toHaveLength(0);
+
+    delete process.env.SWEEPERS_ENABLED;
+    resetConfigForTests();
+    startSweepers(20);
+    try {
+      const offlined = () => sink.named("runtime_offline").map((e) => e.properties.runtime_id);
+      for (let i = 0; i < 100 && !offlined().includes(rt.id); i++) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await stopSweepers();
+    }
+    expect(sink.named("runtime_offline").map((e) => e.properties.runtime_id)).toContain(rt.id);
   });
 });
 
