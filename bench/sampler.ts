@@ -8,6 +8,7 @@
  *   npm run bench:sampler -- --keep       # keep the database afterwards (its name is printed)
  */
 import { randomBytes } from "node:crypto";
+import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
@@ -59,11 +60,12 @@ const SEED = [
        FROM iss i JOIN us u ON u.idx = (i.idx * 7) % ${N.users}`,
   `INSERT INTO chat_sessions (id, workspace_id, agent_id, creator_id)
      SELECT w.session_id, w.id, w.agent_id, u.id FROM ws w JOIN us u ON u.idx = (w.idx * 10) % ${N.users}`,
-  // 50,000 chat messages over the last 7 days.
+  // 50,000 chat messages over the last 7 days. Rows go in in time order, laid out like an append-only table.
   `INSERT INTO chat_messages (session_id, workspace_id, role, content, created_at)
-     SELECT w.session_id, w.id, CASE WHEN g % 2 = 0 THEN 'user' ELSE 'agent' END, 'message ' || g,
-            now() - random() * interval '7 days'
-       FROM generate_series(0, ${N.messages - 1}) g JOIN ws w ON w.idx = g % ${WS}`,
+     SELECT w.session_id, w.id, CASE WHEN m.g % 2 = 0 THEN 'user' ELSE 'agent' END, 'message ' || m.g, m.at
+       FROM (SELECT g, now() - random() * interval '7 days' AS at FROM generate_series(0, ${N.messages - 1}) g) m
+       JOIN ws w ON w.idx = m.g % ${WS}
+      ORDER BY m.at`,
   // 1,000,000 tasks over the last 90 days: 60% issue, 30% chat, 10% autopilot; 1% queued, 0.3% dispatched, 1% running
   // (open tasks are recent; most running ones started over 30 minutes ago, i.e. stuck), the rest finished.
   `INSERT INTO agent_tasks (workspace_id, agent_id, runtime_id, issue_id, chat_session_id, autopilot_run_id, source, status,
@@ -87,7 +89,8 @@ const SEED = [
                      WHEN k.h < 900 THEN 'completed' WHEN k.h < 970 THEN 'failed' ELSE 'cancelled' END AS st,
                 CASE WHEN k.h < 23 THEN now() - random() * interval '2 hours'
                      ELSE now() - random() * interval '90 days' END AS created
-       ) s`,
+       ) s
+      ORDER BY s.created`,
 ];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -118,12 +121,21 @@ async function main() {
         });
         await db.unsafe("VACUUM ANALYZE");
       });
+      // Heartbeats are stamped after seeding (which takes a while), so "online in the last minute" has members.
+      await db.unsafe(`UPDATE runtimes SET last_seen_at = CASE
+          WHEN split_part(daemon_id, '-', 2)::int % 20 = 0 THEN now() - random() * interval '50 seconds'
+          ELSE now() - interval '60 seconds' - random() * interval '800 seconds' END
+        WHERE split_part(daemon_id, '-', 2)::int % 20 IN (0, 1, 2)`);
       const [counts] = await db.unsafe(`SELECT (SELECT count(*) FROM agent_tasks)::int AS tasks, (SELECT count(*) FROM users)::int AS users,
         (SELECT count(*) FROM workspaces)::int AS workspaces, (SELECT count(*) FROM chat_messages)::int AS chat_messages,
         (SELECT count(*) FROM issues)::int AS issues, (SELECT count(*) FROM runtimes)::int AS runtimes`);
       console.log(`seeded in ${(seedMs / 1000).toFixed(1)} s:`, counts);
       const [{ server_version }] = await db.unsafe("SHOW server_version");
       console.log(`PostgreSQL ${server_version}`);
+      // How much CPU this run gets: the machine is shared, so report a fixed reference workload with the results.
+      const calibration: number[] = [];
+      for (let i = 0; i < 3; i++) calibration.push((await timed(() => db.unsafe("SELECT count(*) FROM generate_series(1, 1000000)")))[1]);
+      console.log(`calibration: SELECT count(*) FROM generate_series(1, 1000000) median ${ms(median(calibration))}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs`);
     } finally {
       await db.end();
     }
@@ -193,6 +205,7 @@ async function main() {
     console.log("\n## EXPLAIN (ANALYZE, BUFFERS)\n");
     const explain = postgres(dbUrl, { max: 1, onnotice: () => {} });
     try {
+      await explain.unsafe("SET max_parallel_workers_per_gather = 0"); // as in the sampler's transactions
       for (const q of SAMPLER_QUERIES) {
         const rows = await explain.unsafe(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${q.sql}`);
         console.log(`### ${q.name}\n\n\`\`\`\n${rows.map((r) => r["QUERY PLAN"]).join("\n")}\n\`\`\`\n`);

@@ -83,7 +83,14 @@ export function postgresExecutor(url: string): SamplerExecutor {
         if (lost) throw new ConnectionLostError("sampler: connection abandoned earlier in this refresh");
         const ms = Math.max(1, Math.floor(timeoutMs));
         const body = (async () => {
-          await conn.unsafe(`BEGIN READ ONLY ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = ${ms}`).simple();
+          // One backend per query, no parallel workers: the sampler must not take cores from the app's queries
+          // (and on a busy server, parallel plans were slower in the benchmark, docs/performance.md).
+          await conn
+            .unsafe(
+              `BEGIN READ ONLY ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = ${ms}; ` +
+                "SET LOCAL max_parallel_workers_per_gather = 0",
+            )
+            .simple();
           try {
             const rows = await conn.unsafe(text);
             await conn.unsafe("COMMIT");

@@ -73,40 +73,46 @@ function byPair(rows: Row[], a: (r: Row) => string, b: (r: Row) => string): Arra
 }
 
 /*
- * Active users / workspaces: one pass over the last 24 hours, the three windows counted with FILTER, so a scrape
- * reads each table's recent slice once instead of three times. No inner LIMIT: it would cap the count
- * (a bug the reference fixed in review). Users: the creator of a chat session with a message of any role, or the
- * member who created an issue that got a task. Workspaces: the same shape, the issue side not filtered by creator.
+ * Active users / workspaces: one pass over the last 24 hours; each id's latest activity is found first, then the
+ * three windows are counted with FILTER (cheaper than three count(DISTINCT) sorts), so a scrape reads each table's
+ * recent slice once instead of three times. No inner LIMIT: it would cap the count (a bug the reference fixed in
+ * review). Users: the creator of a chat session with a message of any role, or the member who created an issue that
+ * got a task. Workspaces: the same shape, the issue side not filtered by creator.
  */
+const COUNT_WINDOWS = `
+SELECT (count(*) FILTER (WHERE at > now() - interval '5 minutes'))::int AS m5,
+       (count(*) FILTER (WHERE at > now() - interval '1 hour'))::int AS h1,
+       count(*)::int AS h24
+  FROM (SELECT id, max(at) AS at FROM activity GROUP BY id) latest`;
+
 const ACTIVE_USERS = `
 WITH activity AS (
-  SELECT cs.creator_id AS id, cm.created_at AS at
+  SELECT cs.creator_id AS id, max(cm.created_at) AS at
     FROM chat_messages cm JOIN chat_sessions cs ON cs.id = cm.session_id
    WHERE cm.created_at > now() - interval '24 hours'
+   GROUP BY cs.creator_id
   UNION ALL
-  SELECT i.creator_id, t.created_at
-    FROM agent_tasks t JOIN issues i ON i.id = t.issue_id
-   WHERE t.created_at > now() - interval '24 hours' AND i.creator_type = 'member'
-)
-SELECT (count(DISTINCT id) FILTER (WHERE at > now() - interval '5 minutes'))::int AS m5,
-       (count(DISTINCT id) FILTER (WHERE at > now() - interval '1 hour'))::int AS h1,
-       count(DISTINCT id)::int AS h24
-  FROM activity`;
+  SELECT i.creator_id, t.at
+    FROM (SELECT issue_id, max(created_at) AS at
+            FROM agent_tasks
+           WHERE created_at > now() - interval '24 hours' AND issue_id IS NOT NULL
+           GROUP BY issue_id) t
+    JOIN issues i ON i.id = t.issue_id
+   WHERE i.creator_type = 'member'
+)${COUNT_WINDOWS}`;
 
 const ACTIVE_WORKSPACES = `
 WITH activity AS (
-  SELECT cm.workspace_id AS id, cm.created_at AS at
-    FROM chat_messages cm
-   WHERE cm.created_at > now() - interval '24 hours'
+  SELECT workspace_id AS id, max(created_at) AS at
+    FROM chat_messages
+   WHERE created_at > now() - interval '24 hours'
+   GROUP BY workspace_id
   UNION ALL
-  SELECT t.workspace_id, t.created_at
-    FROM agent_tasks t
-   WHERE t.created_at > now() - interval '24 hours' AND t.issue_id IS NOT NULL
-)
-SELECT (count(DISTINCT id) FILTER (WHERE at > now() - interval '5 minutes'))::int AS m5,
-       (count(DISTINCT id) FILTER (WHERE at > now() - interval '1 hour'))::int AS h1,
-       count(DISTINCT id)::int AS h24
-  FROM activity`;
+  SELECT workspace_id, max(created_at)
+    FROM agent_tasks
+   WHERE created_at > now() - interval '24 hours' AND issue_id IS NOT NULL
+   GROUP BY workspace_id
+)${COUNT_WINDOWS}`;
 
 // Our tasks carry their source in a column (the reference inferred it from which foreign key was set).
 const TASK_QUEUED = `
