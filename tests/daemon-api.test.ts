@@ -18,7 +18,8 @@ import { POST as register } from "@/app/api/daemon/register/route";
 import { POST as heartbeat } from "@/app/api/daemon/heartbeat/route";
 import { POST as deregister } from "@/app/api/daemon/deregister/route";
 import { POST as requestResult } from "@/app/api/daemon/runtimes/[id]/requests/[requestId]/result/route";
-import { POST as createDaemonTokenRoute } from "@/app/api/runtimes/daemon-tokens/route";
+import { POST as createDaemonTokenRoute, GET as listDaemonTokensRoute } from "@/app/api/runtimes/daemon-tokens/route";
+import { DELETE as revokeDaemonTokenRoute } from "@/app/api/runtimes/daemon-tokens/[id]/route";
 import { GET as listRuntimesRoute } from "@/app/api/runtimes/route";
 import { GET as issueTasks } from "@/app/api/runtimes/tasks/route";
 import { POST as createRequest } from "@/app/api/runtimes/[id]/requests/route";
@@ -98,6 +99,22 @@ describe("daemon auth and tokens", () => {
     const cross = await call(register, { path: "/api/daemon/register", body: { ...body, workspace_id: other.workspace.id }, headers: bearer(ctx.token) });
     expect(cross.status).toBe(404);
     expect(sink.named("runtime_registered")).toHaveLength(0);
+  });
+
+  it("daemon tokens are listed without their secret and can be revoked (→ 401 afterwards)", async () => {
+    const ctx = await setup();
+    await registerRuntime(ctx);
+    const list = await call(listDaemonTokensRoute, { path: "/api/runtimes/daemon-tokens", session: ctx.owner, headers: ctx.headers });
+    expect(list.body.tokens).toHaveLength(1);
+    expect(JSON.stringify(list.body)).not.toContain(ctx.token);
+    const id = list.body.tokens[0].id;
+    const other = await setup();
+    const foreign = await call(revokeDaemonTokenRoute, { path: `/api/runtimes/daemon-tokens/${id}`, method: "DELETE", session: other.owner, headers: other.headers, params: { id } });
+    expect(foreign.status).toBe(404);
+    const revoked = await call(revokeDaemonTokenRoute, { path: `/api/runtimes/daemon-tokens/${id}`, method: "DELETE", session: ctx.owner, headers: ctx.headers, params: { id } });
+    expect(revoked.status).toBe(204);
+    const res = await call(heartbeat, { path: "/api/daemon/heartbeat", body: { runtime_ids: [randomUUID()] }, headers: bearer(ctx.token) });
+    expect(res.status).toBe(401);
   });
 
   it("a personal access token works for a member's workspace", async () => {

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, or } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
 import { randomToken, sha256 } from "@/lib/auth/crypto";
 import { requireUser, type Principal } from "@/lib/auth";
 import type { Db } from "@/lib/db";
@@ -58,6 +58,38 @@ export async function assertDaemonWorkspace(db: Db, who: DaemonPrincipal, worksp
 /** The user that owns what this caller registers: the PAT's user, or whoever created the daemon token. */
 export const ownerOf = (who: DaemonPrincipal): string | null => (who.kind === "user" ? who.userId : who.createdBy);
 
+function daemonTokenResponse(t: typeof accessTokens.$inferSelect) {
+  return {
+    id: t.id,
+    name: t.name,
+    prefix: t.tokenPrefix,
+    workspace_id: t.workspaceId,
+    created_by: t.userId,
+    created_at: t.createdAt.toISOString(),
+    expires_at: t.expiresAt?.toISOString() ?? null,
+  };
+}
+
+/** The workspace's live daemon tokens (never the secret). */
+export async function listDaemonTokens(db: Db, workspaceId: string) {
+  const rows = await db
+    .select()
+    .from(accessTokens)
+    .where(and(eq(accessTokens.workspaceId, workspaceId), eq(accessTokens.kind, "daemon"), isNull(accessTokens.revokedAt)))
+    .orderBy(desc(accessTokens.createdAt));
+  return rows.map(daemonTokenResponse);
+}
+
+/** Revokes a daemon token of this workspace; its daemon's next request gets 401. */
+export async function revokeDaemonToken(db: Db, workspaceId: string, id: string): Promise<void> {
+  const rows = await db
+    .update(accessTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(accessTokens.id, id), eq(accessTokens.workspaceId, workspaceId), eq(accessTokens.kind, "daemon"), isNull(accessTokens.revokedAt)))
+    .returning({ id: accessTokens.id });
+  if (rows.length === 0) throw notFound("token not found");
+}
+
 /** Creates a workspace daemon token (`tdd_...`); the plain token is returned once, only its hash is stored. */
 export async function createDaemonToken(
   db: Db,
@@ -77,15 +109,7 @@ export async function createDaemonToken(
       expiresAt,
     })
     .returning();
-  return {
-    id: row!.id,
-    name: row!.name,
-    prefix: row!.tokenPrefix,
-    workspace_id: input.workspaceId,
-    created_at: row!.createdAt.toISOString(),
-    expires_at: row!.expiresAt?.toISOString() ?? null,
-    token,
-  };
+  return { ...daemonTokenResponse(row!), token };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,4 +1,4 @@
-export { requireDaemon, assertDaemonWorkspace, createDaemonToken, idParam, DAEMON_TOKEN_PREFIX, type DaemonPrincipal } from "./auth";
+export { requireDaemon, assertDaemonWorkspace, createDaemonToken, listDaemonTokens, revokeDaemonToken, idParam, DAEMON_TOKEN_PREFIX, type DaemonPrincipal } from "./auth";
 export {
   registerRuntimes,
   heartbeatRuntimes,

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { requireUser, requireWorkspace, requireWorkspaceRole } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { json, readJson, route } from "@/lib/http";
-import { createDaemonToken } from "@/lib/runtimes";
+import { createDaemonToken, listDaemonTokens } from "@/lib/runtimes";
 
 const body = z.object({
   name: z.string({ error: "name is required" }).trim().min(1, "name is required").max(100, "name is too long"),
@@ -16,4 +16,11 @@ export const POST = route("/api/runtimes/daemon-tokens", async (req) => {
   const m = requireWorkspaceRole(await requireWorkspace(req, principal, db), ["owner", "admin"]);
   const input = await readJson(req, body, 4096);
   return json(await createDaemonToken(db, { workspaceId: m.workspace.id, userId: m.user.id, name: input.name, expiresInDays: input.expires_in_days }), 201);
+});
+
+export const GET = route("/api/runtimes/daemon-tokens", async (req) => {
+  const principal = await requireUser(req);
+  const db = await getDb();
+  const m = requireWorkspaceRole(await requireWorkspace(req, principal, db), ["owner", "admin"]);
+  return json({ tokens: await listDaemonTokens(db, m.workspace.id) });
 });
