@@ -65,6 +65,12 @@ describe("work domain UI", () => {
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
 
+    // Rename it
+    await page.getByRole("button", { name: "Edit title and description" }).click();
+    await page.getByLabel("Title", { exact: true }).fill("Login page times out on Safari");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("heading", { name: /Login page times out on Safari/ }).waitFor();
+
     // The list shows it assigned, also when filtered by the agent
     await page.getByRole("link", { name: "← All issues" }).click();
     await page.waitForURL(`**${base}/issues`);
@@ -123,6 +129,13 @@ describe("work domain UI", () => {
     // No runtime is connected, so a manual run is skipped and says why.
     await apRow.getByRole("button", { name: "Run Morning digest now" }).click();
     await apRow.getByRole("status").filter({ hasText: "Skipped: runtime offline" }).waitFor();
+    // Paused, the next run is skipped as disabled.
+    await apRow.getByRole("button", { name: "Pause Morning digest" }).click();
+    await apRow.getByRole("button", { name: "Resume Morning digest" }).waitFor();
+    await apRow.getByRole("button", { name: "Run Morning digest now" }).click();
+    await apRow.getByRole("status").filter({ hasText: "Skipped: trigger disabled" }).waitFor();
+    await apRow.getByRole("button", { name: "Resume Morning digest" }).click();
+    await apRow.getByRole("button", { name: "Pause Morning digest" }).waitFor();
     // The secret URL accepts a JSON payload without any session.
     const hook = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ event: "ping" }) });
     expect(hook.status).toBe(200);

@@ -4,6 +4,7 @@ import { autopilotRuns } from "@/lib/db/schema";
 import { listAgents, listSquads } from "@/lib/agents";
 import { listAutopilots } from "@/lib/autopilots";
 import { pageWorkspace } from "@/lib/ui/workspace";
+import { AutopilotActions } from "./AutopilotActions";
 import { NewAutopilotForm } from "./NewAutopilotForm";
 import { RunNowButton } from "./RunNowButton";
 
@@ -59,7 +60,10 @@ export default async function AutopilotsPage({ params }: { params: Promise<{ slu
                   </td>
                   <td>{last ? `${last.status}${last.skipReason ? `: ${last.skipReason.replace("_", " ")}` : ""}` : "never"}</td>
                   <td>
-                    <RunNowButton workspaceId={m.workspace.id} autopilotId={a.id} name={a.name} />
+                    <RunNowButton workspaceId={m.workspace.id} autopilotId={a.id} name={a.name} />{" "}
+                    {(a.created_by === m.user.id || m.role !== "member") && (
+                      <AutopilotActions workspaceId={m.workspace.id} autopilotId={a.id} name={a.name} enabled={a.enabled} />
+                    )}
                   </td>
                 </tr>
               );

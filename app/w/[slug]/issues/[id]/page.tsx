@@ -6,6 +6,7 @@ import { getIssue, listComments } from "@/lib/issues";
 import { pageWorkspace } from "@/lib/ui/workspace";
 import { assignablePeople, personName } from "../people";
 import { CommentForm } from "./CommentForm";
+import { EditIssueForm } from "./EditIssueForm";
 import { IssueControls } from "./IssueControls";
 
 export default async function IssuePage({ params }: { params: Promise<{ slug: string; id: string }> }) {
@@ -43,6 +44,7 @@ export default async function IssuePage({ params }: { params: Promise<{ slug: st
       />
       <h2>Description</h2>
       {issue.description ? <pre style={{ whiteSpace: "pre-wrap", font: "inherit" }}>{issue.description}</pre> : <p className="muted">No description.</p>}
+      <EditIssueForm workspaceId={m.workspace.id} issueId={issue.id} title={issue.title} description={issue.description} />
       <h2>Comments</h2>
       {comments.length === 0 ? (
         <p className="muted">No comments yet.</p>
