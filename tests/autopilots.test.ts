@@ -5,6 +5,7 @@ import { DELETE as deleteAutopilot, GET as getAutopilot, PATCH as patchAutopilot
 import { GET as listRuns, POST as runNow } from "@/app/api/autopilots/[id]/runs/route";
 import { POST as addTrigger } from "@/app/api/autopilots/[id]/triggers/route";
 import { PATCH as patchTrigger } from "@/app/api/autopilots/[id]/triggers/[triggerId]/route";
+import { POST as rotateToken } from "@/app/api/autopilots/[id]/triggers/[triggerId]/rotate/route";
 import { PATCH as patchIssue } from "@/app/api/issues/[id]/route";
 import { POST as createSquad } from "@/app/api/squads/route";
 import { DELETE as archiveAgent } from "@/app/api/agents/[id]/route";
@@ -398,6 +399,24 @@ describe("webhook trigger", () => {
     expect(sink.named("autopilot_run_skipped")[0]!.properties).toMatchObject({ reason: "trigger_disabled", trigger_kind: "webhook", cadence: "webhook" });
     const rows = await (await getDb()).select().from(autopilotRuns).where(and(eq(autopilotRuns.triggerId, trigger.id), eq(autopilotRuns.status, "skipped")));
     expect(rows).toHaveLength(1);
+  });
+
+  it("rotating the URL kills the old one; only webhook triggers rotate; another workspace gets 404, a plain member 403", async () => {
+    const ctx = await setup();
+    const { ap, trigger } = await hooked(ctx);
+    const params = { id: ap.id, triggerId: trigger.id };
+    const rotated = await call(rotateToken, { session: ctx.owner, headers: ctx.headers, params });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.webhook_token).not.toBe(trigger.webhook_token);
+    expect((await post(trigger.webhook_token, "{}")).status).toBe(404);
+    expect((await post(rotated.body.webhook_token, "{}")).body.status).toBe("accepted");
+
+    const other = await setup();
+    expect((await call(rotateToken, { session: other.owner, headers: other.headers, params })).status).toBe(404);
+    const member = await addMember(ctx.workspace.id, "member");
+    expect((await call(rotateToken, { session: member, headers: ctx.headers, params })).status).toBe(403);
+    const manual = (await call(addTrigger, { session: ctx.owner, headers: ctx.headers, params: { id: ap.id }, body: { kind: "manual" } })).body;
+    expect((await call(rotateToken, { session: ctx.owner, headers: ctx.headers, params: { id: ap.id, triggerId: manual.id } })).status).toBe(400);
   });
 
   it("limits requests per client IP before touching the database", async () => {

@@ -237,6 +237,17 @@ export async function updateTrigger(db: Db, m: Membership, autopilotId: string, 
   return triggerResponse(updated!);
 }
 
+/** A new secret URL for a webhook trigger; the old one stops working at once (404). */
+export async function rotateWebhookToken(db: Db, m: Membership, autopilotId: string, triggerId: string) {
+  const ap = await findAutopilot(db, m, autopilotId);
+  assertCanManage(m, ap);
+  const t = await findTrigger(db, ap, triggerId);
+  if (t.kind !== "webhook") throw badRequest("only a webhook trigger has a URL to rotate");
+  const { token, secretHash } = mintWebhookToken(t.id);
+  const [updated] = await db.update(autopilotTriggers).set({ webhookSecretHash: secretHash }).where(eq(autopilotTriggers.id, t.id)).returning();
+  return triggerResponse(updated!, token);
+}
+
 export async function deleteTrigger(db: Db, m: Membership, autopilotId: string, triggerId: string): Promise<void> {
   const ap = await findAutopilot(db, m, autopilotId);
   assertCanManage(m, ap);
