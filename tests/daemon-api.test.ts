@@ -202,6 +202,18 @@ describe("tasks", () => {
     expect(status.body.messages.map((m: { content: string }) => m.content)).toEqual(["reading the code"]);
   });
 
+  it("a task queued before its agent had a runtime is claimed once the agent is bound to one", async () => {
+    const ctx = await setup();
+    const rt = await registerRuntime(ctx);
+    const agent = await agentOn(ctx, null);
+    const issue = await assignedIssue(ctx, agent.id);
+    expect((await claimOn(ctx, rt.id)).status).toBe(204);
+    const db = await getDb();
+    await db.execute(sql`update agents set runtime_id = ${rt.id} where id = ${agent.id}`);
+    const claimed = await claimOn(ctx, rt.id);
+    expect(claimed.body.task).toMatchObject({ issue_id: issue.id, runtime_id: rt.id, status: "dispatched" });
+  });
+
   it("20 concurrent claims → each task claimed exactly once", async () => {
     const ctx = await setup();
     const rt = await registerRuntime(ctx);

@@ -47,25 +47,20 @@ export async function loadTaskFor(db: Db, who: DaemonPrincipal, taskId: string):
 }
 
 /**
- * Claims the oldest queued task of a runtime (its own, or one queued for an agent now bound to it).
+ * Claims the oldest queued task of a runtime (its own first, else one queued before its agent was bound to it).
  * `FOR UPDATE SKIP LOCKED`: concurrent claims skip a row another transaction holds, so each task goes to one claimer.
  */
 export async function claimTask(db: Db, who: DaemonPrincipal, runtimeId: string) {
   await loadRuntimesFor(db, who, [runtimeId]);
   const task = await db.transaction(async (tx) => {
-    const boundAgents = tx.select({ id: agents.id }).from(agents).where(eq(agents.runtimeId, runtimeId));
-    const [candidate] = await tx
-      .select({ id: agentTasks.id })
-      .from(agentTasks)
-      .where(
-        and(
-          eq(agentTasks.status, "queued"),
-          or(eq(agentTasks.runtimeId, runtimeId), and(isNull(agentTasks.runtimeId), inArray(agentTasks.agentId, boundAgents))),
-        ),
-      )
-      .orderBy(asc(agentTasks.createdAt))
-      .limit(1)
-      .for("update", { skipLocked: true });
+    const oldestQueued = (where: SQL | undefined) =>
+      tx.select({ id: agentTasks.id }).from(agentTasks).where(where).orderBy(asc(agentTasks.createdAt)).limit(1).for("update", { skipLocked: true });
+    // Two probes instead of one OR, so the first is an ordered scan of the (runtime_id, status, created_at) index.
+    let [candidate] = await oldestQueued(and(eq(agentTasks.runtimeId, runtimeId), eq(agentTasks.status, "queued")));
+    if (!candidate) {
+      const boundAgents = tx.select({ id: agents.id }).from(agents).where(eq(agents.runtimeId, runtimeId));
+      [candidate] = await oldestQueued(and(isNull(agentTasks.runtimeId), eq(agentTasks.status, "queued"), inArray(agentTasks.agentId, boundAgents)));
+    }
     if (!candidate) return null;
     const [t] = await tx
       .update(agentTasks)
