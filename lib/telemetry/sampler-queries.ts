@@ -85,20 +85,25 @@ SELECT (count(*) FILTER (WHERE at > now() - interval '5 minutes'))::int AS m5,
        count(*)::int AS h24
   FROM (SELECT id, max(at) AS at FROM activity GROUP BY id) latest`;
 
+/*
+ * The issue side looks up each active issue's creator (a scalar subquery, evaluated once per issue through the
+ * covering partial index issues_member_creator_idx) instead of hash-joining every issue: its cost follows the
+ * issues active today, not the size of the issues table.
+ */
 const ACTIVE_USERS = `
-WITH activity AS (
+WITH issue_side AS MATERIALIZED (
+  SELECT (SELECT i.creator_id FROM issues i WHERE i.id = t.issue_id AND i.creator_type = 'member') AS id, t.at
+    FROM (SELECT issue_id, max(created_at) AS at
+            FROM agent_tasks
+           WHERE created_at > now() - interval '24 hours' AND issue_id IS NOT NULL
+           GROUP BY issue_id) t
+), activity AS (
   SELECT cs.creator_id AS id, max(cm.created_at) AS at
     FROM chat_messages cm JOIN chat_sessions cs ON cs.id = cm.session_id
    WHERE cm.created_at > now() - interval '24 hours'
    GROUP BY cs.creator_id
   UNION ALL
-  SELECT i.creator_id, t.at
-    FROM (SELECT issue_id, max(created_at) AS at
-            FROM agent_tasks
-           WHERE created_at > now() - interval '24 hours' AND issue_id IS NOT NULL
-           GROUP BY issue_id) t
-    JOIN issues i ON i.id = t.issue_id
-   WHERE i.creator_type = 'member'
+  SELECT id, at FROM issue_side WHERE id IS NOT NULL
 )${COUNT_WINDOWS}`;
 
 const ACTIVE_WORKSPACES = `

@@ -1,4 +1,5 @@
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 import { users } from "./auth";
 import { workspaces } from "./workspaces";
 
@@ -31,6 +32,8 @@ export const issues = pgTable(
   (t) => [
     uniqueIndex("issues_workspace_number_idx").on(t.workspaceId, t.number),
     index("issues_workspace_status_idx").on(t.workspaceId, t.status),
+    // Business sampler (active users): index-only lookup of a member-created issue's creator.
+    index("issues_member_creator_idx").on(t.id, t.creatorId).where(sql`creator_type = 'member'`),
   ],
 );
 

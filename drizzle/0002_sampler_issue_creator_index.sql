@@ -1,0 +1,1 @@
+CREATE INDEX "issues_member_creator_idx" ON "issues" USING btree ("id","creator_id") WHERE creator_type = 'member';
