@@ -136,5 +136,10 @@ describe("reference daemon loop", () => {
     expect(delta("tandem_llm_tokens_total", { provider: "anthropic", model: "claude-sonnet-4.5", token_type: "input" })).toBe(1200);
     expect(delta("tandem_llm_cost_usd_total", { provider: "anthropic", model: "claude-sonnet-4.5", token_type: "output" })).toBeCloseTo(0.0045, 9);
     expect(delta("tandem_llm_unpriced_tokens_total", { model_alias: "echo" })).toBeGreaterThan(0);
+    // Daemon traffic by kind: 4 claims that found a task (+ empty polls), 3 completions with usage, 1 heartbeat.
+    expect(delta("tandem_daemon_message_received_total", { kind: "task_complete" })).toBe(3);
+    expect(delta("tandem_daemon_message_received_total", { kind: "task_usage" })).toBe(3);
+    expect(delta("tandem_daemon_message_received_total", { kind: "heartbeat" })).toBe(1);
+    expect(delta("tandem_daemon_message_received_total", { kind: "task_claim" })).toBeGreaterThanOrEqual(4);
   });
 });

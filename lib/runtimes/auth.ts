@@ -4,6 +4,7 @@ import { requireUser, type Principal } from "@/lib/auth";
 import type { Db } from "@/lib/db";
 import { accessTokens, members } from "@/lib/db/schema";
 import { notFound, unauthorized } from "@/lib/http/errors";
+import { recordDaemonMessageReceived } from "@/lib/telemetry";
 
 export const DAEMON_TOKEN_PREFIX = "tdd_";
 
@@ -14,9 +15,16 @@ export type DaemonPrincipal =
 
 /**
  * Authenticates a daemon request: `Authorization: Bearer tdd_...` (workspace daemon token) or a personal access
- * token. No cookie fallback: the daemon API is for machines.
+ * token. No cookie fallback: the daemon API is for machines. An authenticated request counts once in
+ * `daemon_message_received_total{kind}` (kinds outside the allow-list count as `other`).
  */
-export async function requireDaemon(req: Request, db: Db): Promise<DaemonPrincipal> {
+export async function requireDaemon(req: Request, db: Db, kind: string): Promise<DaemonPrincipal> {
+  const who = await authenticateDaemon(req, db);
+  recordDaemonMessageReceived(kind);
+  return who;
+}
+
+async function authenticateDaemon(req: Request, db: Db): Promise<DaemonPrincipal> {
   const auth = req.headers.get("authorization");
   if (!auth) throw unauthorized("missing authorization header");
   const m = /^Bearer\s+(\S+)$/i.exec(auth);

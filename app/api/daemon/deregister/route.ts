@@ -9,7 +9,7 @@ const body = z.object({
 
 export const POST = route("/api/daemon/deregister", async (req) => {
   const db = await getDb();
-  const who = await requireDaemon(req, db);
+  const who = await requireDaemon(req, db, "deregister");
   const { runtime_ids } = await readJson(req, body, 16 * 1024);
   await deregisterRuntimes(db, who, runtime_ids);
   return json({ ok: true });

@@ -9,7 +9,7 @@ const body = z.object({
 
 export const POST = route("/api/daemon/heartbeat", async (req) => {
   const db = await getDb();
-  const who = await requireDaemon(req, db);
+  const who = await requireDaemon(req, db, "heartbeat");
   const { runtime_ids } = await readJson(req, body, 16 * 1024);
   const rows = await heartbeatRuntimes(db, who, runtime_ids);
   return json({ pending_requests: await claimPendingRequests(rows.map((r) => r.id)) });

@@ -25,7 +25,7 @@ const body = z.object({
 
 export const POST = route("/api/daemon/register", async (req) => {
   const db = await getDb();
-  const who = await requireDaemon(req, db);
+  const who = await requireDaemon(req, db, "register");
   const input = await readJson(req, body);
   return json(await registerRuntimes(db, who, input));
 });

@@ -8,7 +8,7 @@ const body = z.object({ result: z.unknown().optional() });
 
 export const POST = route("/api/daemon/tasks/[id]/complete", async (req, { id }) => {
   const db = await getDb();
-  const who = await requireDaemon(req, db);
+  const who = await requireDaemon(req, db, "task_complete");
   const { result } = await readJson(req, body, 256 * 1024);
   return json({ task: await completeTask(db, who, idParam(id, "task"), result ?? null) });
 });

@@ -11,7 +11,7 @@ const body = z.object({
 
 export const POST = route("/api/daemon/tasks/[id]/fail", async (req, { id }) => {
   const db = await getDb();
-  const who = await requireDaemon(req, db);
+  const who = await requireDaemon(req, db, "task_fail");
   const input = await readJson(req, body, 128 * 1024);
   return json({ task: await failTask(db, who, idParam(id, "task"), input) });
 });

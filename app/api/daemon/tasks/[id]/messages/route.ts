@@ -14,7 +14,7 @@ const body = z.object({
 
 export const POST = route("/api/daemon/tasks/[id]/messages", async (req, { id }) => {
   const db = await getDb();
-  const who = await requireDaemon(req, db);
+  const who = await requireDaemon(req, db, "task_messages");
   const input = await readJson(req, body, 512 * 1024);
   return json(await addTaskMessages(db, who, idParam(id, "task"), input.kind, input.messages.map((m) => m.content)));
 });

@@ -8,7 +8,7 @@ const body = z.object({ summary: z.string({ error: "summary is required" }).trim
 
 export const POST = route("/api/daemon/tasks/[id]/progress", async (req, { id }) => {
   const db = await getDb();
-  const who = await requireDaemon(req, db);
+  const who = await requireDaemon(req, db, "task_progress");
   const { summary } = await readJson(req, body, 8 * 1024);
   return json(await addTaskMessages(db, who, idParam(id, "task"), "progress", [summary]));
 });

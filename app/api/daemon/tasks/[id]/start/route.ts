@@ -5,6 +5,6 @@ import { startTask } from "@/lib/tasks";
 
 export const POST = route("/api/daemon/tasks/[id]/start", async (req, { id }) => {
   const db = await getDb();
-  const who = await requireDaemon(req, db);
+  const who = await requireDaemon(req, db, "task_start");
   return json({ task: await startTask(db, who, idParam(id, "task")) });
 });

@@ -24,7 +24,7 @@ const body = z.object({
 
 export const POST = route("/api/daemon/tasks/[id]/usage", async (req, { id }) => {
   const db = await getDb();
-  const who = await requireDaemon(req, db);
+  const who = await requireDaemon(req, db, "task_usage");
   const { usage } = await readJson(req, body, 64 * 1024);
   return json(await reportUsage(db, who, idParam(id, "task"), usage));
 });

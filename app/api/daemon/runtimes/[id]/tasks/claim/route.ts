@@ -5,7 +5,7 @@ import { claimTask } from "@/lib/tasks";
 
 export const POST = route("/api/daemon/runtimes/[id]/tasks/claim", async (req, { id }) => {
   const db = await getDb();
-  const who = await requireDaemon(req, db);
+  const who = await requireDaemon(req, db, "task_claim");
   const task = await claimTask(db, who, idParam(id, "runtime"));
   return task ? json({ task }) : noContent();
 });

@@ -7,7 +7,7 @@ const body = z.object({ result: z.unknown().optional(), error: z.string().max(40
 
 export const POST = route("/api/daemon/runtimes/[id]/requests/[requestId]/result", async (req, { id, requestId }) => {
   const db = await getDb();
-  const who = await requireDaemon(req, db);
+  const who = await requireDaemon(req, db, "request_result");
   const input = await readJson(req, body, 1024 * 1024);
   if (input.result === undefined && input.error === undefined) throw badRequest("result or error is required");
   if (!requestId || !/^[0-9a-f]{32}$/.test(requestId)) throw notFound("request not found");
