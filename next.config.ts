@@ -10,12 +10,6 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // Types are checked once by `tsc --noEmit` in the test command; skipping it here halves build time on 2 cores.
   typescript: { ignoreBuildErrors: true },
-  async rewrites() {
-    // Reverse proxy for posthog-js so ad blockers do not break the funnel (POSTHOG_PROXY=true).
-    if (process.env.POSTHOG_PROXY !== "true") return [];
-    const host = (process.env.POSTHOG_HOST || "https://us.i.posthog.com").replace(/\/$/, "");
-    return [{ source: "/ingest/:path*", destination: `${host}/:path*` }];
-  },
 };
 
 export default nextConfig;

@@ -2,7 +2,7 @@
 
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { ContactSalesForm } from "@/components/contact-sales/ContactSalesForm";
-import { captureOnboardingRuntimePathSelected } from "@/lib/analytics-client";
+import { captureOnboardingRuntimePathSelected, setPersonProperties } from "@/lib/analytics-client";
 import { QUESTIONNAIRE_VERSION, type Questionnaire, type Role, type Source, type UseCase } from "@/lib/onboarding/questionnaire";
 import { api, ApiError } from "@/lib/ui/api";
 
@@ -83,6 +83,13 @@ export function OnboardingFlow(props: { email: string; initialAnswers: Questionn
     run(async () => {
       const merged = { ...answers, ...patch, version: QUESTIONNAIRE_VERSION };
       await api("/api/me/onboarding", { method: "PATCH", body: { questionnaire: merged } });
+      // Mirror the answers onto the PostHog person, as the reference does after each save.
+      const person = Object.fromEntries(
+        Object.entries({ source: merged.source, role: merged.role, use_case: merged.use_case }).filter(
+          ([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0),
+        ),
+      );
+      if (Object.keys(person).length > 0) setPersonProperties(person);
       setAnswers(merged);
       next();
     });

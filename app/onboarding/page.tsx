@@ -4,6 +4,7 @@ import { getDb } from "@/lib/db";
 import { questionnaireSchema } from "@/lib/onboarding";
 import { homePathFor, requirePageUser } from "@/lib/ui/session";
 import { listWorkspaces } from "@/lib/workspaces";
+import { IdentifySession } from "@/components/analytics/IdentifySession";
 import { FeedbackButton } from "@/components/feedback/FeedbackButton";
 import { OnboardingFlow } from "./OnboardingFlow";
 
@@ -18,6 +19,7 @@ export default async function OnboardingPage() {
   const saved = questionnaireSchema.safeParse(user.onboardingQuestionnaire);
   return (
     <main>
+      <IdentifySession user={{ id: user.id, email: user.email, name: user.name }} />
       <div className="row" style={{ justifyContent: "flex-end" }}>
         <FeedbackButton />
       </div>

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { getDb } from "@/lib/db";
 import { listAccessTokens } from "@/lib/auth/tokens";
 import { requirePageUser } from "@/lib/ui/session";
+import { IdentifySession } from "@/components/analytics/IdentifySession";
 import { TokensPanel } from "@/components/auth/TokensPanel";
 import { DeleteAccountForm } from "@/components/auth/DeleteAccountForm";
 import { FeedbackButton } from "@/components/feedback/FeedbackButton";
@@ -11,6 +12,7 @@ export default async function SettingsPage() {
   const tokens = await listAccessTokens(await getDb(), user.id);
   return (
     <main>
+      <IdentifySession user={{ id: user.id, email: user.email, name: user.name }} />
       <div className="row" style={{ justifyContent: "space-between" }}>
         <Link href="/home">← Back</Link>
         <FeedbackButton />

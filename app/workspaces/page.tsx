@@ -3,6 +3,7 @@ import { getDb } from "@/lib/db";
 import { listWorkspaces } from "@/lib/workspaces";
 import { requirePageUser } from "@/lib/ui/session";
 import { CreateWorkspaceForm } from "@/components/workspaces/CreateWorkspaceForm";
+import { IdentifySession } from "@/components/analytics/IdentifySession";
 import { LogoutButton } from "@/components/auth/LogoutButton";
 import { FeedbackButton } from "@/components/feedback/FeedbackButton";
 
@@ -11,6 +12,7 @@ export default async function WorkspacesPage() {
   const workspaces = await listWorkspaces(await getDb(), user.id);
   return (
     <main>
+      <IdentifySession user={{ id: user.id, email: user.email, name: user.name }} />
       <div className="row" style={{ justifyContent: "space-between" }}>
         <h1>Your workspaces</h1>
         <div className="row">

@@ -3,11 +3,11 @@ import { badRequest, describeZodError, payloadTooLarge } from "./errors";
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
-/** Reads the body as text, refusing more than `limit` bytes without buffering the excess. */
-export async function readText(req: Request, limit = DEFAULT_BODY_LIMIT): Promise<string> {
+/** Reads the raw body, refusing more than `limit` bytes without buffering the excess. */
+export async function readBytes(req: Request, limit = DEFAULT_BODY_LIMIT): Promise<Buffer> {
   const declared = Number(req.headers.get("content-length") ?? "");
   if (Number.isFinite(declared) && declared > limit) throw payloadTooLarge(limit);
-  if (!req.body) return "";
+  if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -21,7 +21,11 @@ export async function readText(req: Request, limit = DEFAULT_BODY_LIMIT): Promis
     }
     chunks.push(value);
   }
-  return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
+}
+
+export async function readText(req: Request, limit = DEFAULT_BODY_LIMIT): Promise<string> {
+  return new TextDecoder("utf-8", { fatal: false }).decode(await readBytes(req, limit));
 }
 
 /**

@@ -22,7 +22,8 @@ export function publicConfig(env: Record<string, string | undefined>): PublicCon
   const googleOn = googleId !== "" && (env.GOOGLE_CLIENT_SECRET ?? "").trim() !== "";
   return {
     posthog_key: enabled ? key : "",
-    posthog_host: enabled ? (env.POSTHOG_HOST ?? "").trim() || DEFAULT_POSTHOG_HOST : "",
+    // With POSTHOG_PROXY the browser talks to our own origin (app/ingest), which forwards to the real host.
+    posthog_host: !enabled ? "" : truthy(env.POSTHOG_PROXY) ? "/ingest" : (env.POSTHOG_HOST ?? "").trim() || DEFAULT_POSTHOG_HOST,
     analytics_environment: enabled ? normalizeEnvironment(env.ANALYTICS_ENVIRONMENT || env.APP_ENV || env.NODE_ENV) : "",
     allow_signup: !["false", "0", "no"].includes((env.ALLOW_SIGNUP ?? "").trim().toLowerCase()),
     ...(googleOn ? { google_client_id: googleId } : {}),

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { IdentifySession } from "@/components/analytics/IdentifySession";
 import { LogoutButton } from "@/components/auth/LogoutButton";
 import { FeedbackButton } from "@/components/feedback/FeedbackButton";
 import { pageWorkspace } from "@/lib/ui/workspace";
@@ -15,9 +16,10 @@ const sections = [
 
 export default async function WorkspaceLayout({ children, params }: { children: ReactNode; params: Promise<{ slug: string }> }) {
   const { slug } = await params;
-  const { workspace } = await pageWorkspace(slug);
+  const { workspace, user } = await pageWorkspace(slug);
   return (
     <>
+      <IdentifySession user={{ id: user.id, email: user.email, name: user.name }} />
       <header className="topbar">
         <nav aria-label="Workspace">
           <Link className="brand" href={`/w/${workspace.slug}`}>
