@@ -94,6 +94,7 @@ const envSchema = z.object({
   SAMPLER_QUERY_TIMEOUT_MS: positiveInt(500),
   SAMPLER_CACHE_TTL_MS: positiveInt(8000),
   SWEEPERS_ENABLED: bool(true),
+  SCHEDULER_ENABLED: bool(true),
 });
 
 export type Config = z.infer<typeof envSchema> & {

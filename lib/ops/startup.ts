@@ -48,4 +48,14 @@ export async function startServer(): Promise<void> {
   onShutdown("database", closeDb);
   onShutdown("shared store", closeStore);
   onShutdown("analytics", () => shutdownTelemetry());
+
+  // Background loops: every node may run them; their claims are atomic, so nothing fires twice.
+  const { startSweepers, stopSweepers } = await import("@/lib/tasks/sweepers");
+  startSweepers();
+  onShutdown("task sweepers", stopSweepers);
+  if (c.SCHEDULER_ENABLED) {
+    const { startAutopilotScheduler, stopAutopilotScheduler } = await import("@/lib/autopilots");
+    startAutopilotScheduler();
+    onShutdown("autopilot scheduler", stopAutopilotScheduler);
+  }
 }
