@@ -29,9 +29,9 @@ const runtimeSchema = z.object({
 
 export const daemonConfigSchema = z
   .object({
-    server_url: z.url({ error: "server_url must be a URL" }),
-    token: z.string().min(1, "token is required"),
-    workspace_id: z.uuid({ error: "workspace_id must be a UUID" }),
+    server_url: z.url({ error: "server_url must be a URL (TANDEM_SERVER_URL)" }),
+    token: z.string({ error: "token is required (TANDEM_TOKEN)" }).min(1, "token is required (TANDEM_TOKEN)"),
+    workspace_id: z.uuid({ error: "workspace_id must be a UUID (TANDEM_WORKSPACE_ID)" }),
     daemon_id: z.string().min(1).default(`${os.hostname()}`),
     device_name: z.string().default(os.hostname()),
     heartbeat_ms: z.number().int().positive().default(15_000),
