@@ -105,7 +105,9 @@ export function cloudRuntimeStatusForCode(code: number): (typeof CLOUDRUNTIME_ST
 }
 
 export const DAEMON_MESSAGE_KINDS = [
-  "heartbeat", "task_claim", "task_complete", "task_usage", "task_progress", "task_messages", "log", "other",
+  "heartbeat", "task_claim", "task_complete", "task_usage", "task_progress", "task_messages", "log",
+  // Our daemon speaks HTTP, not the reference's WebSocket, so its other calls are kinds of their own.
+  "register", "deregister", "task_start", "task_fail", "request_result", "other",
 ] as const;
 const daemonKindList = allowList(DAEMON_MESSAGE_KINDS, "other");
 /** Accepts the raw message type; a `daemon:` prefix is stripped first. */

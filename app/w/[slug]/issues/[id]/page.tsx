@@ -4,6 +4,7 @@ import { getDb } from "@/lib/db";
 import { HttpError } from "@/lib/http/errors";
 import { getIssue, listComments } from "@/lib/issues";
 import { pageWorkspace } from "@/lib/ui/workspace";
+import { TaskStatus } from "@/components/tasks/TaskStatus";
 import { assignablePeople, personName } from "../people";
 import { CommentForm } from "./CommentForm";
 import { EditIssueForm } from "./EditIssueForm";
@@ -42,6 +43,12 @@ export default async function IssuePage({ params }: { params: Promise<{ slug: st
         assignee={issue.assignee_type && issue.assignee_id ? `${issue.assignee_type}:${issue.assignee_id}` : ""}
         people={people}
       />
+      {issue.assignee_type === "agent" && (
+        <section aria-labelledby="agent-work">
+          <h2 id="agent-work">Agent work</h2>
+          <TaskStatus workspaceId={m.workspace.id} issueId={issue.id} />
+        </section>
+      )}
       <h2>Description</h2>
       {issue.description ? <pre style={{ whiteSpace: "pre-wrap", font: "inherit" }}>{issue.description}</pre> : <p className="muted">No description.</p>}
       <EditIssueForm workspaceId={m.workspace.id} issueId={issue.id} title={issue.title} description={issue.description} />
