@@ -111,6 +111,38 @@ describe("business sampler on the database", () => {
       'tandem_runtime_online{runtime_mode="unknown",provider="other"} 1',
     ]);
     expect(text).toContain("tandem_workspace_total 3");
+    await registry.metrics();
+    expect(sampler.refreshes).toBe(1); // the second scrape inside the TTL is served from the snapshot
+  });
+
+  it("keeps cardinality bounded whatever values the tables hold", async () => {
+    const db = await getDb();
+    await db.execute(
+      sql.raw(`INSERT INTO agent_tasks (workspace_id, agent_id, source, status, started_at, created_at)
+        SELECT '${W(2)}', '${A(2)}', 'rogue-' || g, CASE WHEN g % 2 = 0 THEN 'queued' ELSE 'running' END,
+               now() - interval '2 hours', now() - interval '3 days'
+          FROM generate_series(1, 50) g`),
+    );
+    await db.execute(
+      sql.raw(`INSERT INTO runtimes (workspace_id, daemon_id, provider, name, runtime_mode, last_seen_at)
+        SELECT '${W(2)}', 'rogue-' || g, 'provider-' || g, 'r', 'mode-' || g, now() FROM generate_series(1, 30) g`),
+    );
+    try {
+      const { registry } = newSampler();
+      const text = await registry.metrics();
+      expect(series(text, "tandem_agent_task_queued")).toHaveLength(8);
+      expect(text).toContain('tandem_agent_task_queued{source="other"} 26'); // 25 rogue + the seeded one
+      expect(series(text, "tandem_agent_task_running")).toHaveLength(24);
+      expect(series(text, "tandem_agent_task_in_progress")).toHaveLength(24);
+      expect(series(text, "tandem_agent_task_stuck")).toHaveLength(8);
+      expect(text).toContain('tandem_agent_task_stuck{source="other"} 25');
+      expect(text).toContain('tandem_runtime_online{runtime_mode="unknown",provider="other"} 31');
+      expect(series(text, "tandem_runtime_online")).toHaveLength(3);
+      expect(series(text, "tandem_runtime_heartbeat_age_seconds_count")).toHaveLength(3);
+    } finally {
+      await db.execute(sql.raw(`DELETE FROM agent_tasks WHERE source LIKE 'rogue-%' AND workspace_id = '${W(2)}'`));
+      await db.execute(sql.raw(`DELETE FROM runtimes WHERE daemon_id LIKE 'rogue-%'`));
+    }
   });
 
   it("buckets heartbeat ages from last_seen_at", async () => {
