@@ -2,7 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { api, ApiError } from "@/lib/ui/api";
+import { StatusMessage } from "@/components/ui/FormMessage";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 
 type RuntimeOption = { id: string; label: string };
 
@@ -12,28 +14,21 @@ export function NewAgentForm({ workspaceId, runtimes }: { workspaceId: string; r
   const [instructions, setInstructions] = useState("");
   const [runtimeId, setRuntimeId] = useState("");
   const [template, setTemplate] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { busy, message, run } = useApiAction();
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setMessage(null);
-    try {
+    void run("Could not create the agent", async () => {
       const agent = await api<{ name: string }>("/api/agents", {
         workspaceId,
         body: { name, instructions: instructions || undefined, runtime_id: runtimeId || undefined, template: template || undefined },
       });
-      setMessage({ ok: true, text: `Created agent ${agent.name}` });
       setName("");
       setInstructions("");
       setTemplate("");
       router.refresh();
-    } catch (err) {
-      setMessage({ ok: false, text: err instanceof ApiError ? err.message : "Could not create the agent" });
-    } finally {
-      setBusy(false);
-    }
+      return `Created agent ${agent.name}`;
+    });
   }
 
   return (
@@ -59,11 +54,7 @@ export function NewAgentForm({ workspaceId, runtimes }: { workspaceId: string; r
           Create agent
         </button>
       </p>
-      {message && (
-        <p role="status" className={message.ok ? "ok" : "error"}>
-          {message.text}
-        </p>
-      )}
+      <StatusMessage message={message} />
     </form>
   );
 }

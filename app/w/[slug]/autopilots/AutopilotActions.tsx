@@ -1,22 +1,19 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState } from "react";
-import { api, ApiError } from "@/lib/ui/api";
+import { FormError } from "@/components/ui/FormMessage";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 
 /** Pause/resume and delete, for the autopilot's creator or an owner/admin. */
 export function AutopilotActions({ workspaceId, autopilotId, name, enabled }: { workspaceId: string; autopilotId: string; name: string; enabled: boolean }) {
   const router = useRouter();
-  const [error, setError] = useState("");
-  async function act(fn: () => Promise<unknown>) {
-    setError("");
-    try {
+  const { error, run } = useApiAction();
+  const act = (fn: () => Promise<unknown>) =>
+    run("Could not change the autopilot", async () => {
       await fn();
       router.refresh();
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Could not change the autopilot");
-    }
-  }
+    });
   return (
     <>
       <button
@@ -35,12 +32,7 @@ export function AutopilotActions({ workspaceId, autopilotId, name, enabled }: { 
       >
         Delete
       </button>
-      {error && (
-        <span role="alert" className="error">
-          {" "}
-          {error}
-        </span>
-      )}
+      <FormError error={error} inline />
     </>
   );
 }

@@ -2,7 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { api, ApiError } from "@/lib/ui/api";
+import { StatusMessage } from "@/components/ui/FormMessage";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 
 type Option = { value: string; label: string };
 type Created = { name: string; triggers: { kind: string; webhook_path?: string }[] };
@@ -17,29 +19,26 @@ export function NewAutopilotForm({ workspaceId, assignees }: { workspaceId: stri
   const [cron, setCron] = useState("0 9 * * 1-5");
   const [timezone, setTimezone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC");
   const [webhook, setWebhook] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { message, run } = useApiAction();
   const [webhookUrl, setWebhookUrl] = useState("");
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setMessage(null);
     setWebhookUrl("");
     const [assigneeType, assigneeId] = assignee.split(":");
     const triggers = [...(scheduled ? [{ kind: "schedule", cron, timezone }] : []), ...(webhook ? [{ kind: "webhook" }] : [])];
-    try {
+    void run("Could not create the autopilot", async () => {
       const ap = await api<Created>("/api/autopilots", {
         workspaceId,
         body: { name, assignee_type: assigneeType, assignee_id: assigneeId, execution_mode: mode, prompt, triggers },
       });
       const path = ap.triggers.find((t) => t.webhook_path)?.webhook_path;
       if (path) setWebhookUrl(`${window.location.origin}${path}`);
-      setMessage({ ok: true, text: `Created autopilot ${ap.name}` });
       setName("");
       setPrompt("");
       router.refresh();
-    } catch (err) {
-      setMessage({ ok: false, text: err instanceof ApiError ? err.message : "Could not create the autopilot" });
-    }
+      return `Created autopilot ${ap.name}`;
+    });
   }
 
   if (assignees.length === 0) return <p className="muted">Create an agent first: an autopilot needs an agent or a squad to run it.</p>;
@@ -92,11 +91,7 @@ export function NewAutopilotForm({ workspaceId, assignees }: { workspaceId: stri
       <p>
         <button type="submit">Create autopilot</button>
       </p>
-      {message && (
-        <p role="status" className={message.ok ? "ok" : "error"}>
-          {message.text}
-        </p>
-      )}
+      <StatusMessage message={message} />
       {webhookUrl && (
         <p>
           <label htmlFor="ap-webhook-url">Webhook URL — copy it now, it is shown only once</label>

@@ -1,30 +1,27 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState } from "react";
-import { api, ApiError } from "@/lib/ui/api";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 
 type Run = { status: string; skip_reason: string | null; failure_reason: string | null };
 
 export function RunNowButton({ workspaceId, autopilotId, name }: { workspaceId: string; autopilotId: string; name: string }) {
   const router = useRouter();
-  const [result, setResult] = useState("");
-  async function run() {
-    setResult("");
-    try {
+  const action = useApiAction();
+  function runNow() {
+    void action.run("Could not run", async () => {
       const r = await api<Run>(`/api/autopilots/${autopilotId}/runs`, { method: "POST", workspaceId });
-      setResult(r.status === "skipped" ? `Skipped: ${r.skip_reason?.replace("_", " ")}` : r.status === "failed" ? `Failed: ${r.failure_reason}` : "Started");
       router.refresh();
-    } catch (err) {
-      setResult(err instanceof ApiError ? err.message : "Could not run");
-    }
+      return r.status === "skipped" ? `Skipped: ${r.skip_reason?.replace("_", " ")}` : r.status === "failed" ? `Failed: ${r.failure_reason}` : "Started";
+    });
   }
   return (
     <>
-      <button type="button" className="secondary" onClick={run} aria-label={`Run ${name} now`}>
+      <button type="button" className="secondary" onClick={runNow} aria-label={`Run ${name} now`}>
         Run now
       </button>{" "}
-      <span role="status">{result}</span>
+      <span role="status">{action.message?.text}</span>
     </>
   );
 }

@@ -2,22 +2,21 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { api, ApiError } from "@/lib/ui/api";
+import { FormError } from "@/components/ui/FormMessage";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 
 export function NewChatForm({ workspaceId, slug, agents }: { workspaceId: string; slug: string; agents: { id: string; name: string }[] }) {
   const router = useRouter();
   const [agentId, setAgentId] = useState(agents[0]?.id ?? "");
-  const [error, setError] = useState("");
+  const { error, run } = useApiAction();
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setError("");
-    try {
+    void run("Could not start the chat", async () => {
       const s = await api<{ id: string }>("/api/chat/sessions", { workspaceId, body: { agent_id: agentId } });
       router.push(`/w/${slug}/chat/${s.id}`);
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Could not start the chat");
-    }
+    });
   }
 
   if (agents.length === 0) return <p className="muted">Create an agent first to chat with it.</p>;
@@ -35,11 +34,7 @@ export function NewChatForm({ workspaceId, slug, agents }: { workspaceId: string
       <p>
         <button type="submit">Start chat</button>
       </p>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </form>
   );
 }

@@ -2,7 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { api, ApiError } from "@/lib/ui/api";
+import { StatusMessage } from "@/components/ui/FormMessage";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 import { AssigneeSelect, assigneeFields } from "./AssigneeSelect";
 import type { Person } from "./people";
 
@@ -14,29 +16,22 @@ export function NewIssueForm({ workspaceId, people }: { workspaceId: string; peo
   const [description, setDescription] = useState("");
   const [priority, setPriority] = useState("none");
   const [assignee, setAssignee] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { busy, message, run } = useApiAction();
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setMessage(null);
-    try {
+    void run("Could not create the issue", async () => {
       const a = assigneeFields(assignee);
       const issue = await api<{ identifier: string }>("/api/issues", {
         workspaceId,
         body: { title, description: description || undefined, priority, ...(a.assignee_type ? a : {}) },
       });
-      setMessage({ ok: true, text: `Created ${issue.identifier}` });
       setTitle("");
       setDescription("");
       setAssignee("");
       router.refresh();
-    } catch (err) {
-      setMessage({ ok: false, text: err instanceof ApiError ? err.message : "Could not create the issue" });
-    } finally {
-      setBusy(false);
-    }
+      return `Created ${issue.identifier}`;
+    });
   }
 
   return (
@@ -67,11 +62,7 @@ export function NewIssueForm({ workspaceId, people }: { workspaceId: string; peo
           Create issue
         </button>
       </p>
-      {message && (
-        <p role="status" className={message.ok ? "ok" : "error"}>
-          {message.text}
-        </p>
-      )}
+      <StatusMessage message={message} />
     </form>
   );
 }

@@ -2,27 +2,26 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { api, ApiError } from "@/lib/ui/api";
+import { StatusMessage } from "@/components/ui/FormMessage";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 
 export function NewSquadForm({ workspaceId, agents }: { workspaceId: string; agents: { id: string; name: string }[] }) {
   const router = useRouter();
   const [name, setName] = useState("");
   const [leader, setLeader] = useState(agents[0]?.id ?? "");
   const [members, setMembers] = useState<string[]>([]);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { message, run } = useApiAction();
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setMessage(null);
-    try {
+    void run("Could not create the squad", async () => {
       await api("/api/squads", { workspaceId, body: { name, leader_id: leader, member_ids: members } });
-      setMessage({ ok: true, text: `Created squad ${name}` });
       setName("");
       setMembers([]);
       router.refresh();
-    } catch (err) {
-      setMessage({ ok: false, text: err instanceof ApiError ? err.message : "Could not create the squad" });
-    }
+      return `Created squad ${name}`;
+    });
   }
 
   if (agents.length === 0) return <p className="muted">Create an agent first: a squad needs a leader.</p>;
@@ -57,11 +56,7 @@ export function NewSquadForm({ workspaceId, agents }: { workspaceId: string; age
       <p>
         <button type="submit">Create squad</button>
       </p>
-      {message && (
-        <p role="status" className={message.ok ? "ok" : "error"}>
-          {message.text}
-        </p>
-      )}
+      <StatusMessage message={message} />
     </form>
   );
 }

@@ -2,27 +2,22 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { api, ApiError } from "@/lib/ui/api";
+import { FormError } from "@/components/ui/FormMessage";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 
 export function MessageForm({ workspaceId, sessionId }: { workspaceId: string; sessionId: string }) {
   const router = useRouter();
   const [content, setContent] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState("");
+  const { busy, error, run } = useApiAction();
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError("");
-    try {
+    void run("Could not send the message", async () => {
       await api(`/api/chat/sessions/${sessionId}/messages`, { workspaceId, body: { content } });
       setContent("");
       router.refresh();
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Could not send the message");
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -34,11 +29,7 @@ export function MessageForm({ workspaceId, sessionId }: { workspaceId: string; s
           Send
         </button>
       </p>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </form>
   );
 }

@@ -2,27 +2,22 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { api, ApiError } from "@/lib/ui/api";
+import { FormError } from "@/components/ui/FormMessage";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 
 export function CommentForm({ workspaceId, issueId }: { workspaceId: string; issueId: string }) {
   const router = useRouter();
   const [body, setBody] = useState("");
-  const [error, setError] = useState("");
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useApiAction();
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError("");
-    try {
+    void run("Could not add the comment", async () => {
       await api(`/api/issues/${issueId}/comments`, { workspaceId, body: { body } });
       setBody("");
       router.refresh();
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Could not add the comment");
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -34,11 +29,7 @@ export function CommentForm({ workspaceId, issueId }: { workspaceId: string; iss
           Comment
         </button>
       </p>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </form>
   );
 }

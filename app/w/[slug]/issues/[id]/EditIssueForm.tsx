@@ -2,7 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { api, ApiError } from "@/lib/ui/api";
+import { FormError } from "@/components/ui/FormMessage";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 
 /** Title and description, behind an explicit "Edit" so the page reads as a page until someone wants to change it. */
 export function EditIssueForm(props: { workspaceId: string; issueId: string; title: string; description: string }) {
@@ -10,18 +12,15 @@ export function EditIssueForm(props: { workspaceId: string; issueId: string; tit
   const [editing, setEditing] = useState(false);
   const [title, setTitle] = useState(props.title);
   const [description, setDescription] = useState(props.description);
-  const [error, setError] = useState("");
+  const { error, run } = useApiAction();
 
-  async function save(e: FormEvent) {
+  function save(e: FormEvent) {
     e.preventDefault();
-    setError("");
-    try {
+    void run("Could not save", async () => {
       await api(`/api/issues/${props.issueId}`, { method: "PATCH", workspaceId: props.workspaceId, body: { title, description } });
       setEditing(false);
       router.refresh();
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Could not save");
-    }
+    });
   }
 
   if (!editing) {
@@ -45,11 +44,7 @@ export function EditIssueForm(props: { workspaceId: string; issueId: string; tit
           Cancel
         </button>
       </p>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </form>
   );
 }

@@ -2,7 +2,8 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { api, ApiError } from "@/lib/ui/api";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 import { AssigneeSelect, assigneeFields } from "../AssigneeSelect";
 import type { Person } from "../people";
 
@@ -18,26 +19,19 @@ export function IssueControls(props: { workspaceId: string; issueId: string; sta
   const [status, setStatus] = useState(props.status);
   const [priority, setPriority] = useState(props.priority);
   const [assignee, setAssignee] = useState(props.assignee);
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { busy, message, run } = useApiAction();
 
-  async function save(e: FormEvent) {
+  function save(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setMessage(null);
     const body: Record<string, unknown> = {};
     if (status !== props.status) body.status = status;
     if (priority !== props.priority) body.priority = priority;
     if (assignee !== props.assignee) Object.assign(body, assigneeFields(assignee));
-    try {
+    void run("Could not save", async () => {
       await api(`/api/issues/${props.issueId}`, { method: "PATCH", workspaceId: props.workspaceId, body });
-      setMessage({ ok: true, text: "Saved" });
       router.refresh();
-    } catch (err) {
-      setMessage({ ok: false, text: err instanceof ApiError ? err.message : "Could not save" });
-    } finally {
-      setBusy(false);
-    }
+      return "Saved";
+    });
   }
 
   return (
