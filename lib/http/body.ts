@@ -50,3 +50,11 @@ export async function readJson<S extends z.ZodType>(
   if (!parsed.success) throw badRequest(describeZodError(parsed.error));
   return parsed.data;
 }
+
+/** Parses the query string against a zod schema (values are strings; use `z.coerce` for numbers). */
+export function readQuery<S extends z.ZodType>(req: Request, schema: S): z.infer<S> {
+  const params = Object.fromEntries(new URL(req.url).searchParams);
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) throw badRequest(describeZodError(parsed.error));
+  return parsed.data;
+}

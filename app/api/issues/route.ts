@@ -2,7 +2,7 @@ import { z } from "zod";
 import { resolveActor } from "@/lib/actor";
 import { requireUser, requireWorkspace } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { badRequest, clientPlatform, json, readJson, route } from "@/lib/http";
+import { clientPlatform, json, readJson, readQuery, route } from "@/lib/http";
 import { createIssue, ISSUE_PRIORITIES, ISSUE_STATUSES, listIssues } from "@/lib/issues";
 
 const body = z
@@ -25,27 +25,30 @@ export const POST = route("/api/issues", async (req) => {
   return json(await createIssue(db, m, actor, { ...input, assignee }, clientPlatform(req)), 201);
 });
 
-const STATUS_SET = new Set<string>(ISSUE_STATUSES);
+const query = z.object({
+  status: z
+    .string()
+    .transform((v) => v.split(",").filter(Boolean))
+    .pipe(z.array(z.enum(ISSUE_STATUSES, { error: `status must be one of ${ISSUE_STATUSES.join(", ")}` })))
+    .optional(),
+  assignee_id: z.uuid("assignee_id must be a UUID").optional(),
+  assignee_type: z.enum(["member", "agent"], { error: "assignee_type must be member or agent" }).optional(),
+  q: z.string().transform((v) => v.trim().slice(0, 200) || undefined).optional(),
+  limit: z.coerce.number().int().catch(100).transform((n) => Math.min(Math.max(n, 1), 200)).optional(),
+  offset: z.coerce.number().int().catch(0).transform((n) => Math.max(n, 0)).optional(),
+});
 
 export const GET = route("/api/issues", async (req) => {
   const db = await getDb();
   const m = await requireWorkspace(req, await requireUser(req, db), db);
-  const q = new URL(req.url).searchParams;
-  const status = q.get("status")?.split(",").filter(Boolean);
-  if (status?.some((s) => !STATUS_SET.has(s))) throw badRequest(`status must be one of ${ISSUE_STATUSES.join(", ")}`);
-  const assigneeId = q.get("assignee_id") ?? undefined;
-  if (assigneeId && !z.uuid().safeParse(assigneeId).success) throw badRequest("assignee_id must be a UUID");
-  const assigneeType = q.get("assignee_type") ?? undefined;
-  if (assigneeType && assigneeType !== "member" && assigneeType !== "agent") throw badRequest("assignee_type must be member or agent");
-  const limit = Math.min(Math.max(Number(q.get("limit")) || 100, 1), 200);
-  const offset = Math.max(Number(q.get("offset")) || 0, 0);
+  const f = readQuery(req, query);
   const issues = await listIssues(db, m, {
-    status: status as never,
-    assigneeId,
-    assigneeType: assigneeType as "member" | "agent" | undefined,
-    q: q.get("q")?.trim().slice(0, 200) || undefined,
-    limit,
-    offset,
+    status: f.status,
+    assigneeId: f.assignee_id,
+    assigneeType: f.assignee_type,
+    q: f.q,
+    limit: f.limit ?? 100,
+    offset: f.offset ?? 0,
   });
   return json({ issues });
 });
