@@ -180,6 +180,27 @@ describe("business sampler: cache", () => {
   });
 });
 
+describe("business sampler: cache across nodes when the database is down", () => {
+  it("stops waiting for another node's refresh once it releases the lock without a snapshot", async () => {
+    const store = new MemoryStore();
+    const down = () => new Error("ECONNREFUSED");
+    const slowDown = () => new Promise<Error | undefined>((r) => setTimeout(() => r(down()), 100));
+    const nodes = [1, 2].map(() => {
+      const executor = fakeExecutor(FULL, { acquire: down });
+      executor.session = async () => {
+        throw new AcquireError(await slowDown());
+      };
+      return new BusinessSampler({ executor, log: quiet, store: async () => store, queryTimeoutMs: 5000 });
+    });
+    const started = performance.now();
+    await Promise.all(nodes.map((n) => n.snapshot()));
+    // close() waits for a refresh in flight: both settle soon after the holder gives up, not after the ~44 s lock budget.
+    await Promise.all(nodes.map((n) => n.close()));
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(nodes.reduce((sum, n) => sum + n.refreshes, 0)).toBe(1);
+  });
+});
+
 describe("business sampler: never hangs a scrape", () => {
   it("answers within the deadline when the database hangs, with no snapshot yet", async () => {
     const { registry } = setup({ active_users: "hang" }, { scrapeDeadlineMs: 200 });

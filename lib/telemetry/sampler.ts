@@ -218,12 +218,17 @@ export class BusinessSampler {
     }
   }
 
+  /** Polls for the lock holder's snapshot; gives up when the lock is released without one (its refresh failed). */
   private async waitForShared(store: SharedStore, after: number, budgetMs: number) {
     const until = Date.now() + budgetMs;
     while (Date.now() < until) {
       await sleep(POLL_MS);
       const snap = await this.readShared(store);
       if (snap && snap.at > after) return snap;
+      if ((await store.get(LOCK_KEY).catch(() => null)) === null) {
+        const last = await this.readShared(store); // the holder writes the snapshot before releasing the lock
+        return last && last.at > after ? last : undefined;
+      }
     }
     return undefined;
   }
