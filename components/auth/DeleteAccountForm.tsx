@@ -2,21 +2,21 @@
 
 import { useState, type FormEvent } from "react";
 import { resetAnalytics } from "@/lib/analytics-client";
-import { api, ApiError } from "@/lib/ui/api";
+import { FormError } from "@/components/ui/FormMessage";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 
 export function DeleteAccountForm({ email }: { email: string }) {
   const [confirm, setConfirm] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useApiAction();
 
-  async function erase(e: FormEvent) {
+  function erase(e: FormEvent) {
     e.preventDefault();
-    try {
+    void run("Could not delete the account", async () => {
       await api("/api/me", { method: "DELETE", body: { confirm_email: confirm } });
       resetAnalytics();
       window.location.assign("/");
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Could not delete the account");
-    }
+    });
   }
 
   return (
@@ -32,11 +32,7 @@ export function DeleteAccountForm({ email }: { email: string }) {
           Delete my account
         </button>
       </p>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </form>
   );
 }

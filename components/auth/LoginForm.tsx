@@ -2,7 +2,9 @@
 
 import { useState, type FormEvent } from "react";
 import { identifyUser } from "@/lib/analytics-client";
-import { api, ApiError } from "@/lib/ui/api";
+import { FormError } from "@/components/ui/FormMessage";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 
 type Me = { id: string; email: string; name: string; onboarded_at: string | null };
 
@@ -10,36 +12,28 @@ export function LoginForm({ googleEnabled }: { googleEnabled: boolean }) {
   const [step, setStep] = useState<"email" | "code">("email");
   const [email, setEmail] = useState("");
   const [code, setCode] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useApiAction();
 
-  async function sendCode(e: FormEvent) {
+  function sendCode(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run("Could not send the code", async () => {
       await api("/api/auth/send-code", { body: { email } });
       setStep("code");
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Could not send the code");
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
-  async function verify(e: FormEvent) {
+  function verify(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const { user } = await api<{ user: Me; is_new: boolean }>("/api/auth/verify-code", { body: { email, code } });
-      identifyUser(user);
-      // A full navigation, so server components see the new session cookie.
-      window.location.assign(user.onboarded_at ? "/home" : "/onboarding");
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Could not verify the code");
-      setBusy(false);
-    }
+    void run(
+      "Could not verify the code",
+      async () => {
+        const { user } = await api<{ user: Me; is_new: boolean }>("/api/auth/verify-code", { body: { email, code } });
+        identifyUser(user);
+        // A full navigation, so server components see the new session cookie.
+        window.location.assign(user.onboarded_at ? "/home" : "/onboarding");
+      },
+      { keepBusy: true },
+    );
   }
 
   return (
@@ -80,11 +74,7 @@ export function LoginForm({ googleEnabled }: { googleEnabled: boolean }) {
           </p>
         </form>
       )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {googleEnabled && (
         <p>
           <a className="button secondary" href="/api/auth/google">

@@ -1,7 +1,9 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { api, ApiError } from "@/lib/ui/api";
+import { FormError } from "@/components/ui/FormMessage";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 
 type Token = { id: string; name: string; prefix: string; created_at: string; last_used_at: string | null };
 
@@ -9,19 +11,16 @@ export function TokensPanel({ initial }: { initial: Token[] }) {
   const [tokens, setTokens] = useState(initial);
   const [name, setName] = useState("");
   const [created, setCreated] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useApiAction();
 
-  async function create(e: FormEvent) {
+  function create(e: FormEvent) {
     e.preventDefault();
-    setError(null);
-    try {
+    void run("Could not create the token", async () => {
       const t = await api<Token & { token: string }>("/api/tokens", { body: { name } });
       setCreated(t.token);
       setTokens([t, ...tokens]);
       setName("");
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Could not create the token");
-    }
+    });
   }
 
   async function revoke(id: string) {
@@ -45,11 +44,7 @@ export function TokensPanel({ initial }: { initial: Token[] }) {
           Copy your new token now: <code>{created}</code>
         </p>
       )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <ul>
         {tokens.map((t) => (
           <li key={t.id} className="row">

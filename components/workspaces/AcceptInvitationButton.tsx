@@ -1,28 +1,23 @@
 "use client";
 
-import { useState } from "react";
-import { api, ApiError } from "@/lib/ui/api";
+import { FormError } from "@/components/ui/FormMessage";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 
 export function AcceptInvitationButton({ id }: { id: string }) {
-  const [error, setError] = useState<string | null>(null);
-  async function accept() {
-    try {
+  const { error, run } = useApiAction();
+  function accept() {
+    void run("Could not accept the invitation", async () => {
       const { workspace } = await api<{ workspace: { slug: string } }>(`/api/invitations/${id}/accept`, { method: "POST" });
       window.location.assign(`/w/${workspace.slug}`);
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Could not accept the invitation");
-    }
+    });
   }
   return (
     <>
       <button type="button" onClick={accept}>
         Accept invitation
       </button>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </>
   );
 }

@@ -1,24 +1,24 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { api, ApiError } from "@/lib/ui/api";
+import { FormError } from "@/components/ui/FormMessage";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 
 export function CreateWorkspaceForm() {
   const [name, setName] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useApiAction();
 
-  async function create(e: FormEvent) {
+  function create(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const ws = await api<{ slug: string }>("/api/workspaces", { body: { name } });
-      window.location.assign(`/w/${ws.slug}`);
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Could not create the workspace");
-      setBusy(false);
-    }
+    void run(
+      "Could not create the workspace",
+      async () => {
+        const ws = await api<{ slug: string }>("/api/workspaces", { body: { name } });
+        window.location.assign(`/w/${ws.slug}`);
+      },
+      { keepBusy: true },
+    );
   }
 
   return (
@@ -31,11 +31,7 @@ export function CreateWorkspaceForm() {
           Create workspace
         </button>
       </p>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </form>
   );
 }

@@ -1,22 +1,22 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { api, ApiError } from "@/lib/ui/api";
+import { StatusMessage } from "@/components/ui/FormMessage";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 
 export function InviteForm({ workspaceId, canInviteAdmin }: { workspaceId: string; canInviteAdmin: boolean }) {
   const [email, setEmail] = useState("");
   const [role, setRole] = useState("member");
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { message, run } = useApiAction();
 
-  async function invite(e: FormEvent) {
+  function invite(e: FormEvent) {
     e.preventDefault();
-    try {
+    void run("Could not send the invitation", async () => {
       await api(`/api/workspaces/${workspaceId}/invitations`, { body: { email, role } });
-      setMessage({ ok: true, text: `Invitation sent to ${email}` });
       setEmail("");
-    } catch (err) {
-      setMessage({ ok: false, text: err instanceof ApiError ? err.message : "Could not send the invitation" });
-    }
+      return `Invitation sent to ${email}`;
+    });
   }
 
   return (
@@ -32,11 +32,7 @@ export function InviteForm({ workspaceId, canInviteAdmin }: { workspaceId: strin
       <p>
         <button type="submit">Send invitation</button>
       </p>
-      {message && (
-        <p role="status" className={message.ok ? "ok" : "error"}>
-          {message.text}
-        </p>
-      )}
+      <StatusMessage message={message} />
     </form>
   );
 }
