@@ -4,7 +4,9 @@ import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "rea
 import { ContactSalesForm } from "@/components/contact-sales/ContactSalesForm";
 import { captureOnboardingRuntimePathSelected, setPersonProperties } from "@/lib/analytics-client";
 import { QUESTIONNAIRE_VERSION, type Questionnaire, type Role, type Source, type UseCase } from "@/lib/onboarding/questionnaire";
-import { api, ApiError } from "@/lib/ui/api";
+import { FormError } from "@/components/ui/FormMessage";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 
 type WorkspaceRef = { id: string; name: string; slug: string };
 type Step = "welcome" | "source" | "role" | "use_case" | "workspace" | "runtime";
@@ -54,8 +56,7 @@ export function OnboardingFlow(props: { email: string; initialAnswers: Questionn
   const [step, setStep] = useState<Step>("welcome");
   const [answers, setAnswers] = useState<Questionnaire>(props.initialAnswers);
   const [workspace, setWorkspace] = useState<WorkspaceRef | null>(props.workspaces[0] ?? null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run: runAction } = useApiAction();
   const heading = useRef<HTMLHeadingElement>(null);
 
   // Each step is a new "page" for keyboard and screen-reader users: move focus to its heading.
@@ -67,15 +68,7 @@ export function OnboardingFlow(props: { email: string; initialAnswers: Questionn
   const back = () => setStep(STEPS[STEPS.indexOf(step) - 1]!);
 
   async function run(action: () => Promise<void>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Something went wrong, please try again");
-    } finally {
-      setBusy(false);
-    }
+    await runAction("Something went wrong, please try again", action);
   }
 
   /** Saves the questionnaire (every questionnaire step) and moves on. */
@@ -189,11 +182,7 @@ export function OnboardingFlow(props: { email: string; initialAnswers: Questionn
           headingRef={heading}
         />
       )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </section>
   );
 }

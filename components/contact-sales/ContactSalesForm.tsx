@@ -1,7 +1,9 @@
 "use client";
 
 import { useId, useState, type FormEvent } from "react";
-import { api, ApiError } from "@/lib/ui/api";
+import { FormError } from "@/components/ui/FormMessage";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 
 /** Where the form is shown; sent as `source` so `contact_sales_submitted_total{source}` carries a real value. */
 export type ContactSalesSource = "page" | "onboarding" | "agents_page";
@@ -34,26 +36,21 @@ const EMPTY = {
 export function ContactSalesForm({ source, heading = "Talk to sales" }: { source: ContactSalesSource; heading?: string }) {
   const id = useId();
   const [form, setForm] = useState(EMPTY);
-  const [status, setStatus] = useState<"idle" | "sending" | "sent">("idle");
-  const [error, setError] = useState<string | null>(null);
+  const [sent, setSent] = useState(false);
+  const { busy, error, run } = useApiAction();
 
   const set = (field: keyof typeof EMPTY) => (e: { target: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement }) =>
     setForm((f) => ({ ...f, [field]: e.target instanceof HTMLInputElement && e.target.type === "checkbox" ? e.target.checked : e.target.value }));
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setStatus("sending");
-    setError(null);
-    try {
+    void run("Could not send the form, please try again", async () => {
       await api("/api/contact-sales", { body: { ...form, goals: form.goals || undefined, source } });
-      setStatus("sent");
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Could not send the form, please try again");
-      setStatus("idle");
-    }
+      setSent(true);
+    });
   }
 
-  if (status === "sent") {
+  if (sent) {
     return (
       <div className="panel" role="status">
         <h2>Thanks, we will be in touch</h2>
@@ -127,15 +124,11 @@ export function ContactSalesForm({ source, heading = "Talk to sales" }: { source
         </label>
       </p>
       <p>
-        <button type="submit" disabled={status === "sending"}>
-          {status === "sending" ? "Sending…" : "Contact sales"}
+        <button type="submit" disabled={busy}>
+          {busy ? "Sending…" : "Contact sales"}
         </button>
       </p>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </form>
   );
 }

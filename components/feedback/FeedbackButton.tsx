@@ -2,7 +2,9 @@
 
 import { useId, useRef, useState, type FormEvent } from "react";
 import { captureFeedbackOpened } from "@/lib/analytics-client";
-import { api, ApiError } from "@/lib/ui/api";
+import { FormError } from "@/components/ui/FormMessage";
+import { api } from "@/lib/ui/api";
+import { useApiAction } from "@/lib/ui/use-api-action";
 
 const KINDS = [
   ["bug", "Bug"],
@@ -21,12 +23,12 @@ export function FeedbackButton({ workspaceId }: { workspaceId?: string }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [kind, setKind] = useState<Kind>("general");
   const [message, setMessage] = useState("");
-  const [status, setStatus] = useState<"idle" | "sending" | "sent">("idle");
-  const [error, setError] = useState<string | null>(null);
+  const [sent, setSent] = useState(false);
+  const { busy, error, run, reset } = useApiAction();
 
   function open() {
-    setStatus("idle");
-    setError(null);
+    setSent(false);
+    reset();
     dialog.current?.showModal();
     captureFeedbackOpened({ workspaceId });
   }
@@ -35,19 +37,14 @@ export function FeedbackButton({ workspaceId }: { workspaceId?: string }) {
     dialog.current?.close();
   }
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setStatus("sending");
-    setError(null);
-    try {
+    void run("Could not send your feedback, please try again", async () => {
       await api("/api/feedback", { body: { message, kind, url: window.location.pathname, workspace_id: workspaceId } });
-      setStatus("sent");
+      setSent(true);
       setMessage("");
       setKind("general");
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Could not send your feedback, please try again");
-      setStatus("idle");
-    }
+    });
   }
 
   return (
@@ -59,7 +56,7 @@ export function FeedbackButton({ workspaceId }: { workspaceId?: string }) {
         <h2 id={`${id}-title`} style={{ marginTop: 0 }}>
           Send feedback
         </h2>
-        {status === "sent" ? (
+        {sent ? (
           <>
             <p role="status">Thank you, your feedback was sent.</p>
             <p>
@@ -93,18 +90,14 @@ export function FeedbackButton({ workspaceId }: { workspaceId?: string }) {
             <label htmlFor={`${id}-message`}>Message</label>
             <textarea id={`${id}-message`} required maxLength={10000} value={message} onChange={(e) => setMessage(e.target.value)} />
             <p className="row">
-              <button type="submit" disabled={status === "sending"}>
-                {status === "sending" ? "Sending…" : "Send feedback"}
+              <button type="submit" disabled={busy}>
+                {busy ? "Sending…" : "Send feedback"}
               </button>
               <button type="button" className="secondary" onClick={close}>
                 Cancel
               </button>
             </p>
-            {error && (
-              <p role="alert" className="error">
-                {error}
-              </p>
-            )}
+            <FormError error={error} />
           </form>
         )}
       </dialog>
