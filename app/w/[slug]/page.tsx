@@ -1,5 +1,6 @@
 import { getDb } from "@/lib/db";
 import { listMembers } from "@/lib/workspaces";
+import { ListTable } from "@/components/ui/ListTable";
 import { pageWorkspace } from "@/lib/ui/workspace";
 import { InviteForm } from "@/components/workspaces/InviteForm";
 
@@ -14,24 +15,17 @@ export default async function WorkspaceHome({ params }: { params: Promise<{ slug
         Issue prefix <span className="badge">{workspace.issuePrefix}</span> · your role: {role}
       </p>
       <h2>Members</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Email</th>
-            <th scope="col">Role</th>
+      <ListTable
+        columns={["Name", "Email", "Role"]}
+        items={members}
+        row={(m) => (
+          <tr key={m.id}>
+            <td>{m.name}</td>
+            <td>{m.email}</td>
+            <td>{m.role}</td>
           </tr>
-        </thead>
-        <tbody>
-          {members.map((m) => (
-            <tr key={m.id}>
-              <td>{m.name}</td>
-              <td>{m.email}</td>
-              <td>{m.role}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      />
       {(role === "owner" || role === "admin") && <InviteForm workspaceId={workspace.id} canInviteAdmin={role === "owner"} />}
     </main>
   );

@@ -3,6 +3,7 @@ import { getDb } from "@/lib/db";
 import { autopilotRuns } from "@/lib/db/schema";
 import { listAgents, listSquads } from "@/lib/agents";
 import { listAutopilots } from "@/lib/autopilots";
+import { ListTable } from "@/components/ui/ListTable";
 import { pageWorkspace } from "@/lib/ui/workspace";
 import { AutopilotActions } from "./AutopilotActions";
 import { NewAutopilotForm } from "./NewAutopilotForm";
@@ -28,49 +29,36 @@ export default async function AutopilotsPage({ params }: { params: Promise<{ slu
   return (
     <main>
       <h1>Autopilots</h1>
-      {autopilots.length === 0 ? (
-        <p className="muted">No autopilots yet.</p>
-      ) : (
-        <table aria-label="Autopilots">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Runs as</th>
-              <th scope="col">Triggers</th>
-              <th scope="col">Last run</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
+      <ListTable
+        label="Autopilots"
+        columns={["Name", "Runs as", "Triggers", "Last run", <span className="visually-hidden">Actions</span>]}
+        items={autopilots}
+        empty="No autopilots yet."
+        row={(a) => {
+          const last = lastRun.get(a.id);
+          return (
+            <tr key={a.id}>
+              <td>
+                {a.name}
+                {!a.enabled && <span className="badge"> disabled</span>}
+              </td>
+              <td>{names.get(a.assignee_id) ?? "—"}</td>
+              <td>
+                {a.triggers.length === 0
+                  ? "manual"
+                  : a.triggers.map((t) => (t.kind === "schedule" ? `${t.cron} ${t.timezone} (${t.cadence})` : t.kind) + (t.enabled ? "" : " (off)")).join(", ")}
+              </td>
+              <td>{last ? `${last.status}${last.skipReason ? `: ${last.skipReason.replace("_", " ")}` : ""}` : "never"}</td>
+              <td>
+                <RunNowButton workspaceId={m.workspace.id} autopilotId={a.id} name={a.name} />{" "}
+                {(a.created_by === m.user.id || m.role !== "member") && (
+                  <AutopilotActions workspaceId={m.workspace.id} autopilotId={a.id} name={a.name} enabled={a.enabled} />
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {autopilots.map((a) => {
-              const last = lastRun.get(a.id);
-              return (
-                <tr key={a.id}>
-                  <td>
-                    {a.name}
-                    {!a.enabled && <span className="badge"> disabled</span>}
-                  </td>
-                  <td>{names.get(a.assignee_id) ?? "—"}</td>
-                  <td>
-                    {a.triggers.length === 0
-                      ? "manual"
-                      : a.triggers.map((t) => (t.kind === "schedule" ? `${t.cron} ${t.timezone} (${t.cadence})` : t.kind) + (t.enabled ? "" : " (off)")).join(", ")}
-                  </td>
-                  <td>{last ? `${last.status}${last.skipReason ? `: ${last.skipReason.replace("_", " ")}` : ""}` : "never"}</td>
-                  <td>
-                    <RunNowButton workspaceId={m.workspace.id} autopilotId={a.id} name={a.name} />{" "}
-                    {(a.created_by === m.user.id || m.role !== "member") && (
-                      <AutopilotActions workspaceId={m.workspace.id} autopilotId={a.id} name={a.name} enabled={a.enabled} />
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+          );
+        }}
+      />
       <NewAutopilotForm workspaceId={m.workspace.id} assignees={assignees} />
     </main>
   );

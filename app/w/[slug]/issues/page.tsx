@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { getDb } from "@/lib/db";
 import { ISSUE_STATUSES, listIssues, type IssueStatus } from "@/lib/issues";
+import { ListTable } from "@/components/ui/ListTable";
 import { pageWorkspace } from "@/lib/ui/workspace";
 import { NewIssueForm } from "./NewIssueForm";
 import { assignablePeople, personName } from "./people";
@@ -61,34 +62,23 @@ export default async function IssuesPage({ params, searchParams }: { params: Pro
           </button>
         </div>
       </form>
-      {issues.length === 0 ? (
-        <p className="muted">No issues match.</p>
-      ) : (
-        <table aria-label="Issues">
-          <thead>
-            <tr>
-              <th scope="col">ID</th>
-              <th scope="col">Title</th>
-              <th scope="col">Status</th>
-              <th scope="col">Priority</th>
-              <th scope="col">Assignee</th>
-            </tr>
-          </thead>
-          <tbody>
-            {issues.map((i) => (
-              <tr key={i.id}>
-                <td>{i.identifier}</td>
-                <td>
-                  <Link href={`/w/${m.workspace.slug}/issues/${i.identifier}`}>{i.title}</Link>
-                </td>
-                <td>{i.status.replace("_", " ")}</td>
-                <td>{i.priority}</td>
-                <td>{personName(people, i.assignee_type, i.assignee_id)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListTable
+        label="Issues"
+        columns={["ID", "Title", "Status", "Priority", "Assignee"]}
+        items={issues}
+        empty="No issues match."
+        row={(i) => (
+          <tr key={i.id}>
+            <td>{i.identifier}</td>
+            <td>
+              <Link href={`/w/${m.workspace.slug}/issues/${i.identifier}`}>{i.title}</Link>
+            </td>
+            <td>{i.status.replace("_", " ")}</td>
+            <td>{i.priority}</td>
+            <td>{personName(people, i.assignee_type, i.assignee_id)}</td>
+          </tr>
+        )}
+      />
       <NewIssueForm workspaceId={m.workspace.id} people={people} />
     </main>
   );

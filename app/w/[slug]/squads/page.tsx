@@ -1,5 +1,6 @@
 import { getDb } from "@/lib/db";
 import { listAgents, listSquads } from "@/lib/agents";
+import { ListTable } from "@/components/ui/ListTable";
 import { pageWorkspace } from "@/lib/ui/workspace";
 import { NewSquadForm } from "./NewSquadForm";
 
@@ -12,28 +13,19 @@ export default async function SquadsPage({ params }: { params: Promise<{ slug: s
   return (
     <main>
       <h1>Squads</h1>
-      {squads.length === 0 ? (
-        <p className="muted">No squads yet.</p>
-      ) : (
-        <table aria-label="Squads">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Leader</th>
-              <th scope="col">Members</th>
-            </tr>
-          </thead>
-          <tbody>
-            {squads.map((s) => (
-              <tr key={s.id}>
-                <td>{s.name}</td>
-                <td>{name.get(s.leader_id)}</td>
-                <td>{s.member_ids.map((id) => name.get(id)).join(", ")}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListTable
+        label="Squads"
+        columns={["Name", "Leader", "Members"]}
+        items={squads}
+        empty="No squads yet."
+        row={(s) => (
+          <tr key={s.id}>
+            <td>{s.name}</td>
+            <td>{name.get(s.leader_id)}</td>
+            <td>{s.member_ids.map((id) => name.get(id)).join(", ")}</td>
+          </tr>
+        )}
+      />
       <NewSquadForm workspaceId={m.workspace.id} agents={agents.filter((a) => !a.archived_at).map((a) => ({ id: a.id, name: a.name }))} />
     </main>
   );
