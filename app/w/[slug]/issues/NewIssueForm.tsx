@@ -6,9 +6,8 @@ import { StatusMessage } from "@/components/ui/FormMessage";
 import { api } from "@/lib/ui/api";
 import { useApiAction } from "@/lib/ui/use-api-action";
 import { AssigneeSelect, assigneeFields } from "./AssigneeSelect";
+import { PrioritySelect } from "./PrioritySelect";
 import type { Person } from "./people";
-
-const PRIORITIES = ["none", "urgent", "high", "medium", "low"];
 
 export function NewIssueForm({ workspaceId, people }: { workspaceId: string; people: Person[] }) {
   const router = useRouter();
@@ -44,13 +43,7 @@ export function NewIssueForm({ workspaceId, people }: { workspaceId: string; peo
       <div className="row">
         <div>
           <label htmlFor="issue-priority">Priority</label>
-          <select id="issue-priority" value={priority} onChange={(e) => setPriority(e.target.value)}>
-            {PRIORITIES.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
+          <PrioritySelect id="issue-priority" value={priority} onChange={setPriority} />
         </div>
         <div>
           <label htmlFor="issue-assignee">Assignee</label>

@@ -5,10 +5,10 @@ import { useState, type FormEvent } from "react";
 import { api } from "@/lib/ui/api";
 import { useApiAction } from "@/lib/ui/use-api-action";
 import { AssigneeSelect, assigneeFields } from "../AssigneeSelect";
+import { PrioritySelect } from "../PrioritySelect";
 import type { Person } from "../people";
 
 const STATUSES = ["backlog", "todo", "in_progress", "in_review", "done", "cancelled"];
-const PRIORITIES = ["none", "urgent", "high", "medium", "low"];
 
 /**
  * Status, priority and assignee, saved together with one button: saving on every `change` would fire a request
@@ -49,13 +49,7 @@ export function IssueControls(props: { workspaceId: string; issueId: string; sta
         </div>
         <div>
           <label htmlFor="issue-priority">Priority</label>
-          <select id="issue-priority" value={priority} onChange={(e) => setPriority(e.target.value)}>
-            {PRIORITIES.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
+          <PrioritySelect id="issue-priority" value={priority} onChange={setPriority} />
         </div>
         <div>
           <label htmlFor="issue-assignee">Assignee</label>
