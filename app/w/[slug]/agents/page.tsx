@@ -1,7 +1,7 @@
-import { asc, eq } from "drizzle-orm";
 import { getDb } from "@/lib/db";
-import { runtimes } from "@/lib/db/schema";
 import { listAgents } from "@/lib/agents";
+import { listRuntimes } from "@/lib/runtimes";
+import { ContactSalesForm } from "@/components/contact-sales/ContactSalesForm";
 import { ListTable } from "@/components/ui/ListTable";
 import { pageWorkspace } from "@/lib/ui/workspace";
 import { ArchiveAgentButton } from "./ArchiveAgentButton";
@@ -11,10 +11,7 @@ export default async function AgentsPage({ params }: { params: Promise<{ slug: s
   const { slug } = await params;
   const m = await pageWorkspace(slug);
   const db = await getDb();
-  const [agents, rts] = await Promise.all([
-    listAgents(db, m),
-    db.select({ id: runtimes.id, name: runtimes.name, provider: runtimes.provider, status: runtimes.status }).from(runtimes).where(eq(runtimes.workspaceId, m.workspace.id)).orderBy(asc(runtimes.createdAt)),
-  ]);
+  const [agents, rts] = await Promise.all([listAgents(db, m), listRuntimes(db, m.workspace.id)]);
   const runtimeLabel = new Map(rts.map((r) => [r.id, `${r.name} (${r.provider}, ${r.status})`]));
   return (
     <main>
@@ -34,6 +31,10 @@ export default async function AgentsPage({ params }: { params: Promise<{ slug: s
         )}
       />
       <NewAgentForm workspaceId={m.workspace.id} runtimes={rts.map((r) => ({ id: r.id, label: runtimeLabel.get(r.id)! }))} />
+      <details className="panel">
+        <summary>Running agents for a whole team? Talk to sales about cloud runtimes</summary>
+        <ContactSalesForm source="agents_page" heading="Talk to sales" />
+      </details>
     </main>
   );
 }
