@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll } from "vitest";
 import { resetConfigForTests } from "@/lib/config";
-import { closeDb } from "@/lib/db";
+import { closeDb, getDb } from "@/lib/db";
 import { closeStore } from "@/lib/store";
 import { createTestDatabase, dropTestDatabase, deleteRedisPrefix } from "./services";
 
@@ -31,6 +31,8 @@ beforeAll(async () => {
     process.env.DATA_DIR = "memory://";
   }
   resetConfigForTests();
+  // Open and migrate here, under the hook timeout, so a loaded machine does not time out a file's first test.
+  await getDb();
 });
 
 afterAll(async () => {
