@@ -45,3 +45,13 @@ describe("normalizeEnvironment", () => {
     ["something-else", "dev"],
   ])("%s → %s", (raw, want) => expect(normalizeEnvironment(raw)).toBe(want));
 });
+
+describe("REVENUE_CURRENCIES", () => {
+  it("defaults to usd, eur, gbp and accepts a configured list", () => {
+    expect(loadConfig({}).REVENUE_CURRENCIES).toEqual(["usd", "eur", "gbp"]);
+    expect(loadConfig({ REVENUE_CURRENCIES: "USD, jpy" }).REVENUE_CURRENCIES).toEqual(["usd", "jpy"]);
+  });
+  it("rejects something that is not a currency code", () => {
+    expect(() => loadConfig({ REVENUE_CURRENCIES: "usd,dollars" })).toThrow(/REVENUE_CURRENCIES/);
+  });
+});

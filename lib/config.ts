@@ -87,6 +87,19 @@ const envSchema = z.object({
   RATE_LIMIT_CONTACT_SALES_IP: positiveInt(5),
   RATE_LIMIT_CONTACT_SALES_EMAIL: positiveInt(3),
   RATE_LIMIT_FEEDBACK: positiveInt(10),
+  /** ISO-4217 codes the revenue counter keeps as their own label; anything else counts as `other`. */
+  REVENUE_CURRENCIES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const codes = (v ?? "usd,eur,gbp").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+      const bad = codes.find((c) => !/^[a-z]{3}$/.test(c));
+      if (bad) {
+        ctx.addIssue({ code: "custom", message: `expected comma-separated ISO-4217 codes, got "${bad}"` });
+        return z.NEVER;
+      }
+      return codes;
+    }),
   APP_VERSION: z.string().optional().default(process.env.npm_package_version ?? "dev"),
   GIT_COMMIT: z.string().optional().default("unknown"),
   SAMPLER_ENABLED: bool(true),

@@ -250,7 +250,7 @@ export function recordBusinessOrder(status: string): void {
 /** Adds revenue in minor units (cents); non-positive or non-integer amounts are ignored. */
 export function recordRevenue(cents: number, currency: string): void {
   if (!Number.isInteger(cents) || cents <= 0) return;
-  families().businessRevenueCents.inc({ currency: normalizeCurrency(currency) }, cents);
+  families().businessRevenueCents.inc({ currency: normalizeCurrency(currency, config().REVENUE_CURRENCIES) }, cents);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
