@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import {
+  newPendingRequest,
   applyTimeouts,
   DEFAULT_TIMEOUTS,
   isTerminal,
@@ -35,19 +35,7 @@ export class MemoryPendingRequestStore implements PendingRequestStore {
   async create(input: CreateInput): Promise<PendingRequest> {
     const now = this.now();
     for (const id of [...this.records.keys()]) this.live(id); // sweeps records past retention
-    const r: PendingRequest = {
-      id: randomBytes(16).toString("hex"),
-      runtimeId: input.runtimeId,
-      kind: input.kind,
-      params: input.params ?? null,
-      creatorId: input.creatorId ?? null,
-      status: "pending",
-      result: null,
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-      runStartedAt: null,
-    };
+    const r = newPendingRequest(input, now);
     this.records.set(r.id, r);
     return structuredClone(r);
   }

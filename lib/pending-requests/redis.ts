@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import {
+  newPendingRequest,
   applyTimeouts,
   DEFAULT_TIMEOUTS,
   isTerminal,
@@ -60,19 +60,7 @@ export class RedisPendingRequestStore implements PendingRequestStore {
 
   async create(input: CreateInput): Promise<PendingRequest> {
     const now = this.now();
-    const r: PendingRequest = {
-      id: randomBytes(16).toString("hex"),
-      runtimeId: input.runtimeId,
-      kind: input.kind,
-      params: input.params ?? null,
-      creatorId: input.creatorId ?? null,
-      status: "pending",
-      result: null,
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-      runStartedAt: null,
-    };
+    const r = newPendingRequest(input, now);
     const pending = this.pendingKey(r.runtimeId);
     const res = await this.client
       .multi()

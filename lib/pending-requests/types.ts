@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 /**
  * Pending runtime requests (reference §6, the local-skill list/import stores): the UI asks a runtime for
  * something, the request waits as `pending`, the daemon's next heartbeat claims it (`running`), the daemon posts
@@ -51,6 +52,23 @@ export type Timeouts = {
 
 /** The reference's values at 9c9afd4a66 (local skills): pending 3 min, running 60 s, retention 5 min. */
 export const DEFAULT_TIMEOUTS: Timeouts = { pendingMs: 180_000, runningMs: 60_000, retentionMs: 300_000 };
+
+/** A fresh pending record (both stores create them the same way). */
+export function newPendingRequest(input: CreateInput, now: number): PendingRequest {
+  return {
+    id: randomBytes(16).toString("hex"),
+    runtimeId: input.runtimeId,
+    kind: input.kind,
+    params: input.params ?? null,
+    creatorId: input.creatorId ?? null,
+    status: "pending",
+    result: null,
+    error: null,
+    createdAt: now,
+    updatedAt: now,
+    runStartedAt: null,
+  };
+}
 
 export const isTerminal = (s: PendingRequestStatus) => s === "completed" || s === "failed" || s === "timeout";
 
