@@ -59,6 +59,14 @@ describe("POST /api/workspaces", () => {
     expect((await call(listWorkspaces, { session: s })).body.workspaces).toHaveLength(0);
   });
 
+  it("ignores unknown fields (every route strips them; it never trusts them)", async () => {
+    const s = await signIn();
+    const res = await call(createWorkspace, { body: { name: "Strict Co", id: "00000000-0000-0000-0000-000000000001", role: "admin", issue_prefix: "HAX" }, session: s });
+    expect(res.status).toBe(201);
+    expect(res.body.id).not.toBe("00000000-0000-0000-0000-000000000001");
+    expect(res.body).toMatchObject({ issue_prefix: "STR", role: "owner" });
+  });
+
   it("needs authentication", async () => {
     expect((await call(createWorkspace, { body: { name: "X" } })).status).toBe(401);
   });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll } from "vitest";
 import { resetConfigForTests } from "@/lib/config";
 import { closeDb, getDb } from "@/lib/db";
 import { closeStore } from "@/lib/store";
-import { createTestDatabase, dropTestDatabase, deleteRedisPrefix } from "./services";
+import { createTestDatabase, dropTestDatabase, deleteRedisPrefix, TEST_REDIS_URL } from "./services";
 
 const backend = process.env.TEST_BACKEND ?? "pglite";
 let dbName: string | undefined;
@@ -25,7 +25,7 @@ beforeAll(async () => {
     dbName = created.name;
     process.env.DATABASE_URL = created.url;
     prefix = `tandem-test:${randomBytes(6).toString("hex")}:`;
-    process.env.REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+    process.env.REDIS_URL = TEST_REDIS_URL;
     process.env.REDIS_KEY_PREFIX = prefix;
   } else {
     process.env.DATA_DIR = "memory://";

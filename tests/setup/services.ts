@@ -1,8 +1,13 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 
-export const TEST_PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+// The servers the suite runs against: DATABASE_URL / REDIS_URL as given when the test run started (each test file
+// then gets its own database and key prefix, and the setup repoints DATABASE_URL / REDIS_URL at those), else the
+// local defaults. The first values are pinned in TANDEM_TEST_* so later files do not pick up a per-file database.
+process.env.TANDEM_TEST_PG_URL ??= process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+process.env.TANDEM_TEST_REDIS_URL ??= process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+export const TEST_PG_ADMIN_URL: string = process.env.TANDEM_TEST_PG_URL;
+export const TEST_REDIS_URL: string = process.env.TANDEM_TEST_REDIS_URL;
 
 /** Creates an empty database with a random name on the test PostgreSQL server. */
 export async function createTestDatabase(): Promise<{ name: string; url: string }> {
