@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCaptureServer, type CaptureServer } from "@/tests/helpers/capture-server";
 import { startApp, waitFor, type App } from "./support/app";
 import { launchBrowser } from "./support/browser";
+import { scrapeMetrics } from "./support/flows";
 
 const METRICS_TOKEN = "e2e-contact-sales-metrics";
 
@@ -74,8 +75,7 @@ describe("contact sales in the browser", () => {
     const wire = JSON.stringify(ev);
     for (const secret of ["Grace", "Hopper", "compilers.example", "Run agents"]) expect(wire).not.toContain(secret);
 
-    const res = await fetch(`${app.baseUrl}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
-    const metrics = await res.text();
+    const metrics = await scrapeMetrics(app, METRICS_TOKEN);
     expect(metrics).toMatch(/^tandem_contact_sales_submitted_total\{source="page"\} 1$/m);
   });
 });

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { metricValue } from "../tests/helpers/daemon";
 import { startApp, waitFor, type App } from "./support/app";
 import { launchBrowser } from "./support/browser";
+import { scrapeMetrics, signUpWithWorkspace } from "./support/flows";
 import { ROOT } from "./support/paths";
 
 const METRICS_TOKEN = "e2e-metrics-token";
@@ -33,27 +34,6 @@ afterAll(async () => {
   if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
 });
 
-async function scrape(): Promise<string> {
-  const res = await fetch(`${app.baseUrl}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
-  expect(res.status).toBe(200);
-  return res.text();
-}
-
-async function signUpWithWorkspace(email: string, workspace: string): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(`${app.baseUrl}/login`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByRole("button", { name: "Send code" }).click();
-  await page.getByLabel("6-digit code").fill(await app.codeFor(email));
-  await page.getByRole("button", { name: "Verify and continue" }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
-  await page.goto(`${app.baseUrl}/workspaces`);
-  await page.getByLabel("Workspace name").fill(workspace);
-  await page.getByRole("button", { name: "Create workspace" }).click();
-  await page.waitForURL(/\/w\/[a-z0-9-]+$/);
-  return page;
-}
-
 /** Same-origin API call from the signed-in page (cookie + Origin, like the app's own fetches). */
 function pageApi<T>(page: Page, url: string, init: { method?: string; body?: unknown; workspaceId?: string } = {}): Promise<{ status: number; body: T }> {
   return page.evaluate(
@@ -69,11 +49,11 @@ function pageApi<T>(page: Page, url: string, init: { method?: string; body?: unk
 
 describe("reference daemon against the production server", () => {
   it("token → daemon online → ping → assigned issue executed once → graceful stop", async () => {
-    const page = await signUpWithWorkspace(`runner-${Date.now()}@example.com`, "Runner Labs");
+    const page = await signUpWithWorkspace(browser, app, `runner-${Date.now()}@example.com`, "Runner Labs");
     const base = new URL(page.url()).pathname;
     const slug = base.split("/")[2]!;
     const workspace = (await pageApi<{ id: string }>(page, `/api/workspaces/${slug}`)).body;
-    const m0 = await scrape();
+    const m0 = await scrapeMetrics(app, METRICS_TOKEN);
 
     // A daemon token from the runtimes page, shown once with the command that uses it.
     await page.goto(`${app.baseUrl}${base}/runtimes`);
@@ -139,7 +119,7 @@ describe("reference daemon against the production server", () => {
     await page.goto(`${app.baseUrl}${base}/runtimes`);
     expect(await page.getByRole("row", { name: /Echo/ }).getByRole("cell").nth(2).textContent()).toBe("offline");
 
-    const m1 = await scrape();
+    const m1 = await scrapeMetrics(app, METRICS_TOKEN);
     const delta = (name: string, labels: Record<string, string> = {}) => metricValue(m1, name, labels) - metricValue(m0, name, labels);
     expect(delta("tandem_runtime_registered_total")).toBe(1);
     expect(delta("tandem_runtime_ready_total")).toBe(1);

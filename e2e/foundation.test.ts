@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, deleteRedisPrefix, dropTestDatabase, TEST_REDIS_URL } from "@/tests/setup/services";
 import { startApp, type App } from "./support/app";
 import { launchBrowser } from "./support/browser";
+import { signUpWithWorkspace } from "./support/flows";
 import { ROOT } from "./support/paths";
 
 let browser: Browser;
@@ -21,28 +22,13 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function signUpInBrowser(app: App, email: string) {
-  const page = await browser.newPage();
-  await page.goto(`${app.baseUrl}/login`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByRole("button", { name: "Send code" }).click();
-  const code = await app.codeFor(email);
-  await page.getByLabel("6-digit code").fill(code);
-  await page.getByRole("button", { name: "Verify and continue" }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
-  return page;
-}
-
 describe("embedded default (PGlite, memory store)", () => {
   it("a person signs up with the logged code, creates a workspace and finds it after a restart", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tandem-e2e-"));
     let app = await startApp({ dataDir });
     const email = `founder-${Date.now()}@example.com`;
     try {
-      const page = await signUpInBrowser(app, email);
-      await page.goto(`${app.baseUrl}/workspaces`);
-      await page.getByLabel("Workspace name").fill("Acme Robotics");
-      await page.getByRole("button", { name: "Create workspace" }).click();
+      const page = await signUpWithWorkspace(browser, app, email, "Acme Robotics");
       await page.waitForURL(/\/w\/acme-robotics/);
       await page.getByRole("heading", { name: "Acme Robotics" }).waitFor();
       expect(await page.getByText("ACM").first().isVisible()).toBe(true);

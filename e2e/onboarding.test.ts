@@ -8,14 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCaptureServer, type CaptureServer, type CapturedEvent } from "@/tests/helpers/capture-server";
 import { startApp, waitFor, type App } from "./support/app";
 import { launchBrowser } from "./support/browser";
+import { logIn, scrapeMetrics } from "./support/flows";
 
 const METRICS_TOKEN = "e2e-onboarding-metrics";
-
-async function scrape(app: App): Promise<string> {
-  const res = await fetch(`${app.baseUrl}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
-  expect(res.status).toBe(200);
-  return res.text();
-}
 
 /** posthog-node flushes every 10 s: wait until every named event has arrived. */
 function eventsNamed(capture: CaptureServer, names: string[]): Promise<Record<string, CapturedEvent[]>> {
@@ -51,11 +46,7 @@ describe("onboarding in the browser", () => {
   });
 
   it("a new user goes through the full flow and lands in their workspace", async () => {
-    await page.goto(`${app.baseUrl}/login`);
-    await page.getByLabel("Email").fill(email);
-    await page.getByRole("button", { name: "Send code" }).click();
-    await page.getByLabel("6-digit code").fill(await app.codeFor(email));
-    await page.getByRole("button", { name: "Verify and continue" }).click();
+    await logIn(page, app, email);
     await page.waitForURL(`${app.baseUrl}/onboarding`);
 
     await page.getByRole("heading", { name: "Welcome to Tandem" }).waitFor();
@@ -128,7 +119,7 @@ describe("onboarding in the browser", () => {
     expect(ev.onboarding_completed![0]!.properties).toMatchObject({ completion_path: "full", joined_cloud_waitlist: false });
     expect(ev.feedback_submitted![0]!.properties).toMatchObject({ kind: "bug", platform: "web", has_images: true });
 
-    const metrics = await scrape(app);
+    const metrics = await scrapeMetrics(app, METRICS_TOKEN);
     expect(metrics).toMatch(/^tandem_onboarding_started_total\{platform="web"\} 1$/m);
     expect(metrics).toMatch(/^tandem_onboarding_questionnaire_submitted_total 1$/m);
     expect(metrics).toMatch(/^tandem_onboarding_completed_total\{path="full"\} 1$/m);

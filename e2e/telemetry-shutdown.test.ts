@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCaptureServer, type CaptureServer } from "@/tests/helpers/capture-server";
 import { startApp, type App } from "./support/app";
+import { scrapeMetrics } from "./support/flows";
 
 const TOKEN = "e2e-metrics-token";
 
@@ -15,12 +16,6 @@ async function post(app: App, path: string, body: unknown, headers: Record<strin
     headers: { "content-type": "application/json", origin: app.baseUrl, ...headers },
     body: JSON.stringify(body),
   });
-}
-
-async function metrics(app: App): Promise<string> {
-  const res = await fetch(`${app.baseUrl}/api/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  expect(res.status).toBe(200);
-  return res.text();
 }
 
 const sample = (text: string, series: string) => {
@@ -50,7 +45,7 @@ describe("server telemetry (production server)", () => {
     expect(verified.status).toBe(200);
     const { user } = (await verified.json()) as { user: { id: string } };
 
-    const text = await metrics(app!);
+    const text = await scrapeMetrics(app!, TOKEN);
     expect(sample(text, 'tandem_signup_total{signup_source="hacker_news"}')).toBe(1);
     // Still queued: one event is far from a 64-event batch and the 10 s timer has not fired.
     expect(sample(text, 'tandem_analytics_events_total{result="queued"}')).toBeGreaterThanOrEqual(1);

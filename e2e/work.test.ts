@@ -2,10 +2,11 @@
  * The work domain in a real browser against the production build: create an agent and an issue through the UI,
  * assign the issue to the agent on the issue page, and find it in the list filtered by that agent.
  */
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type App } from "./support/app";
 import { launchBrowser } from "./support/browser";
+import { signUpWithWorkspace } from "./support/flows";
 
 let browser: Browser;
 let app: App;
@@ -18,24 +19,9 @@ afterAll(async () => {
   await app?.stop();
 });
 
-async function signUpWithWorkspace(email: string, workspace: string): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(`${app.baseUrl}/login`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByRole("button", { name: "Send code" }).click();
-  await page.getByLabel("6-digit code").fill(await app.codeFor(email));
-  await page.getByRole("button", { name: "Verify and continue" }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
-  await page.goto(`${app.baseUrl}/workspaces`);
-  await page.getByLabel("Workspace name").fill(workspace);
-  await page.getByRole("button", { name: "Create workspace" }).click();
-  await page.waitForURL(/\/w\/[a-z0-9-]+$/);
-  return page;
-}
-
 describe("work domain UI", () => {
   it("creates an agent and an issue, assigns the issue to the agent and lists it", async () => {
-    const page = await signUpWithWorkspace(`worker-${Date.now()}@example.com`, "Orbit Labs");
+    const page = await signUpWithWorkspace(browser, app, `worker-${Date.now()}@example.com`, "Orbit Labs");
     const base = new URL(page.url()).pathname;
 
     // Agent
@@ -95,7 +81,7 @@ describe("work domain UI", () => {
   });
 
   it("squads, autopilots (run now, webhook URL) and chat work from the UI", async () => {
-    const page = await signUpWithWorkspace(`crew-${Date.now()}@example.com`, "Crew Deck");
+    const page = await signUpWithWorkspace(browser, app, `crew-${Date.now()}@example.com`, "Crew Deck");
     const base = new URL(page.url()).pathname;
     for (const name of ["Lead Bot", "Helper Bot"]) {
       await page.goto(`${app.baseUrl}${base}/agents`);
