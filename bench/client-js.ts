@@ -2,15 +2,12 @@
  * `npm run bench:client-js`: the landing page's JavaScript with and without a PostHog key (issue 4), written to
  * docs/performance.md. Uses the e2e production build (built first if missing) and Chromium, cold cache each time.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { writePerformanceSection } from "./perf-doc";
 import buildOnce from "../e2e/support/global-setup";
 import { startApp } from "../e2e/support/app";
 import { launchBrowser } from "../e2e/support/browser";
 import { startCaptureServer } from "../tests/helpers/capture-server";
 
-const DOC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../docs/performance.md");
 /** A string only the posthog-js library contains (as in e2e/analytics.test.ts). */
 const POSTHOG_JS_MARKER = "looks like a bot";
 
@@ -54,17 +51,6 @@ async function measure(withKey: boolean): Promise<Measure> {
   }
 }
 
-const START = "<!-- bench:client-js:start -->";
-const END = "<!-- bench:client-js:end -->";
-
-function withSection(doc: string, section: string): string {
-  const block = `${START}\n${section}${END}\n`;
-  const a = doc.indexOf(START);
-  const b = doc.indexOf(END);
-  if (a >= 0 && b > a) return doc.slice(0, a) + block + doc.slice(b + END.length + 1);
-  return `${doc.trimEnd()}\n\n${block}`;
-}
-
 function render(off: Measure, on: Measure): string {
   const kb = (n: number) => `${(n / 1000).toLocaleString("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 })} kB`;
   const chunk = on.posthog[0];
@@ -93,7 +79,7 @@ async function main() {
   const off = await measure(false);
   const on = await measure(true);
   const section = render(off, on);
-  writeFileSync(DOC, withSection(readFileSync(DOC, "utf8"), section));
+  writePerformanceSection("client-js", section);
   console.log(section);
 }
 

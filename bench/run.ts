@@ -7,10 +7,9 @@
  *      over 100,000 events — each memory scenario in its own child process so RSS is not shared;
  *      plus, for contrast, posthog-node used naively against the same host.
  */
+import { writePerformanceSection } from "./perf-doc";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PostHog } from "posthog-node";
 import { json, route } from "../lib/http";
@@ -20,8 +19,6 @@ import { registry } from "../lib/telemetry/metrics";
 import { NoopSink, PostHogSink, setSinkForTests, type AnalyticsSink } from "../lib/telemetry/sink";
 import { startCaptureServer } from "../tests/helpers/capture-server";
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const DOC = path.resolve(HERE, "../docs/performance.md");
 const EVENTS = 100_000;
 
 process.env.ANALYTICS_DISABLED ??= "true";
@@ -138,7 +135,7 @@ async function main() {
   results.naive = child("--naive");
 
   const section = render(results as Results);
-  writeFileSync(DOC, withSection(existsSync(DOC) ? readFileSync(DOC, "utf8") : "# Performance\n", section));
+  writePerformanceSection("telemetry", section);
   console.log(section);
   // The bounds of TELEMETRY.md §8: fail loudly rather than write a passing-looking page.
   const c = (results as Results).c;
@@ -226,18 +223,6 @@ type Results = {
   c: { captureNs: number; rssBeforeMb: number; rssAfterMb: number; rssPeakMb: number; baseline: Lat; during: Lat; pending: number; outcomes: Record<string, number> };
   naive: { captureNs: number; rssBeforeMb: number; rssAfterMb: number; rssPeakMb: number };
 };
-
-const START = "<!-- bench:telemetry:start -->";
-const END = "<!-- bench:telemetry:end -->";
-
-/** Replaces (or appends) this benchmark's section, leaving other sections of docs/performance.md alone. */
-function withSection(doc: string, section: string): string {
-  const block = `${START}\n${section}${END}\n`;
-  const a = doc.indexOf(START);
-  const b = doc.indexOf(END);
-  if (a >= 0 && b > a) return doc.slice(0, a) + block + doc.slice(b + END.length + 1);
-  return `${doc.trimEnd()}\n\n${block}`;
-}
 
 function render(r: Results): string {
   const f = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });

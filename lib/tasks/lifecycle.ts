@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { Db, Tx } from "@/lib/db";
 import { agents, agentTasks, issues, runtimes, taskMessages, taskUsage, workspaces } from "@/lib/db/schema";
 import { conflict, notFound } from "@/lib/http/errors";

@@ -1,12 +1,7 @@
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { ts } from "./columns";
+import { workspaceRef } from "./workspaces";
 import { users } from "./auth";
-import { workspaces } from "./workspaces";
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
-const workspaceRef = () =>
-  uuid("workspace_id")
-    .notNull()
-    .references(() => workspaces.id, { onDelete: "cascade" });
 
 export const agents = pgTable(
   "agents",

@@ -1,14 +1,9 @@
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { users } from "./auth";
-import { workspaces } from "./workspaces";
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
-const workspaceRef = () =>
-  uuid("workspace_id")
-    .notNull()
-    .references(() => workspaces.id, { onDelete: "cascade" });
-
+import { index, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { agents } from "./agents";
+import { ts } from "./columns";
+import { workspaceRef } from "./workspaces";
+import { users } from "./auth";
+
 export const chatSessions = pgTable("chat_sessions", {
   id: uuid("id").primaryKey().defaultRandom(),
   workspaceId: workspaceRef(),

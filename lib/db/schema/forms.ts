@@ -1,8 +1,7 @@
-import { boolean, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { ts } from "./columns";
 import { users } from "./auth";
 import { workspaces } from "./workspaces";
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
 export const feedback = pgTable(
   "feedback",

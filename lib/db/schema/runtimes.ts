@@ -1,15 +1,10 @@
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
-import { users } from "./auth";
-import { workspaces } from "./workspaces";
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
-const workspaceRef = () =>
-  uuid("workspace_id")
-    .notNull()
-    .references(() => workspaces.id, { onDelete: "cascade" });
-
+import { index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { agents } from "./agents";
+import { ts } from "./columns";
+import { workspaceRef } from "./workspaces";
+import { users } from "./auth";
+
 export const runtimes = pgTable(
   "runtimes",
   {
