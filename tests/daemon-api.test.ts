@@ -26,14 +26,15 @@ import { POST as createRequest } from "@/app/api/runtimes/[id]/requests/route";
 import { GET as getRequest } from "@/app/api/runtimes/[id]/requests/[requestId]/route";
 import { POST as invite } from "@/app/api/workspaces/[id]/invitations/route";
 import { POST as accept } from "@/app/api/invitations/[id]/accept/route";
+import { POST as createPat } from "@/app/api/tokens/route";
 import { getDb } from "@/lib/db";
 import { enqueueTask, afterTaskEnqueued, runSweepsOnce, startSweepers, stopSweepers } from "@/lib/tasks";
 import { resetConfigForTests } from "@/lib/config";
 import { MemorySink, registry, setSinkForTests } from "@/lib/telemetry";
 import { MemoryPendingRequestStore, setPendingRequestStoreForTests } from "@/lib/pending-requests";
-import { call, signIn } from "./helpers/api";
+import { call, signIn, type Session } from "./helpers/api";
 import { bearer, daemonTokenFor, metricValue } from "./helpers/daemon";
-import { ownerWithWorkspace } from "./helpers/workspace";
+import { addMember, ownerWithWorkspace } from "./helpers/workspace";
 
 let sink: MemorySink;
 beforeAll(() => {
@@ -193,7 +194,7 @@ describe("tasks", () => {
     expect(sink.named("agent_task_completed")).toHaveLength(1);
     const executed = sink.named("issue_executed");
     expect(executed).toHaveLength(1);
-    expect(executed[0]!.properties).toMatchObject({ issue_id: issue.id, task_id: task.id, source: "issue", runtime_mode: "local", provider: "claude" });
+    expect(executed[0]!.properties).toMatchObject({ issue_id: issue.id, task_id: task.id, source: "manual", runtime_mode: "local", provider: "claude" });
     // Failing a completed task is a conflict.
     expect((await taskCall(fail, ctx, "fail", task.id, { error: "late" })).status).toBe(409);
 
@@ -421,5 +422,65 @@ describe("pending runtime requests", () => {
     } finally {
       setPendingRequestStoreForTests(undefined);
     }
+  });
+});
+
+describe("runtime ownership", () => {
+  const patFor = async (session: Session) => {
+    const res = await call(createPat, { path: "/api/tokens", body: { name: "daemon" }, session });
+    expect(res.status).toBe(201);
+    return res.body.token as string;
+  };
+  const registerAs = (ctx: Ctx, token: string, daemonId: string) =>
+    call(register, {
+      path: "/api/daemon/register",
+      headers: bearer(token),
+      body: { workspace_id: ctx.workspace.id, daemon_id: daemonId, device_name: "laptop", cli_version: "1.0.0", runtimes: [{ name: "Claude", provider: "claude", version: "2.1", status: "online" }] },
+    });
+
+  it("another member cannot take over a runtime by re-registering its daemon id, nor drive it or its tasks", async () => {
+    const ctx = await setup();
+    const ownerPat = await patFor(ctx.owner);
+    const daemonId = `owner-laptop-${randomUUID().slice(0, 6)}`;
+    const mine = await registerAs(ctx, ownerPat, daemonId);
+    expect(mine.status).toBe(200);
+    const runtimeId = mine.body.runtimes[0].id as string;
+
+    const member = await addMember(ctx.workspace.id, "member");
+    const memberPat = await patFor(member);
+    const takeover = await registerAs(ctx, memberPat, daemonId);
+    expect(takeover.status).toBe(409);
+    const byDaemonToken = await registerAs(ctx, ctx.token, daemonId);
+    expect(byDaemonToken.status).toBe(409);
+
+    const agent = await agentOn(ctx, runtimeId);
+    await assignedIssue(ctx, agent.id);
+    const asMember = { ...ctx, token: memberPat };
+    expect((await claimOn(asMember, runtimeId)).status).toBe(404);
+    expect((await call(heartbeat, { path: "/api/daemon/heartbeat", headers: bearer(memberPat), body: { runtime_ids: [runtimeId] } })).status).toBe(404);
+    const claimed = await claimOn({ ...ctx, token: ownerPat }, runtimeId);
+    expect(claimed.status).toBe(200);
+    const taskId = claimed.body.task.id as string;
+    expect((await taskCall(start, asMember, "start", taskId)).status).toBe(404);
+    expect((await taskCall(complete, asMember, "complete", taskId, { output: "forged" })).status).toBe(404);
+    expect((await taskCall(start, { ...ctx, token: ownerPat }, "start", taskId)).status).toBe(200);
+  });
+
+  it("a runtime registered by one daemon token is not another's, until the first token is revoked", async () => {
+    const ctx = await setup();
+    const second = await daemonTokenFor(ctx.owner, ctx.workspace.id);
+    const daemonId = `shared-${randomUUID().slice(0, 6)}`;
+    const first = await registerAs(ctx, ctx.token, daemonId);
+    const runtimeId = first.body.runtimes[0].id as string;
+    expect((await registerAs(ctx, second, daemonId)).status).toBe(409);
+    expect((await claimOn({ ...ctx, token: second }, runtimeId)).status).toBe(404);
+
+    const tokens = await call(listDaemonTokensRoute, { path: "/api/runtimes/daemon-tokens", session: ctx.owner, headers: ctx.headers });
+    const firstId = (tokens.body.tokens as { id: string; created_at: string }[]).sort((a, b) => a.created_at.localeCompare(b.created_at))[0]!.id;
+    expect((await call(revokeDaemonTokenRoute, { method: "DELETE", path: `/api/runtimes/daemon-tokens/${firstId}`, session: ctx.owner, headers: ctx.headers, params: { id: firstId } })).status).toBe(204);
+    const adopted = await registerAs(ctx, second, daemonId);
+    expect(adopted.status).toBe(200);
+    expect(adopted.body.runtimes[0].id).toBe(runtimeId);
+    expect((await claimOn({ ...ctx, token: second }, runtimeId)).status).toBe(204);
   });
 });

@@ -1,7 +1,7 @@
-import { and, desc, eq, getTableColumns, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/lib/db";
-import { runtimes } from "@/lib/db/schema";
-import { notFound } from "@/lib/http/errors";
+import { accessTokens, runtimes } from "@/lib/db/schema";
+import { conflict, HttpError, notFound } from "@/lib/http/errors";
 import { events, recordEvent } from "@/lib/telemetry";
 import { assertDaemonWorkspace, ownerOf, type DaemonPrincipal } from "./auth";
 
@@ -14,6 +14,22 @@ export type RegisterInput = {
   cli_version: string;
   runtimes: { name: string; provider: string; version: string; status: "online" | "offline" }[];
 };
+
+/**
+ * Which runtimes a caller may drive (heartbeat, claim and run tasks, answer requests): with a personal token, the
+ * ones that user registered with a personal token; with a daemon token, the ones that token registered — or whose
+ * registering token has since been revoked, so a rotated token can take its daemon back. Never another member's.
+ */
+function drivenBy(who: DaemonPrincipal): SQL {
+  if (who.kind === "user") return and(eq(runtimes.ownerId, who.userId), isNull(runtimes.registeredTokenId))!;
+  return and(
+    eq(runtimes.workspaceId, who.workspaceId),
+    or(
+      eq(runtimes.registeredTokenId, who.tokenId),
+      sql`exists (select 1 from ${accessTokens} where ${accessTokens.id} = ${runtimes.registeredTokenId} and ${accessTokens.revokedAt} is not null)`,
+    ),
+  )!;
+}
 
 export function runtimeResponse(r: Runtime) {
   return {
@@ -64,6 +80,7 @@ export async function registerRuntimes(db: Db, who: DaemonPrincipal, input: Regi
           deviceName: input.device_name,
           status: online ? "online" : "offline",
           ownerId,
+          registeredTokenId: who.kind === "daemon" ? who.tokenId : null,
           firstOnlineAt: online ? sql`now()` : null,
         })
         .onConflictDoUpdate({
@@ -75,12 +92,17 @@ export async function registerRuntimes(db: Db, who: DaemonPrincipal, input: Regi
             deviceName: input.device_name,
             status: online ? "online" : "offline",
             lastSeenAt: sql`now()`,
-            ...(ownerId ? { ownerId } : {}),
+            ...(who.kind === "daemon" ? { registeredTokenId: who.tokenId, ownerId } : {}),
           },
+          // Re-registering is only for whoever may drive the existing row: a daemon id is visible to every
+          // member, so an unconditional upsert would hand someone else's machine to the caller.
+          setWhere: drivenBy(who),
         })
         .returning({ ...getTableColumns(runtimes), inserted: sql<boolean>`(xmax = 0)` });
-      row = r!;
+      if (!r) throw conflict(`daemon ${input.daemon_id} (${rt.provider}) is registered by someone else in this workspace`);
+      row = r;
     } catch (err) {
+      if (err instanceof HttpError) throw err;
       recordEvent(
         events.runtimeFailed({
           workspaceId: input.workspace_id,
@@ -123,7 +145,10 @@ async function markFirstOnline(db: Db, runtimeId: string): Promise<void> {
 export async function loadRuntimesFor(db: Db, who: DaemonPrincipal, ids: string[]): Promise<Runtime[]> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return [];
-  const rows = await db.select().from(runtimes).where(inArray(runtimes.id, unique));
+  const rows = await db
+    .select()
+    .from(runtimes)
+    .where(and(inArray(runtimes.id, unique), drivenBy(who)));
   if (rows.length !== unique.length) throw notFound("runtime not found");
   const workspaces = [...new Set(rows.map((r) => r.workspaceId))];
   for (const w of workspaces) await assertDaemonWorkspace(db, who, w).catch(() => Promise.reject(notFound("runtime not found")));

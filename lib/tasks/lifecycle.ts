@@ -3,7 +3,7 @@ import type { Db, Tx } from "@/lib/db";
 import { agents, agentTasks, issues, runtimes, taskMessages, taskUsage, workspaces } from "@/lib/db/schema";
 import { conflict, notFound } from "@/lib/http/errors";
 import { classifyFailure, events, FAILURE_REASONS, recordEvent, recordLLMUsage, recordTaskEvent } from "@/lib/telemetry";
-import { assertDaemonWorkspace, type DaemonPrincipal } from "@/lib/runtimes/auth";
+import type { DaemonPrincipal } from "@/lib/runtimes/auth";
 import { loadRuntimesFor } from "@/lib/runtimes/registry";
 import { taskEventArgs } from "./context";
 import type { Task } from "./enqueue";
@@ -42,7 +42,8 @@ export function taskResponse(t: Task) {
 export async function loadTaskFor(db: Db, who: DaemonPrincipal, taskId: string): Promise<Task> {
   const [t] = await db.select().from(agentTasks).where(eq(agentTasks.id, taskId));
   if (!t || !t.runtimeId) throw notFound("task not found");
-  await assertDaemonWorkspace(db, who, t.workspaceId).catch(() => Promise.reject(notFound("task not found")));
+  // Only a runtime the caller may drive may act on its tasks: "a task that is not this runtime's → 404".
+  await loadRuntimesFor(db, who, [t.runtimeId]).catch(() => Promise.reject(notFound("task not found")));
   return t;
 }
 
@@ -165,7 +166,8 @@ export async function completeTask(db: Db, who: DaemonPrincipal, taskId: string,
         issueId: first.id,
         taskId: done.task.id,
         agentId: done.task.agentId,
-        source: args.metrics.source,
+        // The analytics source (manual / autopilot), as the reference stamps it — not the task-metrics source.
+        source: args.analyticsSource,
         runtimeMode: args.metrics.runtimeMode,
         provider: args.metrics.provider ?? "",
         startedAt: done.task.startedAt,

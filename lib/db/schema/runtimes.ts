@@ -19,6 +19,8 @@ export const runtimes = pgTable(
     runtimeMode: text("runtime_mode").notNull().default("local"),
     status: text("status").notNull().default("online"), // online | offline
     ownerId: uuid("owner_id").references(() => users.id, { onDelete: "set null" }),
+    /** The daemon token that registered it (null: registered with a personal token, owned by owner_id). */
+    registeredTokenId: uuid("registered_token_id"),
     lastSeenAt: ts("last_seen_at").notNull().defaultNow(),
     firstOnlineAt: ts("first_online_at"),
     createdAt: ts("created_at").notNull().defaultNow(),

@@ -1,0 +1,1 @@
+ALTER TABLE "runtimes" ADD COLUMN "registered_token_id" uuid;
