@@ -128,7 +128,7 @@ describe("reference daemon against the production server", () => {
     expect(delta("tandem_agent_task_dispatched_total", { source: "issue" })).toBe(1);
     expect(delta("tandem_agent_task_started_total", { source: "issue" })).toBe(1);
     expect(delta("tandem_agent_task_terminal_total", { source: "issue", terminal_status: "completed" })).toBe(1);
-    expect(delta("tandem_issue_executed_total", { source: "issue" })).toBe(1);
+    expect(delta("tandem_issue_executed_total", { source: "manual" })).toBe(1);
     expect(delta("tandem_llm_unpriced_tokens_total", { model_alias: "echo" })).toBeGreaterThan(0);
     await page.close();
   });

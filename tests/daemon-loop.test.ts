@@ -131,7 +131,7 @@ describe("reference daemon loop", () => {
     expect(delta("tandem_agent_task_terminal_total", { terminal_status: "failed" })).toBe(1);
     expect(delta("tandem_agent_task_failed_total", { source: "issue", failure_reason: "agent_error.process_failure" })).toBe(1);
     // Two issues were executed (echo and claude), each once; the rerun did not count.
-    expect(delta("tandem_issue_executed_total", { source: "issue" })).toBe(2);
+    expect(delta("tandem_issue_executed_total", { source: "manual" })).toBe(2);
     expect(sink.named("issue_executed").filter((e) => e.properties.issue_id === issue.id)).toHaveLength(1);
     expect(delta("tandem_llm_tokens_total", { provider: "anthropic", model: "claude-sonnet-4.5", token_type: "input" })).toBe(1200);
     expect(delta("tandem_llm_cost_usd_total", { provider: "anthropic", model: "claude-sonnet-4.5", token_type: "output" })).toBeCloseTo(0.0045, 9);

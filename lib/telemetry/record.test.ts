@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { SAMPLE_EVENTS } from "@/tests/helpers/telemetry-samples";
+import { SAMPLE_EVENTS, SAMPLE_RUNTIME_ARGS } from "@/tests/helpers/telemetry-samples";
 import { EVENT_CATALOG, events, type EventBuilder } from "./events";
 import { FAILURE_REASONS } from "./labels";
 import { MAX_MODEL_ALIASES, PREWARM_TASK_SOURCES, recordLLMUsage, registry, resetMetricsForTests } from "./metrics";
@@ -94,6 +94,13 @@ describe("paired labels", () => {
     const h = await registry().getSingleMetric("tandem_runtime_ready_seconds")!.get();
     const sum = h.values.find((v) => (v as { metricName?: string }).metricName === "tandem_runtime_ready_seconds_sum");
     expect(sum?.value).toBeCloseTo(4.2);
+    // ready at registration: no duration on the event, but observed as 0 s
+    recordEvent(events.runtimeReady({ ...SAMPLE_RUNTIME_ARGS, readyDurationMs: 0 }));
+    const count = (await registry().getSingleMetric("tandem_runtime_ready_seconds")!.get()).values.find(
+      (v) => (v as { metricName?: string }).metricName === "tandem_runtime_ready_seconds_count",
+    );
+    expect(count?.value).toBe(2);
+    expect(sink.events.at(-1)!.properties).not.toHaveProperty("ready_duration_ms");
     expect(await value("tandem_runtime_failed_total", { failure_reason: "agent_error.unknown", recoverable: "true" })).toBe(1);
   });
 

@@ -80,8 +80,10 @@ export function incForEvent(ev: AnalyticsEvent): void {
     case "runtime_ready": {
       const labels = rt();
       f.runtimeReady.inc(labels);
+      // A runtime registered online is ready at once: the event omits a zero duration (reference shape), but the
+      // histogram still observes it, or runtimes that are ready immediately would never show (TELEMETRY.md §10.2).
       const ms = num(p.ready_duration_ms);
-      if (ms > 0) f.runtimeReadySeconds.observe(labels, ms / 1000);
+      if (ms >= 0) f.runtimeReadySeconds.observe(labels, ms / 1000);
       return;
     }
     case "runtime_failed":

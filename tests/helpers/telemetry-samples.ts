@@ -30,7 +30,7 @@ const task = (over: Partial<TaskEventArgs["metrics"]> = {}): TaskEventArgs => ({
   analyticsSource: "manual",
   metrics: { source: "issue", runtimeMode: "local", provider: "claude", createdAt: t0, dispatchedAt: at(3), startedAt: at(4), completedAt: at(64), attempt: 1, ...over },
 });
-const runtime = { workspaceId: "w-1", ownerId: "u-1", runtimeId: "r-1", daemonId: "d-1", provider: "claude", runtimeMode: "local" as const };
+export const SAMPLE_RUNTIME_ARGS = { workspaceId: "w-1", ownerId: "u-1", runtimeId: "r-1", daemonId: "d-1", provider: "claude", runtimeMode: "local" as const };
 const run = { workspaceId: "w-1", creator: { userId: "u-1" }, autopilotId: "ap-1", autopilotRunId: "run-1", cadence: "daily", triggerKind: "schedule", assigneeType: "agent" as const, agentId: "a-1" };
 
 export const SAMPLE_EVENTS: { [K in EventBuilder]: () => AnalyticsEvent } = {
@@ -52,11 +52,11 @@ export const SAMPLE_EVENTS: { [K in EventBuilder]: () => AnalyticsEvent } = {
   agentCreated: () => events.agentCreated({ userId: "u-1", workspaceId: "w-1", agentId: "a-1", provider: "claude", runtimeMode: "local", template: "blank", isFirstAgentInWorkspace: true }),
   squadCreated: () => events.squadCreated({ userId: "u-1", workspaceId: "w-1", squadId: "s-1", memberCount: 3 }),
   autopilotCreated: () => events.autopilotCreated({ userId: "u-1", workspaceId: "w-1", autopilotId: "ap-1", cadence: "daily", triggerKind: "schedule" }),
-  issueExecuted: () => events.issueExecuted({ creator: { userId: "u-1" }, workspaceId: "w-1", issueId: "i-1", taskId: "t-1", agentId: "a-1", source: "issue", runtimeMode: "local", provider: "claude", startedAt: t0, completedAt: at(60) }),
-  runtimeRegistered: () => events.runtimeRegistered({ ...runtime, runtimeVersion: "1.0", cliVersion: "2.0" }),
-  runtimeReady: () => events.runtimeReady({ ...runtime, readyDurationMs: 4200 }),
+  issueExecuted: () => events.issueExecuted({ creator: { userId: "u-1" }, workspaceId: "w-1", issueId: "i-1", taskId: "t-1", agentId: "a-1", source: "manual", runtimeMode: "local", provider: "claude", startedAt: t0, completedAt: at(60) }),
+  runtimeRegistered: () => events.runtimeRegistered({ ...SAMPLE_RUNTIME_ARGS, runtimeVersion: "1.0", cliVersion: "2.0" }),
+  runtimeReady: () => events.runtimeReady({ ...SAMPLE_RUNTIME_ARGS, readyDurationMs: 4200 }),
   runtimeFailed: () => events.runtimeFailed({ workspaceId: "w-1", daemonId: "d-1", provider: "claude", runtimeMode: "local", failureReason: "registration_failed", errorType: "db_error", recoverable: true }),
-  runtimeOffline: () => events.runtimeOffline(runtime),
+  runtimeOffline: () => events.runtimeOffline(SAMPLE_RUNTIME_ARGS),
   autopilotRunStarted: () => events.autopilotRunStarted(run),
   autopilotRunCompleted: () => events.autopilotRunCompleted({ ...run, durationMs: 1000 }),
   autopilotRunFailed: () => events.autopilotRunFailed({ ...run, durationMs: 1000, failureReason: "enqueue task failed" }),
