@@ -6,7 +6,7 @@ import { GET as listRuns, POST as runNow } from "@/app/api/autopilots/[id]/runs/
 import { POST as addTrigger } from "@/app/api/autopilots/[id]/triggers/route";
 import { PATCH as patchTrigger } from "@/app/api/autopilots/[id]/triggers/[triggerId]/route";
 import { POST as rotateToken } from "@/app/api/autopilots/[id]/triggers/[triggerId]/rotate/route";
-import { PATCH as patchIssue } from "@/app/api/issues/[id]/route";
+import { DELETE as deleteIssue, PATCH as patchIssue } from "@/app/api/issues/[id]/route";
 import { POST as createSquad } from "@/app/api/squads/route";
 import { DELETE as archiveAgent } from "@/app/api/agents/[id]/route";
 import { POST as webhook } from "@/app/api/webhooks/autopilot/[token]/route";
@@ -142,6 +142,18 @@ describe("POST /api/autopilots", () => {
 });
 
 describe("runs", () => {
+  it("deleting the run's issue ends the run, so the autopilot is not blocked as already running", async () => {
+    const ctx = await setup();
+    const ap = await newAutopilot(ctx, { assignee_type: "agent", assignee_id: ctx.agent.id });
+    const first = await run(ctx, ap.id);
+    expect(first.body.status).toBe("started");
+    const del = await call(deleteIssue, { method: "DELETE", session: ctx.owner, headers: ctx.headers, params: { id: first.body.issue_id } });
+    expect(del.status).toBe(204);
+    const [ended] = await (await getDb()).select().from(autopilotRuns).where(eq(autopilotRuns.id, first.body.id));
+    expect(ended).toMatchObject({ status: "failed" });
+    expect((await run(ctx, ap.id)).body.status).toBe("started");
+  });
+
   it("create_issue: a started run creates an issue for the agent with its task; finishing the issue completes the run once", async () => {
     const ctx = await setup();
     const ap = await newAutopilot(ctx, { assignee_type: "agent", assignee_id: ctx.agent.id });

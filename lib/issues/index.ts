@@ -257,6 +257,8 @@ export async function deleteIssue(db: Db, m: Membership, ref: string): Promise<v
   if (!isCreator && !canModerate(m.role)) throw forbidden("only the creator or an owner/admin can delete an issue");
   await cancelTasksForIssue(db, issue.id);
   await db.delete(issues).where(eq(issues.id, issue.id));
+  // The run that created this issue can no longer finish through it; left `started`, it would block the autopilot.
+  if (issue.originType === "autopilot" && issue.originId) await finishAutopilotRunForIssue(db, issue.originId, "failed", "issue deleted");
 }
 
 // ---- comments ----

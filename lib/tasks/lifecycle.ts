@@ -268,7 +268,10 @@ export async function cancelTasksForIssue(db: Db, issueId: string): Promise<Task
     .set({ status: "cancelled", completedAt: sql`now()` })
     .where(and(eq(agentTasks.issueId, issueId), inArray(agentTasks.status, ["queued", "dispatched", "running"])))
     .returning();
-  for (const t of cancelled) recordTaskEvent(events.agentTaskCancelled(await taskEventArgs(db, t)));
+  for (const t of cancelled) {
+    recordTaskEvent(events.agentTaskCancelled(await taskEventArgs(db, t)));
+    if (t.autopilotRunId) await finishAutopilotRun(db, t.autopilotRunId, "failed", "task cancelled", t.agentId);
+  }
   return cancelled;
 }
 
