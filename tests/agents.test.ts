@@ -14,6 +14,13 @@ process.env.RATE_LIMIT_SEND_CODE_IP = "100000";
 const sink = captureEvents();
 
 describe("POST /api/agents", () => {
+  it("a template is an id, not free text", async () => {
+    const { owner, headers } = await ownerWithWorkspace();
+    const res = await call(createAgent, { path: "/api/agents", session: owner, headers, body: { name: "X", template: "my secret plan for acme@corp.com" } });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/template/);
+  });
+
   it("creates an agent bound to a runtime; agent_created carries provider, runtime_mode, template, first-agent flag", async () => {
     const { owner, workspace, headers } = await ownerWithWorkspace();
     const rt = await insertRuntime(workspace.id, { provider: "codex", mode: "local" });

@@ -42,7 +42,7 @@ export async function revokeAccessToken(db: Db, userId: string, id: string): Pro
   const rows = await db
     .update(accessTokens)
     .set({ revokedAt: new Date() })
-    .where(and(eq(accessTokens.id, id), eq(accessTokens.userId, userId), isNull(accessTokens.revokedAt)))
+    .where(and(eq(accessTokens.id, id), eq(accessTokens.userId, userId), eq(accessTokens.kind, "personal"), isNull(accessTokens.revokedAt)))
     .returning({ id: accessTokens.id });
   if (rows.length === 0) throw notFound("token not found");
 }

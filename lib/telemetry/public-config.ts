@@ -9,7 +9,8 @@ export type PublicConfig = {
   google_client_id?: string;
 };
 
-const truthy = (v: string | undefined) => ["true", "1"].includes((v ?? "").trim().toLowerCase());
+// The same spellings lib/config.ts accepts, so the server sink and the browser agree on "disabled".
+const truthy = (v: string | undefined) => ["true", "1", "yes"].includes((v ?? "").trim().toLowerCase());
 
 /**
  * `GET /api/config`, read straight from the environment (not the cached config) so keys can be rotated without a

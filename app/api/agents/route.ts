@@ -8,7 +8,13 @@ const body = z.object({
   name: z.string({ error: "name is required" }).trim().min(1, "name is required").max(100, "name is too long"),
   instructions: z.string().max(50_000, "instructions are too long").optional(),
   runtime_id: z.uuid("runtime_id must be a UUID").nullish(),
-  template: z.string().trim().max(100, "template is too long").nullish(),
+  // A template is an identifier (it is sent to analytics), never free text.
+  template: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "template must be a template id (letters, digits, - and _)")
+    .nullish(),
 });
 
 export const POST = route("/api/agents", async (req) => {

@@ -48,7 +48,7 @@ export function NewAgentForm({ workspaceId, runtimes }: { workspaceId: string; r
         ))}
       </select>
       <label htmlFor="agent-template">Template (optional)</label>
-      <input id="agent-template" maxLength={100} value={template} onChange={(e) => setTemplate(e.target.value)} />
+      <input id="agent-template" maxLength={64} pattern="[A-Za-z0-9][A-Za-z0-9_\-]*" placeholder="e.g. code-reviewer" value={template} onChange={(e) => setTemplate(e.target.value)} />
       <p>
         <button type="submit" disabled={busy}>
           Create agent
