@@ -189,6 +189,20 @@ describe("GET/PATCH/DELETE /api/issues/[id]", () => {
     expect((await tasksOfIssue(created.id)).map((t) => t.status)).toEqual(["cancelled", "cancelled"]);
   });
 
+  it("concurrent reassignments leave exactly one live task, for the final assignee", async () => {
+    const { owner, headers } = await ownerWithWorkspace();
+    const agentsList = await Promise.all(["A", "B", "C", "D", "E"].map((name) => newAgent(owner, headers, { name })));
+    const created = (await call(createIssue, { path: "/api/issues", session: owner, headers, body: { title: "Hot potato", assignee_type: "agent", assignee_id: agentsList[0]!.id } })).body;
+    const results = await Promise.all(
+      agentsList.slice(1).map((a) => call(patchIssue, { method: "PATCH", session: owner, headers, params: { id: created.id }, body: { assignee_type: "agent", assignee_id: a.id } })),
+    );
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const final = (await call(getIssue, { session: owner, headers, params: { id: created.id } })).body;
+    const live = (await tasksOfIssue(created.id)).filter((t) => t.status === "queued");
+    expect(live).toHaveLength(1);
+    expect(live[0]!.agentId).toBe(final.assignee_id);
+  });
+
   it("delete: the creator or an owner/admin; another member gets 403", async () => {
     const { owner, workspace, headers } = await ownerWithWorkspace();
     const member = await addMember(workspace.id, "member");

@@ -6,7 +6,7 @@ import { isUuid } from "@/lib/auth";
 import type { Db, Tx } from "@/lib/db";
 import { agents, issueComments, issues, members, workspaces } from "@/lib/db/schema";
 import { badRequest, forbidden, notFound } from "@/lib/http/errors";
-import { afterTaskEnqueued, cancelTasksForIssue, enqueueTask, type Task } from "@/lib/tasks";
+import { afterTaskEnqueued, afterTasksCancelled, cancelTasksForIssue, enqueueTask, type Task } from "@/lib/tasks";
 import { events, recordEvent } from "@/lib/telemetry";
 import { finishAutopilotRunForIssue } from "@/lib/autopilots/runs";
 
@@ -146,6 +146,13 @@ export async function createIssue(db: Db, m: Membership, actor: Actor, input: Ne
 }
 
 /** A UUID or an identifier like `ENG-42` of this workspace; anything else (another workspace's too) is a 404. */
+/** Re-reads the issue under a row lock (`FOR UPDATE`) for the rest of the transaction. */
+async function lockIssue(tx: Tx, issue: Issue): Promise<Issue> {
+  const [locked] = await tx.select().from(issues).where(eq(issues.id, issue.id)).for("update");
+  if (!locked) throw notFound("issue not found");
+  return locked;
+}
+
 export async function findIssue(db: Db | Tx, m: Membership, ref: string): Promise<Issue> {
   let where: SQL | undefined;
   if (isUuid(ref)) where = eq(issues.id, ref);
@@ -208,22 +215,20 @@ const sameAssignee = (i: Issue, a: Assignee | null) =>
  * Finishing an autopilot's issue finishes its run.
  */
 export async function updateIssue(db: Db, m: Membership, ref: string, patch: IssuePatch) {
-  const current = await findIssue(db, m, ref);
-  if (patch.assignee !== undefined && !sameAssignee(current, patch.assignee)) {
-    // Validate first so a rejected request cancels nothing.
-    if (patch.assignee) await assertAssignable(db, m.workspace.id, patch.assignee);
-    if (current.assigneeType === "agent") await cancelTasksForIssue(db, current.id);
-  }
-  const { issue, task, before } = await db.transaction(async (tx) => {
-    const before = await findIssue(tx, m, ref);
+  const { issue, task, before, cancelled } = await db.transaction(async (tx) => {
+    // The row lock serialises concurrent PATCHes of one issue, so a reassignment cancels and enqueues as one step;
+    // a rejected request rolls back and cancels nothing.
+    const before = await lockIssue(tx, await findIssue(tx, m, ref));
     const set: Partial<typeof issues.$inferInsert> = { updatedAt: new Date() };
     if (patch.title !== undefined) set.title = patch.title;
     if (patch.description !== undefined) set.description = patch.description;
     if (patch.status !== undefined) set.status = patch.status;
     if (patch.priority !== undefined) set.priority = patch.priority;
     const reassigned = patch.assignee !== undefined && !sameAssignee(before, patch.assignee);
+    let cancelled: Task[] = [];
     if (reassigned) {
       if (patch.assignee) await assertAssignable(tx, m.workspace.id, patch.assignee);
+      if (before.assigneeType === "agent") cancelled = await cancelTasksForIssue(tx, before.id);
       set.assigneeType = patch.assignee?.type ?? null;
       set.assigneeId = patch.assignee?.id ?? null;
     }
@@ -238,8 +243,9 @@ export async function updateIssue(db: Db, m: Membership, ref: string, patch: Iss
         issueId: issue!.id,
       });
     }
-    return { issue: issue!, task, before };
+    return { issue: issue!, task, before, cancelled };
   });
+  await afterTasksCancelled(db, cancelled);
   if (task) await afterTaskEnqueued(task);
   if (issue.originType === "autopilot" && issue.originId && before.status !== issue.status) {
     if (issue.status === "done") await finishAutopilotRunForIssue(db, issue.originId, "completed");
@@ -255,8 +261,13 @@ export async function deleteIssue(db: Db, m: Membership, ref: string): Promise<v
   const issue = await findIssue(db, m, ref);
   const isCreator = issue.creatorType === "member" && issue.creatorId === m.user.id;
   if (!isCreator && !canModerate(m.role)) throw forbidden("only the creator or an owner/admin can delete an issue");
-  await cancelTasksForIssue(db, issue.id);
-  await db.delete(issues).where(eq(issues.id, issue.id));
+  const cancelled = await db.transaction(async (tx) => {
+    await lockIssue(tx, issue);
+    const tasks = await cancelTasksForIssue(tx, issue.id);
+    await tx.delete(issues).where(eq(issues.id, issue.id));
+    return tasks;
+  });
+  await afterTasksCancelled(db, cancelled);
   // The run that created this issue can no longer finish through it; left `started`, it would block the autopilot.
   if (issue.originType === "autopilot" && issue.originId) await finishAutopilotRunForIssue(db, issue.originId, "failed", "issue deleted");
 }

@@ -9,6 +9,7 @@ export {
   completeTask,
   failTask,
   cancelTasksForIssue,
+  afterTasksCancelled,
   reportUsage,
   listIssueTasks,
   taskResponse,

@@ -261,18 +261,24 @@ export async function failTask(db: Db, who: DaemonPrincipal, taskId: string, inp
   return { ...taskResponse(done.failed), will_retry: done.retry !== null, retry_task_id: done.retry?.id ?? null };
 }
 
-/** Cancels the live tasks of an issue (e.g. when it is reassigned or deleted); `agent_task_cancelled` for each. */
-export async function cancelTasksForIssue(db: Db, issueId: string): Promise<Task[]> {
-  const cancelled = await db
+/**
+ * Cancels the live tasks of an issue (it was reassigned or deleted) inside the caller's transaction; after commit
+ * the caller passes the result to `afterTasksCancelled`.
+ */
+export async function cancelTasksForIssue(tx: Db | Tx, issueId: string): Promise<Task[]> {
+  return tx
     .update(agentTasks)
     .set({ status: "cancelled", completedAt: sql`now()` })
     .where(and(eq(agentTasks.issueId, issueId), inArray(agentTasks.status, ["queued", "dispatched", "running"])))
     .returning();
+}
+
+/** `agent_task_cancelled` for each committed cancellation; an autopilot run whose task was cancelled ends as failed. */
+export async function afterTasksCancelled(db: Db, cancelled: Task[]): Promise<void> {
   for (const t of cancelled) {
     recordTaskEvent(events.agentTaskCancelled(await taskEventArgs(db, t)));
     if (t.autopilotRunId) await finishAutopilotRun(db, t.autopilotRunId, "failed", "task cancelled", t.agentId);
   }
-  return cancelled;
 }
 
 export type UsageRow = {
