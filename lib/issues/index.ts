@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ilike, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, ilike, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { Actor } from "@/lib/actor";
 import { analyticsActor } from "@/lib/actor";
 import type { Membership, Role } from "@/lib/auth";
@@ -285,14 +285,18 @@ function commentResponse(c: typeof issueComments.$inferSelect) {
   };
 }
 
+const MAX_LISTED_COMMENTS = 500;
+
 export async function listComments(db: Db, m: Membership, ref: string) {
   const issue = await findIssue(db, m, ref);
   const rows = await db
     .select()
     .from(issueComments)
     .where(eq(issueComments.issueId, issue.id))
-    .orderBy(asc(issueComments.createdAt));
-  return rows.map(commentResponse);
+    .orderBy(desc(issueComments.createdAt))
+    .limit(MAX_LISTED_COMMENTS);
+  // The newest MAX_LISTED_COMMENTS, shown oldest first.
+  return rows.reverse().map(commentResponse);
 }
 
 export async function addComment(db: Db, m: Membership, actor: Actor, ref: string, body: string) {

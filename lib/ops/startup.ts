@@ -45,6 +45,12 @@ export async function startServer(): Promise<void> {
   }
 
   // Hooks run in reverse: background loops stop first, queued analytics are flushed, then connections close.
+  if (process.env.TANDEM_SERVER !== "1" && !c.TRUST_PROXY) {
+    // Without server.mjs (or a trusted proxy) no route sees the client address: every client shares one
+    // per-IP rate-limit bucket.
+    console.warn("tandem: warning: not started through server.mjs and TRUST_PROXY is off — per-IP rate limits cannot tell clients apart");
+  }
+
   onShutdown("database", closeDb);
   onShutdown("shared store", closeStore);
   onShutdown("analytics", () => shutdownTelemetry());

@@ -28,7 +28,8 @@ export async function createRuntimeRequest(
   try {
     created = await store.create({ runtimeId, kind: input.kind, params: input.params ?? null, creatorId: m.user.id });
   } catch (err) {
-    throw new HttpError(500, `failed to enqueue request: ${(err as Error).message}`);
+    console.error("runtime request: enqueue failed:", err); // the store's error stays in the log, not the response
+    throw new HttpError(500, "failed to enqueue request");
   }
   return pendingRequestResponse(created);
 }

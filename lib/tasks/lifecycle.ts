@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { Db, Tx } from "@/lib/db";
 import { agents, agentTasks, issues, runtimes, taskMessages, taskUsage, workspaces } from "@/lib/db/schema";
 import { conflict, notFound } from "@/lib/http/errors";
@@ -125,8 +125,9 @@ export async function addTaskMessages(db: Db, who: DaemonPrincipal, taskId: stri
 }
 
 export async function listTaskMessages(db: Db, taskId: string) {
-  const rows = await db.select().from(taskMessages).where(eq(taskMessages.taskId, taskId)).orderBy(asc(taskMessages.createdAt));
-  return rows.map((m) => ({ id: m.id, kind: m.kind, content: m.content, created_at: m.createdAt.toISOString() }));
+  // The newest messages only (a long run posts many), shown oldest first.
+  const rows = await db.select().from(taskMessages).where(eq(taskMessages.taskId, taskId)).orderBy(desc(taskMessages.createdAt)).limit(200);
+  return rows.reverse().map((m) => ({ id: m.id, kind: m.kind, content: m.content, created_at: m.createdAt.toISOString() }));
 }
 
 /**
@@ -343,6 +344,7 @@ export async function listIssueTasks(db: Db, workspaceId: string, issueId: strin
     .select()
     .from(agentTasks)
     .where(and(eq(agentTasks.workspaceId, workspaceId), eq(agentTasks.issueId, issueId)))
-    .orderBy(sql`${agentTasks.createdAt} desc`);
+    .orderBy(sql`${agentTasks.createdAt} desc`)
+    .limit(50);
   return rows.map(taskResponse);
 }
