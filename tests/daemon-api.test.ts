@@ -291,6 +291,8 @@ describe("tasks", () => {
     const labels = { provider: "anthropic", model: "claude-sonnet-4.5", token_type: "input" };
     const before = metricValue(await metrics(), "tandem_llm_tokens_total", labels);
     const costBefore = metricValue(await metrics(), "tandem_llm_cost_usd_total", labels);
+    const requestLabels = { provider: "anthropic", model: "claude-sonnet-4.5" };
+    const requestsBefore = metricValue(await metrics(), "tandem_llm_request_total", requestLabels);
     const report = { usage: [{ model: "claude-sonnet-4-5-20250929", input_tokens: 1000, output_tokens: 200 }] };
     await Promise.all([1, 2, 3].map(() => taskCall(usage, ctx, "usage", task.id, report)));
     let m = await metrics();
@@ -300,6 +302,8 @@ describe("tasks", () => {
     await taskCall(usage, ctx, "usage", task.id, { usage: [{ model: "claude-sonnet-4-5-20250929", input_tokens: 1500, output_tokens: 200 }] });
     m = await metrics();
     expect(metricValue(m, "tandem_llm_tokens_total", labels) - before).toBe(1500);
+    // One (task, model) is one request, however many reports it took.
+    expect(metricValue(m, "tandem_llm_request_total", requestLabels) - requestsBefore).toBe(1);
     const bad = await taskCall(usage, ctx, "usage", task.id, { usage: [{ model: "", input_tokens: 1 }] });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/model/);

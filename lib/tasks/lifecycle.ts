@@ -306,7 +306,7 @@ export async function reportUsage(db: Db, who: DaemonPrincipal, taskId: string, 
   const t = await loadTaskFor(db, who, taskId);
   const [rt] = await db.select({ provider: runtimes.provider }).from(runtimes).where(eq(runtimes.id, t.runtimeId!));
   const deltas = await db.transaction(async (tx) => {
-    const out: { provider: string; model: string; tokens: Record<string, number> }[] = [];
+    const out: { provider: string; model: string; tokens: Record<string, number>; newRequest: boolean }[] = [];
     for (const row of rows) {
       const provider = row.provider?.trim() || rt?.provider || "";
       await tx.insert(taskUsage).values({ taskId: t.id, model: row.model, provider }).onConflictDoNothing();
@@ -327,13 +327,15 @@ export async function reportUsage(db: Db, who: DaemonPrincipal, taskId: string, 
         .update(taskUsage)
         .set(next)
         .where(and(eq(taskUsage.taskId, t.id), eq(taskUsage.model, row.model)));
-      out.push({ provider, model: row.model, tokens });
+      // One request per (task, model), counted when its usage first appears; later reports only add tokens.
+      const newRequest = TOKEN_COLUMNS.every(([, , column]) => old![column] === 0);
+      out.push({ provider, model: row.model, tokens, newRequest });
     }
     return out;
   });
   if (deltas.length > 0) {
     const { metrics } = await taskEventArgs(db, t);
-    for (const d of deltas) recordLLMUsage({ source: metrics.source, runtimeMode: metrics.runtimeMode, provider: d.provider, model: d.model, tokens: d.tokens });
+    for (const d of deltas) recordLLMUsage({ source: metrics.source, runtimeMode: metrics.runtimeMode, ...d });
   }
   return { counted: deltas.length };
 }

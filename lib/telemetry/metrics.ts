@@ -315,6 +315,8 @@ export type LLMUsage = TaskLabels & {
   provider: string;
   model: string;
   tokens: Partial<Record<"input" | "output" | "cache_read" | "cache_write", number>>;
+  /** false when this (task, model) was already counted as a request by an earlier report (default true). */
+  newRequest?: boolean;
 };
 
 /** Distinct unpriced model aliases kept per process before collapsing to `other` (keeps the family bounded). */
@@ -330,10 +332,9 @@ export function recordLLMUsage(u: LLMUsage): void {
   const runtime_mode = normalizeRuntimeMode(u.runtimeMode);
   const source = normalizeTaskSource(u.source);
   const priced = priceModel(u.model);
-  if (priced) {
-    f.llmRequests.inc({ provider: priced.vendor, model: priced.model, runtime_mode });
-  } else {
-    f.llmRequests.inc({ provider: normalizeRuntimeProvider(u.provider), model: "unknown", runtime_mode });
+  if (u.newRequest !== false) {
+    if (priced) f.llmRequests.inc({ provider: priced.vendor, model: priced.model, runtime_mode });
+    else f.llmRequests.inc({ provider: normalizeRuntimeProvider(u.provider), model: "unknown", runtime_mode });
   }
   let alias = "";
   if (!priced) {
