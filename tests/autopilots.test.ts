@@ -390,6 +390,7 @@ describe("webhook trigger", () => {
     const ctx = await setup();
     const { trigger } = await hooked(ctx);
     sink.clear();
+    const rejectedBefore = await metricValue("tandem_webhook_delivery_total", { provider: "generic", status: "rejected" });
     const wrong = trigger.webhook_token.slice(0, -4) + (trigger.webhook_token.endsWith("AAAA") ? "BBBB" : "AAAA");
     expect((await post(wrong, "{}")).status).toBe(404);
     expect((await post(`awt_${"0".repeat(32)}_${"A".repeat(43)}`, "{}")).status).toBe(404);
@@ -399,15 +400,18 @@ describe("webhook trigger", () => {
     expect((await post(trigger.webhook_token, JSON.stringify({ blob: "x".repeat(300 * 1024) }))).status).toBe(413);
     expect(await (await getDb()).select().from(autopilotRuns).where(eq(autopilotRuns.triggerId, trigger.id))).toHaveLength(0);
     expect(sink.messages).toHaveLength(0);
+    expect(await metricValue("tandem_webhook_delivery_total", { provider: "generic", status: "rejected" })).toBe(rejectedBefore + 6);
   });
 
   it("a disabled trigger answers ignored and records a trigger_disabled skip", async () => {
     const ctx = await setup();
     const { ap, trigger } = await hooked(ctx);
+    const ignoredBefore = await metricValue("tandem_webhook_delivery_total", { provider: "generic", status: "ignored" });
     await call(patchTrigger, { method: "PATCH", session: ctx.owner, headers: ctx.headers, params: { id: ap.id, triggerId: trigger.id }, body: { enabled: false } });
     const res = await post(trigger.webhook_token, "[]");
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: "ignored", reason: "trigger_disabled" });
+    expect(await metricValue("tandem_webhook_delivery_total", { provider: "generic", status: "ignored" })).toBe(ignoredBefore + 1);
     expect(sink.named("autopilot_run_skipped")[0]!.properties).toMatchObject({ reason: "trigger_disabled", trigger_kind: "webhook", cadence: "webhook" });
     const rows = await (await getDb()).select().from(autopilotRuns).where(and(eq(autopilotRuns.triggerId, trigger.id), eq(autopilotRuns.status, "skipped")));
     expect(rows).toHaveLength(1);

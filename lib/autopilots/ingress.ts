@@ -24,6 +24,16 @@ export async function limitWebhookIp(ip: string): Promise<void> {
  * credential; the workspace comes from the trigger row, never from headers. A wrong or unknown token is a 404.
  */
 export async function receiveAutopilotWebhook(db: Db, token: string, readBody: () => Promise<string>) {
+  try {
+    return await deliver(db, token, readBody);
+  } catch (err) {
+    // Refused deliveries (unknown token, rate limit, bad body) count as `rejected`; nothing else happens.
+    if (err instanceof HttpError && err.status < 500) recordWebhookDelivery("generic", "rejected");
+    throw err;
+  }
+}
+
+async function deliver(db: Db, token: string, readBody: () => Promise<string>) {
   const parsed = parseWebhookToken(token);
   if (!parsed) throw notFound("webhook not found");
   const [trigger] = await db.select().from(autopilotTriggers).where(eq(autopilotTriggers.id, parsed.triggerId));
@@ -51,7 +61,8 @@ export async function receiveAutopilotWebhook(db: Db, token: string, readBody: (
       recordWebhookDelivery("generic", "dispatched");
       return { status: "accepted", run_id: outcome.run.id, ...ids };
     case "skipped":
-      recordWebhookDelivery("generic", outcome.reason === "trigger_disabled" ? "ignored" : "dispatched");
+      // Accepted but not run (disabled, already running, runtime offline): nothing was dispatched.
+      recordWebhookDelivery("generic", "ignored");
       return { status: outcome.reason === "trigger_disabled" ? "ignored" : "skipped", run_id: outcome.run.id, reason: outcome.reason, ...ids };
     default:
       recordWebhookDelivery("generic", "failed");
