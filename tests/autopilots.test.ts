@@ -177,7 +177,7 @@ describe("runs", () => {
     // While it runs, another fire is skipped.
     const again = await run(ctx, ap.id);
     expect(again.body).toMatchObject({ status: "skipped", skip_reason: "already_running" });
-    expect(sink.named("autopilot_run_skipped")[0]!.properties).toMatchObject({ reason: "already_running", cadence: "manual", trigger_kind: "manual" });
+    expect(sink.named("autopilot_run_skipped")[0]!.properties).toMatchObject({ reason: "already_running", cadence: "manual", trigger_kind: "manual", autopilot_run_id: again.body.id });
 
     const terminalBefore = await metricValue("tandem_autopilot_run_terminal_total", { cadence: "manual", trigger_kind: "manual", terminal_status: "completed" });
     const patch = (status: string) => call(patchIssue, { method: "PATCH", session: ctx.owner, headers: ctx.headers, params: { id: issue!.id }, body: { status } });

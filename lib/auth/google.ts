@@ -1,4 +1,4 @@
-import { CodeChallengeMethod, generateCodeVerifier, generateState, OAuth2Client } from "arctic";
+import { CodeChallengeMethod, generateCodeVerifier, generateState, OAuth2Client, OAuth2RequestError } from "arctic";
 import { config } from "@/lib/config";
 import type { Db } from "@/lib/db";
 import { HttpError, notFound } from "@/lib/http/errors";
@@ -51,7 +51,14 @@ export async function finishGoogleLogin(
       outcome = "failure_credentials";
       throw new HttpError(400, "invalid OAuth state");
     }
-    const tokens = await client(origin).validateAuthorizationCode(endpoints().token, input.code, input.verifier);
+    let tokens;
+    try {
+      tokens = await client(origin).validateAuthorizationCode(endpoints().token, input.code, input.verifier);
+    } catch (err) {
+      // The provider refused the code (invalid_grant, PKCE mismatch): a credentials failure, not an outage.
+      if (err instanceof OAuth2RequestError) outcome = "failure_credentials";
+      throw err;
+    }
     const res = await fetch(endpoints().userinfo, {
       headers: { Authorization: `Bearer ${tokens.accessToken()}` },
       signal: AbortSignal.timeout(5000),

@@ -512,13 +512,13 @@ export const events = {
   },
 
   /** `reason`: already_running | recent_run | runtime_offline | throttled | max_concurrency | trigger_disabled | signature_invalid. */
-  autopilotRunSkipped(a: Omit<AutopilotRunArgs, "autopilotRunId" | "assigneeType"> & { reason: string }): AnalyticsEvent {
+  autopilotRunSkipped(a: Omit<AutopilotRunArgs, "autopilotRunId" | "assigneeType"> & { autopilotRunId?: string; reason: string }): AnalyticsEvent {
     return {
       name: "autopilot_run_skipped",
       distinctId: a.creator ? actorId(a.creator) : "system",
       workspaceId: a.workspaceId,
       properties: {
-        ...core({ userId: a.creator?.userId, source: "autopilot" }),
+        ...core({ userId: a.creator?.userId, source: "autopilot", autopilotRunId: a.autopilotRunId }),
         autopilot_id: a.autopilotId,
         cadence: a.cadence,
         trigger_kind: a.triggerKind,
