@@ -150,6 +150,8 @@ export async function completeTask(db: Db, who: DaemonPrincipal, taskId: string,
           .where(and(eq(issues.id, t.issueId), isNull(issues.firstExecutedAt)))
           .returning({ id: issues.id, creatorType: issues.creatorType, creatorId: issues.creatorId })
       : [];
+    // In the same transaction: a completed chat task never loses its answer.
+    await storeAgentReply(tx, t);
     return { task: t, firstExecution: issue ?? null };
   });
   if (!done) return unchanged(db, current.id, ["completed"]);
@@ -157,7 +159,6 @@ export async function completeTask(db: Db, who: DaemonPrincipal, taskId: string,
   recordTaskEvent(events.agentTaskCompleted(args));
   // An autopilot run ends with its task (atomic: a run already finished by its issue is left alone).
   if (done.task.autopilotRunId) await finishAutopilotRun(db, done.task.autopilotRunId, "completed", undefined, done.task.agentId);
-  await storeAgentReply(db, done.task);
   const first = done.firstExecution;
   if (first) {
     recordEvent(
