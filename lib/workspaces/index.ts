@@ -6,7 +6,7 @@ import { invitations, members, users, workspaces } from "@/lib/db/schema";
 import type { Membership, Role, Workspace } from "@/lib/auth/guard";
 import { sendMail } from "@/lib/auth/mail";
 import type { User } from "@/lib/auth/users";
-import { badRequest, conflict, forbidden, notFound } from "@/lib/http/errors";
+import { badRequest, conflict, forbidden, notFound, unavailable } from "@/lib/http/errors";
 import { markOnboarded } from "@/lib/onboarding";
 import { events, recordEvent } from "@/lib/telemetry";
 import { deriveIssuePrefix, RESERVED_SLUGS, slugify, SLUG_PATTERN } from "./names";
@@ -118,11 +118,18 @@ export async function createInvitation(
     })
     .returning();
   const link = `${config().APP_URL ?? appOrigin}/invite/${inv!.id}`;
-  await sendMail({
-    to: input.email,
-    subject: `${m.user.name || m.user.email} invited you to ${m.workspace.name} on Tandem`,
-    text: `You have been invited to join ${m.workspace.name} on Tandem.\nAccept the invitation: ${link}\n`,
-  });
+  try {
+    await sendMail({
+      to: input.email,
+      subject: `${m.user.name || m.user.email} invited you to ${m.workspace.name} on Tandem`,
+      text: `You have been invited to join ${m.workspace.name} on Tandem.\nAccept the invitation: ${link}\n`,
+    });
+  } catch (err) {
+    // An invitation nobody was told about is worse than none: undo it, and say the mail is what failed.
+    console.error("invitation: mail failed:", err);
+    await db.delete(invitations).where(eq(invitations.id, inv!.id));
+    throw unavailable("could not send the invitation email; try again later");
+  }
   recordEvent(events.teamInviteSent({ inviterId: m.user.id, workspaceId: m.workspace.id, invitedEmail: input.email }));
   return invitationResponse(inv!);
 }
