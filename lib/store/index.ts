@@ -8,7 +8,7 @@ export { MemoryStore } from "./memory";
 export { RedisStore } from "./redis";
 
 const KEY = Symbol.for("tandem.store");
-type G = typeof globalThis & { [KEY]?: SharedStore };
+type G = typeof globalThis & { [KEY]?: Promise<SharedStore> };
 
 /** Builds a store for a Redis URL (or memory without one). Connects lazily; commands fail fast when Redis is down. */
 export async function createStore(redisUrl: string | undefined, prefix: string): Promise<SharedStore> {
@@ -24,22 +24,21 @@ export async function createStore(redisUrl: string | undefined, prefix: string):
   return new RedisStore(client, prefix);
 }
 
-let pending: Promise<SharedStore> | undefined;
-
-/** The process-wide shared store (on globalThis: Next loads server modules twice). */
-export async function getStore(): Promise<SharedStore> {
+/** The process-wide shared store, kept on globalThis (Next loads server modules twice): one Redis client per process. */
+export function getStore(): Promise<SharedStore> {
   const g = globalThis as G;
-  if (g[KEY]) return g[KEY];
-  pending ??= createStore(config().REDIS_URL, config().REDIS_KEY_PREFIX).then((s) => (g[KEY] = s));
-  return pending;
+  if (!g[KEY]) {
+    g[KEY] = createStore(config().REDIS_URL, config().REDIS_KEY_PREFIX);
+    g[KEY].catch(() => delete g[KEY]); // a failed connect may be retried
+  }
+  return g[KEY];
 }
 
 export async function closeStore(): Promise<void> {
   const g = globalThis as G;
   const s = g[KEY];
   delete g[KEY];
-  pending = undefined;
-  await s?.close();
+  await (await s?.catch(() => undefined))?.close();
 }
 
 /** Fixed-window rate limit on the shared store. */
