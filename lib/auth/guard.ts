@@ -89,6 +89,13 @@ export async function requireWorkspace(req: Request, principal: Principal, db?: 
   throw badRequest("workspace_id is required");
 }
 
+/** A workspace-scoped route's caller, workspace and database in one step: `const { db, m } = await workspaceRequest(req)`. */
+export async function workspaceRequest(req: Request): Promise<{ db: Db; m: Membership }> {
+  const db = await getDb();
+  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  return { db, m };
+}
+
 /** 403 unless the member has one of the roles. */
 export function requireWorkspaceRole(m: Membership, roles: readonly Role[]): Membership {
   if (!roles.includes(m.role)) throw forbidden(`requires role ${roles.join(" or ")}`);

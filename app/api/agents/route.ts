@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { requireUser, requireWorkspace } from "@/lib/auth";
-import { getDb } from "@/lib/db";
+import { workspaceRequest } from "@/lib/auth";
 import { json, readJson, route } from "@/lib/http";
 import { createAgent, listAgents } from "@/lib/agents";
 
@@ -18,15 +17,13 @@ const body = z.object({
 });
 
 export const POST = route("/api/agents", async (req) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   const input = await readJson(req, body, 64 * 1024);
   return json(await createAgent(db, m, { name: input.name, instructions: input.instructions, runtimeId: input.runtime_id, template: input.template || null }), 201);
 });
 
 export const GET = route("/api/agents", async (req) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   const includeArchived = new URL(req.url).searchParams.get("include_archived") === "true";
   return json({ agents: await listAgents(db, m, { includeArchived }) });
 });

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { requireUser, requireWorkspace } from "@/lib/auth";
-import { getDb } from "@/lib/db";
+import { workspaceRequest } from "@/lib/auth";
 import { json, readJson, route } from "@/lib/http";
 import { createAutopilot, listAutopilots } from "@/lib/autopilots";
 import { triggerSchema } from "@/lib/autopilots/schemas";
@@ -16,8 +15,7 @@ const body = z.object({
 });
 
 export const POST = route("/api/autopilots", async (req) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   const b = await readJson(req, body, 64 * 1024);
   const created = await createAutopilot(db, m, {
     name: b.name,
@@ -32,7 +30,6 @@ export const POST = route("/api/autopilots", async (req) => {
 });
 
 export const GET = route("/api/autopilots", async (req) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   return json({ autopilots: await listAutopilots(db, m) });
 });

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { resolveActor } from "@/lib/actor";
-import { requireUser, requireWorkspace } from "@/lib/auth";
-import { getDb } from "@/lib/db";
+import { workspaceRequest } from "@/lib/auth";
 import { clientPlatform, json, readJson, readQuery, route } from "@/lib/http";
 import { createIssue, ISSUE_PRIORITIES, ISSUE_STATUSES, listIssues } from "@/lib/issues";
 
@@ -17,8 +16,7 @@ const body = z
   .refine((b) => !b.assignee_type === !b.assignee_id, { message: "assignee_type and assignee_id go together", path: ["assignee_id"] });
 
 export const POST = route("/api/issues", async (req) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   const input = await readJson(req, body, 128 * 1024);
   const actor = await resolveActor(db, req, m);
   const assignee = input.assignee_type && input.assignee_id ? { type: input.assignee_type, id: input.assignee_id } : null;
@@ -39,8 +37,7 @@ const query = z.object({
 });
 
 export const GET = route("/api/issues", async (req) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   const f = readQuery(req, query);
   const issues = await listIssues(db, m, {
     status: f.status,

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { requireUser, requireWorkspace } from "@/lib/auth";
-import { getDb } from "@/lib/db";
+import { workspaceRequest } from "@/lib/auth";
 import { json, readJson, route } from "@/lib/http";
 import { createSquad, listSquads } from "@/lib/agents";
 
@@ -11,14 +10,12 @@ const body = z.object({
 });
 
 export const POST = route("/api/squads", async (req) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   const input = await readJson(req, body, 16 * 1024);
   return json(await createSquad(db, m, { name: input.name, leaderId: input.leader_id, memberIds: input.member_ids }), 201);
 });
 
 export const GET = route("/api/squads", async (req) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   return json({ squads: await listSquads(db, m) });
 });

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { requireUser, requireWorkspace } from "@/lib/auth";
-import { getDb } from "@/lib/db";
+import { workspaceRequest } from "@/lib/auth";
 import { json, readJson, route } from "@/lib/http";
 import { archiveAgent, getAgent, updateAgent } from "@/lib/agents";
 
@@ -11,21 +10,18 @@ const patch = z.object({
 });
 
 export const GET = route("/api/agents/[id]", async (req, { id }) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   return json(await getAgent(db, m, id!));
 });
 
 export const PATCH = route("/api/agents/[id]", async (req, { id }) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   const input = await readJson(req, patch, 64 * 1024);
   return json(await updateAgent(db, m, id!, { name: input.name, instructions: input.instructions, runtimeId: input.runtime_id }));
 });
 
 /** Archives (agents are referenced by issues and tasks, so they are never hard-deleted). */
 export const DELETE = route("/api/agents/[id]", async (req, { id }) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   return json(await archiveAgent(db, m, id!));
 });

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { requireUser, requireWorkspace } from "@/lib/auth";
-import { getDb } from "@/lib/db";
+import { workspaceRequest } from "@/lib/auth";
 import { json, noContent, readJson, route } from "@/lib/http";
 import { deleteAutopilot, getAutopilot, updateAutopilot } from "@/lib/autopilots";
 
@@ -14,14 +13,12 @@ const patch = z.object({
 });
 
 export const GET = route("/api/autopilots/[id]", async (req, { id }) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   return json(await getAutopilot(db, m, id!));
 });
 
 export const PATCH = route("/api/autopilots/[id]", async (req, { id }) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   const b = await readJson(req, patch, 64 * 1024);
   return json(
     await updateAutopilot(db, m, id!, {
@@ -36,8 +33,7 @@ export const PATCH = route("/api/autopilots/[id]", async (req, { id }) => {
 });
 
 export const DELETE = route("/api/autopilots/[id]", async (req, { id }) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   await deleteAutopilot(db, m, id!);
   return noContent();
 });

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { requireUser, requireWorkspace } from "@/lib/auth";
-import { getDb } from "@/lib/db";
+import { workspaceRequest } from "@/lib/auth";
 import { json, readJson, route } from "@/lib/http";
 import { createSession, listSessions } from "@/lib/chat";
 
@@ -10,14 +9,12 @@ const body = z.object({
 });
 
 export const POST = route("/api/chat/sessions", async (req) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   const input = await readJson(req, body, 4096);
   return json(await createSession(db, m, { agentId: input.agent_id, title: input.title }), 201);
 });
 
 export const GET = route("/api/chat/sessions", async (req) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   return json({ sessions: await listSessions(db, m) });
 });

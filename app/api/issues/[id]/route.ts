@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { requireUser, requireWorkspace } from "@/lib/auth";
-import { getDb } from "@/lib/db";
+import { workspaceRequest } from "@/lib/auth";
 import { json, noContent, readJson, route } from "@/lib/http";
 import { deleteIssue, getIssue, ISSUE_PRIORITIES, ISSUE_STATUSES, updateIssue } from "@/lib/issues";
 
@@ -20,14 +19,12 @@ const patch = z
   });
 
 export const GET = route("/api/issues/[id]", async (req, { id }) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   return json(await getIssue(db, m, id!));
 });
 
 export const PATCH = route("/api/issues/[id]", async (req, { id }) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   const input = await readJson(req, patch, 128 * 1024);
   const assignee =
     input.assignee_type === undefined ? undefined : input.assignee_type && input.assignee_id ? { type: input.assignee_type, id: input.assignee_id } : null;
@@ -35,8 +32,7 @@ export const PATCH = route("/api/issues/[id]", async (req, { id }) => {
 });
 
 export const DELETE = route("/api/issues/[id]", async (req, { id }) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   await deleteIssue(db, m, id!);
   return noContent();
 });

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { resolveActor } from "@/lib/actor";
-import { requireUser, requireWorkspace } from "@/lib/auth";
-import { getDb } from "@/lib/db";
+import { workspaceRequest } from "@/lib/auth";
 import { json, readJson, route } from "@/lib/http";
 import { addComment, listComments } from "@/lib/issues";
 
@@ -10,14 +9,12 @@ const body = z.object({
 });
 
 export const GET = route("/api/issues/[id]/comments", async (req, { id }) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   return json({ comments: await listComments(db, m, id!) });
 });
 
 export const POST = route("/api/issues/[id]/comments", async (req, { id }) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   const input = await readJson(req, body, 64 * 1024);
   return json(await addComment(db, m, await resolveActor(db, req, m), id!, input.body), 201);
 });

@@ -1,21 +1,18 @@
 import { z } from "zod";
-import { requireUser, requireWorkspace } from "@/lib/auth";
-import { getDb } from "@/lib/db";
+import { workspaceRequest } from "@/lib/auth";
 import { json, noContent, readJson, route } from "@/lib/http";
 import { deleteTrigger, updateTrigger } from "@/lib/autopilots";
 
 const patch = z.object({ enabled: z.boolean({ error: "enabled must be a boolean" }).optional() });
 
 export const PATCH = route("/api/autopilots/[id]/triggers/[triggerId]", async (req, { id, triggerId }) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   const input = await readJson(req, patch, 4096);
   return json(await updateTrigger(db, m, id!, triggerId!, input));
 });
 
 export const DELETE = route("/api/autopilots/[id]/triggers/[triggerId]", async (req, { id, triggerId }) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   await deleteTrigger(db, m, id!, triggerId!);
   return noContent();
 });

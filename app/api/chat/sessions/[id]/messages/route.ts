@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { requireUser, requireWorkspace } from "@/lib/auth";
-import { getDb } from "@/lib/db";
+import { workspaceRequest } from "@/lib/auth";
 import { clientPlatform, json, readJson, route } from "@/lib/http";
 import { listMessages, sendMessage } from "@/lib/chat";
 
@@ -9,14 +8,12 @@ const body = z.object({
 });
 
 export const POST = route("/api/chat/sessions/[id]/messages", async (req, { id }) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   const input = await readJson(req, body, 128 * 1024);
   return json(await sendMessage(db, m, id!, input.content, clientPlatform(req)), 201);
 });
 
 export const GET = route("/api/chat/sessions/[id]/messages", async (req, { id }) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   return json({ messages: await listMessages(db, m, id!) });
 });

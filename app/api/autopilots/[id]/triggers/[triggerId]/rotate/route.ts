@@ -1,11 +1,9 @@
-import { requireUser, requireWorkspace } from "@/lib/auth";
-import { getDb } from "@/lib/db";
+import { workspaceRequest } from "@/lib/auth";
 import { json, route } from "@/lib/http";
 import { rotateWebhookToken } from "@/lib/autopilots";
 
 /** 200 with the trigger and its new `webhook_token`/`webhook_path` (shown once). */
 export const POST = route("/api/autopilots/[id]/triggers/[triggerId]/rotate", async (req, { id, triggerId }) => {
-  const db = await getDb();
-  const m = await requireWorkspace(req, await requireUser(req, db), db);
+  const { db, m } = await workspaceRequest(req);
   return json(await rotateWebhookToken(db, m, id!, triggerId!));
 });
