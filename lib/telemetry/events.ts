@@ -74,6 +74,22 @@ const actorId = (a: Actor) => (a.userId ? a.userId : `agent:${a.agentId}`);
 /** Owner user, else `workspace:<id>` (daemon token without an owner). */
 const ownerOrWorkspace = (ownerId: string | null | undefined, workspaceId: string) => ownerId || `workspace:${workspaceId}`;
 
+/** The runtime events' shared envelope: owner (else the workspace) as distinct id, core runtime labels, then `props`. */
+function runtimeEvent(
+  name: string,
+  a: Pick<RuntimeArgs, "ownerId" | "workspaceId" | "runtimeMode" | "provider">,
+  props: Record<string, unknown>,
+  source?: string,
+): AnalyticsEvent {
+  return {
+    name,
+    distinctId: ownerOrWorkspace(a.ownerId, a.workspaceId),
+    workspaceId: a.workspaceId,
+    properties: { ...core({ userId: a.ownerId, source, runtimeMode: a.runtimeMode, provider: a.provider }), ...props },
+    capture: true,
+  };
+}
+
 const msBetween = (from?: Date | null, to?: Date | null) =>
   from && to ? Math.max(0, to.getTime() - from.getTime()) : 0;
 
@@ -432,65 +448,24 @@ export const events = {
   },
 
   runtimeRegistered(a: RuntimeArgs & { runtimeVersion: string; cliVersion: string }): AnalyticsEvent {
-    return {
-      name: "runtime_registered",
-      distinctId: ownerOrWorkspace(a.ownerId, a.workspaceId),
-      workspaceId: a.workspaceId,
-      properties: {
-        ...core({ userId: a.ownerId, source: "manual", runtimeMode: a.runtimeMode, provider: a.provider }),
-        runtime_id: a.runtimeId,
-        daemon_id: a.daemonId,
-        runtime_version: a.runtimeVersion,
-        cli_version: a.cliVersion,
-      },
-      capture: true,
-    };
+    return runtimeEvent("runtime_registered", a, { runtime_id: a.runtimeId, daemon_id: a.daemonId, runtime_version: a.runtimeVersion, cli_version: a.cliVersion }, "manual");
   },
 
-  /** First online report; `readyDurationMs` = register → first online (omitted and not observed when 0). */
+  /** First online report; `readyDurationMs` = register → first online (omitted from the event when 0; the histogram still observes it). */
   runtimeReady(a: RuntimeArgs & { readyDurationMs: number }): AnalyticsEvent {
-    return {
-      name: "runtime_ready",
-      distinctId: ownerOrWorkspace(a.ownerId, a.workspaceId),
-      workspaceId: a.workspaceId,
-      properties: {
-        ...core({ userId: a.ownerId, runtimeMode: a.runtimeMode, provider: a.provider }),
-        runtime_id: a.runtimeId,
-        daemon_id: a.daemonId,
-        ...(a.readyDurationMs > 0 ? { ready_duration_ms: a.readyDurationMs } : {}),
-      },
-      capture: true,
-    };
+    return runtimeEvent("runtime_ready", a, {
+      runtime_id: a.runtimeId,
+      daemon_id: a.daemonId,
+      ...(a.readyDurationMs > 0 ? { ready_duration_ms: a.readyDurationMs } : {}),
+    });
   },
 
   runtimeFailed(a: Omit<RuntimeArgs, "runtimeId"> & { failureReason: string; errorType: string; recoverable: boolean }): AnalyticsEvent {
-    return {
-      name: "runtime_failed",
-      distinctId: ownerOrWorkspace(a.ownerId, a.workspaceId),
-      workspaceId: a.workspaceId,
-      properties: {
-        ...core({ userId: a.ownerId, runtimeMode: a.runtimeMode, provider: a.provider }),
-        daemon_id: a.daemonId,
-        failure_reason: a.failureReason,
-        error_type: a.errorType,
-        recoverable: a.recoverable,
-      },
-      capture: true,
-    };
+    return runtimeEvent("runtime_failed", a, { daemon_id: a.daemonId, failure_reason: a.failureReason, error_type: a.errorType, recoverable: a.recoverable });
   },
 
   runtimeOffline(a: RuntimeArgs): AnalyticsEvent {
-    return {
-      name: "runtime_offline",
-      distinctId: ownerOrWorkspace(a.ownerId, a.workspaceId),
-      workspaceId: a.workspaceId,
-      properties: {
-        ...core({ userId: a.ownerId, runtimeMode: a.runtimeMode, provider: a.provider }),
-        runtime_id: a.runtimeId,
-        daemon_id: a.daemonId,
-      },
-      capture: true,
-    };
+    return runtimeEvent("runtime_offline", a, { runtime_id: a.runtimeId, daemon_id: a.daemonId });
   },
 
   autopilotRunStarted(a: AutopilotRunArgs): AnalyticsEvent {
