@@ -3,32 +3,27 @@
  * address is refused in the page; the business address goes through. The capture server and /api/metrics show
  * `contact_sales_submitted` with `form_source`/`source` = page.
  */
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCaptureServer, type CaptureServer } from "@/tests/helpers/capture-server";
-import { startApp, waitFor, type App } from "./support/app";
-import { launchBrowser } from "./support/browser";
-import { scrapeMetrics } from "./support/flows";
+import { type CaptureServer } from "@/tests/helpers/capture-server";
+import { waitFor, type App } from "./support/app";
+import { scrapeMetrics, startAnalyticsStack, type Stack } from "./support/flows";
 
 const METRICS_TOKEN = "e2e-contact-sales-metrics";
 
 describe("contact sales in the browser", () => {
+  let stack: Stack;
   let capture: CaptureServer;
   let app: App;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    capture = await startCaptureServer();
-    app = await startApp({ env: { POSTHOG_API_KEY: "phc_e2e", POSTHOG_HOST: capture.url, METRICS_TOKEN } });
-    browser = await launchBrowser();
-    page = await (await browser.newContext()).newPage();
+    stack = await startAnalyticsStack(METRICS_TOKEN);
+    ({ capture, app, page } = stack);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await capture?.stop();
+    await stack?.stop();
   });
 
   it("a visitor submits the form from the public page", async () => {

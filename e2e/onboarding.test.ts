@@ -3,12 +3,11 @@
  * workspace → runtime), lands in their workspace and sends feedback from the signed-in shell. The capture server
  * (standing in for PostHog) and /api/metrics must show the server events and their label values.
  */
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCaptureServer, type CaptureServer, type CapturedEvent } from "@/tests/helpers/capture-server";
-import { startApp, waitFor, type App } from "./support/app";
-import { launchBrowser } from "./support/browser";
-import { logIn, scrapeMetrics } from "./support/flows";
+import { type CaptureServer, type CapturedEvent } from "@/tests/helpers/capture-server";
+import { waitFor, type App } from "./support/app";
+import { logIn, scrapeMetrics, startAnalyticsStack, type Stack } from "./support/flows";
 
 const METRICS_TOKEN = "e2e-onboarding-metrics";
 
@@ -26,23 +25,19 @@ function eventsNamed(capture: CaptureServer, names: string[]): Promise<Record<st
 }
 
 describe("onboarding in the browser", () => {
+  let stack: Stack;
   let capture: CaptureServer;
   let app: App;
-  let browser: Browser;
   let page: Page;
   const email = `e2e-${Date.now()}@robotics.example`;
 
   beforeAll(async () => {
-    capture = await startCaptureServer();
-    app = await startApp({ env: { POSTHOG_API_KEY: "phc_e2e", POSTHOG_HOST: capture.url, METRICS_TOKEN } });
-    browser = await launchBrowser();
-    page = await (await browser.newContext()).newPage();
+    stack = await startAnalyticsStack(METRICS_TOKEN);
+    ({ capture, app, page } = stack);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await capture?.stop();
+    await stack?.stop();
   });
 
   it("a new user goes through the full flow and lands in their workspace", async () => {

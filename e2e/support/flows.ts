@@ -4,7 +4,9 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { expect } from "vitest";
-import type { App } from "./app";
+import { startCaptureServer, type CaptureServer } from "@/tests/helpers/capture-server";
+import { startApp, type App } from "./app";
+import { launchBrowser } from "./browser";
 
 /** Logs `email` in on `page` through /login; resolves once the app has navigated away from /login. */
 export async function logIn(page: Page, app: App, email: string): Promise<void> {
@@ -32,4 +34,25 @@ export async function scrapeMetrics(app: App, token: string): Promise<string> {
   const res = await fetch(`${app.baseUrl}/api/metrics`, { headers: { authorization: `Bearer ${token}` } });
   expect(res.status).toBe(200);
   return res.text();
+}
+
+export type Stack = { capture: CaptureServer; app: App; browser: Browser; page: Page; stop: () => Promise<void> };
+
+/** A capture server standing in for PostHog, the app pointed at it (with a metrics token), Chromium and one page. */
+export async function startAnalyticsStack(metricsToken: string): Promise<Stack> {
+  const capture = await startCaptureServer();
+  const app = await startApp({ env: { POSTHOG_API_KEY: "phc_e2e", POSTHOG_HOST: capture.url, METRICS_TOKEN: metricsToken } });
+  const browser = await launchBrowser();
+  const page = await (await browser.newContext()).newPage();
+  return {
+    capture,
+    app,
+    browser,
+    page,
+    stop: async () => {
+      await browser.close();
+      await app.stop();
+      await capture.stop();
+    },
+  };
 }
