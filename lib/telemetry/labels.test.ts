@@ -108,6 +108,16 @@ describe("classifyFailure", () => {
     ["something odd", "agent_error.unknown"],
     ["", "agent_error.unknown"],
     ["port 15000 busy", "agent_error.unknown"],
+    // Status codes count only as whole numbers (issue 16 item 7).
+    ["prompt used 402913 tokens", "agent_error.unknown"],
+    ["took 15290ms", "agent_error.unknown"],
+    ["error code 4030", "agent_error.unknown"],
+    ["request id 14011", "agent_error.unknown"],
+    ["http 4041 pages", "agent_error.unknown"],
+    ["error 402: payment required", "agent_error.provider_quota_limit"],
+    ["status=403", "agent_error.provider_auth_or_access"],
+    ["(529)", "agent_error.provider_capacity_or_rate_limit"],
+    ["HTTP 404", "agent_error.model_not_found_or_unavailable"],
   ])("%s → %s", (raw, reason) => expect(L.classifyFailure(raw)).toBe(reason));
 
   it("has 21 canonical reasons; legacy strings classify as unknown", () => {

@@ -184,6 +184,15 @@ export function isAgentError(reason: string): boolean {
 }
 
 const has = (s: string, ...needles: string[]) => needles.some((n) => s.includes(n));
+/** An HTTP status code as a whole number: "402" in "error 402:" but not in "402913 tokens" or "14020ms". */
+const hasCode = (s: string, ...codes: string[]) =>
+  codes.some((code) => {
+    for (let i = s.indexOf(code); i !== -1; i = s.indexOf(code, i + 1)) {
+      const before = s.charCodeAt(i - 1), after = s.charCodeAt(i + code.length);
+      if (!(before >= 48 && before <= 57) && !(after >= 48 && after <= 57)) return true;
+    }
+    return false;
+  });
 
 /** Classifies raw error text into an `agent_error.*` reason; the first matching rule wins (reference §2.3). */
 export function classifyFailure(raw: unknown): AgentFailureReason {
@@ -203,16 +212,18 @@ export function classifyFailure(raw: unknown): AgentFailureReason {
   )
     return "agent_error.missing_config";
   if (
-    has(s, "401", "403", "unauthorized", "login required", "not logged in", "please login again", "refresh token",
+    hasCode(s, "401", "403") ||
+    has(s, "unauthorized", "login required", "not logged in", "please login again", "refresh token",
       "invalid api key", "access token", "subscription access", "does not have access", "you may not have access")
   )
     return "agent_error.provider_auth_or_access";
   if (
-    has(s, "402", "insufficient_balance", "balance is too low", "monthly usage limit", "usage limit",
+    hasCode(s, "402") ||
+    has(s, "insufficient_balance", "balance is too low", "monthly usage limit", "usage limit",
       "you've hit your limit", "you\u2019ve hit your limit", "credits", "quota")
   )
     return "agent_error.provider_quota_limit";
-  if (has(s, "429", "rate limit", "overloaded", "529", "no capacity available"))
+  if (hasCode(s, "429", "529") || has(s, "rate limit", "overloaded", "no capacity available"))
     return "agent_error.provider_capacity_or_rate_limit";
   if (
     has(s, "server had an error", "provider returned error", "internal error", "service unavailable", "bad gateway") ||
@@ -226,7 +237,7 @@ export function classifyFailure(raw: unknown): AgentFailureReason {
     return "agent_error.provider_network";
   if (
     (s.includes("model") && s.includes("not found")) ||
-    has(s, "unknown model", "selected model", "http 404", "404 page not found")
+    has(s, "unknown model", "selected model", "404 page not found") || (s.includes("http 404") && hasCode(s, "404"))
   )
     return "agent_error.model_not_found_or_unavailable";
   if (has(s, "returned empty output", "returned no parseable output")) return "agent_error.empty_or_unparseable_output";
