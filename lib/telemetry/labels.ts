@@ -154,6 +154,16 @@ export function normalizeModelAlias(v: unknown): string {
   return s.replace(/[^a-z0-9._:/+-]+/g, "_").slice(0, 128);
 }
 
+/**
+ * `model_alias` of unpriced usage: the normalised name when it is on the allow-list, else "other". The list is the
+ * pricing table's models plus LLM_MODEL_ALIASES; a per-process "first N names" cap let junk names crowd out real ones
+ * until restart (issue 11, item 8).
+ */
+export function unpricedModelAlias(model: unknown, allowed: ReadonlySet<string>): string {
+  const alias = normalizeModelAlias(model);
+  return alias === "unknown" || allowed.has(alias) ? alias : "other";
+}
+
 export function boolLabel(v: unknown): "true" | "false" {
   return v === true ? "true" : "false";
 }
