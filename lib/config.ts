@@ -100,6 +100,15 @@ const envSchema = z.object({
       }
       return codes;
     }),
+  /**
+   * Unpriced model names that keep their own `model_alias` label on tandem_llm_unpriced_tokens_total (with the
+   * pricing table's models); any other model counts as `other`, so usage reports cannot grow the label. `echo` is the
+   * reference daemon's demo provider.
+   */
+  LLM_MODEL_ALIASES: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "echo").split(",").map((s) => s.trim()).filter(Boolean)),
   APP_VERSION: z.string().optional().default(process.env.npm_package_version ?? "dev"),
   GIT_COMMIT: z.string().optional().default("unknown"),
   SAMPLER_ENABLED: bool(true),

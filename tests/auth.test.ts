@@ -231,6 +231,33 @@ describe("sessions, tokens and CSRF", () => {
     }
   });
 
+  it("last_used_at is written when a token is first used, then only once it is older than a few minutes", async () => {
+    const { accessTokens } = await import("@/lib/db/schema");
+    const { LAST_USED_RESOLUTION_MS } = await import("@/lib/auth/tokens");
+    const s = await signIn();
+    const t = await call(createToken, { body: { name: "busy" }, session: s });
+    const viaToken = { user: s.user, token: t.body.token as string };
+    const stored = async () => (await (await getDb()).select().from(accessTokens).where(eq(accessTokens.id, t.body.id)))[0]!.lastUsedAt;
+    expect(await stored()).toBeNull();
+    expect((await call(me, { session: viaToken })).status).toBe(200);
+    const first = await stored();
+    expect(first).toBeInstanceOf(Date);
+    // Many requests within the resolution (some concurrent): no further writes.
+    await Promise.all(Array.from({ length: 5 }, () => call(me, { session: viaToken })));
+    await call(me, { session: viaToken });
+    expect((await stored())!.getTime()).toBe(first!.getTime());
+    // Older than the resolution: the next request refreshes it.
+    const old = new Date(Date.now() - LAST_USED_RESOLUTION_MS - 1000);
+    await (await getDb()).update(accessTokens).set({ lastUsedAt: old }).where(eq(accessTokens.id, t.body.id));
+    await call(me, { session: viaToken });
+    expect((await stored())!.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    // Just inside the resolution: left alone.
+    const recent = new Date(Date.now() - LAST_USED_RESOLUTION_MS + 30_000);
+    await (await getDb()).update(accessTokens).set({ lastUsedAt: recent }).where(eq(accessTokens.id, t.body.id));
+    await call(me, { session: viaToken });
+    expect((await stored())!.getTime()).toBe(recent.getTime());
+  });
+
   it("expired tokens are refused", async () => {
     const s = await signIn();
     const t = await call(createToken, { body: { name: "short", expires_in_days: 1 }, session: s });

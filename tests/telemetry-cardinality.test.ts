@@ -10,12 +10,12 @@ import { POST as feedbackPOST } from "@/app/api/feedback/route";
 import { resetConfigForTests } from "@/lib/config";
 import { EVENT_CATALOG, type AnalyticsEvent, type EventBuilder } from "@/lib/telemetry/events";
 import * as L from "@/lib/telemetry/labels";
-import { MAX_MODEL_ALIASES, registry, resetMetricsForTests } from "@/lib/telemetry/metrics";
+import { registry, resetMetricsForTests } from "@/lib/telemetry/metrics";
 import { recordEvent } from "@/lib/telemetry/record";
 import { MemorySink, setSinkForTests } from "@/lib/telemetry/sink";
 import { recordTaskEvent } from "@/lib/telemetry/tasks";
-import { PRICING } from "@/lib/telemetry/pricing";
 import { call, signIn, uniqueEmail } from "@/tests/helpers/api";
+import { labelOffences } from "@/tests/helpers/label-bounds";
 import { SAMPLE_EVENTS } from "@/tests/helpers/telemetry-samples";
 
 let seed = 42;
@@ -66,66 +66,6 @@ function mutate(ev: AnalyticsEvent): AnalyticsEvent {
   return { ...ev, properties, task };
 }
 
-const set = (xs: readonly string[]) => new Set<string>(xs);
-const vendors = [...new Set(Object.keys(PRICING).map((k) => k.split(":")[0]))];
-const models = [...Object.keys(PRICING).map((k) => k.split(":")[1]), "unknown"];
-
-/** The allowed values of a label of a family; null = checked elsewhere (histogram `le`, build info). */
-function allowed(family: string, label: string): Set<string> | null {
-  const f = family.replace(/^tandem_/, "");
-  switch (label) {
-    case "le":
-    case "version":
-    case "commit":
-    case "route":
-      return null;
-    case "signup_source":
-      return set(L.SIGNUP_SOURCES);
-    case "outcome":
-      return set(L.LOGIN_OUTCOMES);
-    case "source":
-      return f === "contact_sales_submitted_total" ? set(L.CONTACT_SALES_SOURCES) : set(L.TASK_SOURCES);
-    case "platform":
-      return set(L.PLATFORMS);
-    case "path":
-      return set(L.ONBOARDING_PATHS);
-    case "kind":
-      return f === "daemon_message_received_total" ? set(L.DAEMON_MESSAGE_KINDS) : set(L.FEEDBACK_KINDS);
-    case "runtime_mode":
-      return set(L.RUNTIME_MODES);
-    case "provider":
-      if (f === "webhook_delivery_total") return set(L.WEBHOOK_PROVIDERS);
-      return set([...L.RUNTIME_PROVIDERS, ...vendors]);
-    case "model":
-      return set(models);
-    case "cadence":
-      return set(L.AUTOPILOT_CADENCES);
-    case "trigger_kind":
-      return set(L.AUTOPILOT_TRIGGERS);
-    case "terminal_status":
-      return set(L.TERMINAL_STATUSES);
-    case "reason":
-      return set(L.AUTOPILOT_SKIP_REASONS);
-    case "failure_reason":
-      return set(L.FAILURE_REASONS);
-    case "recoverable":
-      return set(["true", "false"]);
-    case "status":
-      if (f === "webhook_delivery_total") return set(L.WEBHOOK_DELIVERY_STATUSES);
-      if (f === "cloudruntime_request_total") return set(L.CLOUDRUNTIME_STATUSES);
-      if (f === "business_orders_total") return set(L.ORDER_STATUSES);
-      return set(Array.from({ length: 500 }, (_, i) => String(100 + i)).concat("0"));
-    case "method":
-      return set([...L.HTTP_METHODS, "OTHER"]);
-    case "result":
-      return f === "github_pr_review_total" ? set(L.GITHUB_PR_REVIEW_RESULTS) : set(["queued", "sent", "dropped", "failed"]);
-    case "token_type":
-      return set(L.TOKEN_TYPES);
-    default:
-      throw new Error(`no allow-list known for ${family}{${label}}`);
-  }
-}
-
 const saved = { ...process.env };
 beforeAll(() => {
   process.env.RATE_LIMIT_FEEDBACK = "1000000";
@@ -167,30 +107,7 @@ describe("label cardinality", () => {
       else recordEvent(ev);
     }
 
-    const offences: string[] = [];
-    let series = 0;
-    for (const m of await registry().getMetricsAsJSON()) {
-      if (!m.name.startsWith("tandem_")) continue;
-      const distinct = new Map<string, Set<string>>();
-      for (const v of m.values) {
-        series++;
-        for (const [label, value] of Object.entries(v.labels ?? {})) {
-          const ok = allowed(m.name, label);
-          if (label === "route" && !/^\/api(\/[a-z0-9_\-[\]]+)*$/.test(String(value))) offences.push(`${m.name}{route="${value}"}`);
-          if (!ok) continue;
-          if (!ok.has(String(value))) offences.push(`${m.name}{${label}="${String(value).slice(0, 40)}"}`);
-          (distinct.get(label) ?? distinct.set(label, new Set()).get(label)!).add(String(value));
-        }
-      }
-      for (const [label, values] of distinct) {
-        const bound = allowed(m.name, label)!.size;
-        if (values.size > bound) offences.push(`${m.name}{${label}}: ${values.size} values > ${bound}`);
-      }
-      if (m.name === "tandem_llm_unpriced_tokens_total") {
-        const aliases = new Set(m.values.map((v) => v.labels.model_alias));
-        if (aliases.size > MAX_MODEL_ALIASES + 1) offences.push(`model_alias: ${aliases.size}`);
-      }
-    }
+    const { offences, series } = labelOffences(await registry().getMetricsAsJSON());
     expect(offences.slice(0, 20)).toEqual([]);
     expect(series).toBeGreaterThan(0);
     const signups = (await registry().getSingleMetric("tandem_signup_total")!.get()).values;

@@ -77,7 +77,11 @@ function recordingDocument(url: string, referrer = "", cookie = "") {
 
 describe("captureSignupSource", () => {
   afterEach(() => {
-    document.cookie = `${SIGNUP_SOURCE_COOKIE}=; path=/; max-age=0`;
+    // Not `max-age=0`: happy-dom turns it into "expires now" and only drops cookies whose expiry is *before* now, so
+    // for the rest of that millisecond an empty `tandem_signup_source=` stayed visible — and the next test, when it
+    // started within the same millisecond, saw a cookie and captured nothing (the ~2-in-3 flake). A date in the past
+    // deletes it at once.
+    document.cookie = `${SIGNUP_SOURCE_COOKIE}=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT`;
   });
 
   it("writes URI-encoded JSON with path=/, a 30-day max-age and SameSite=Lax", () => {
@@ -105,7 +109,14 @@ describe("captureSignupSource", () => {
     expect(writes).toEqual([]);
   });
 
+  it("a deleted cookie is gone at once, even within the same millisecond", () => {
+    document.cookie = `${SIGNUP_SOURCE_COOKIE}=x; path=/`;
+    document.cookie = `${SIGNUP_SOURCE_COOKIE}=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT`;
+    expect(hasCookie(document.cookie, SIGNUP_SOURCE_COOKIE)).toBe(false);
+  });
+
   it("round-trips through a real document: the cookie decodes to the first visit's source", () => {
+    expect(hasCookie(document.cookie, SIGNUP_SOURCE_COOKIE)).toBe(false); // the previous test's cleanup is complete
     window.history.replaceState(null, "", "/?utm_source=twitter&utm_campaign=x");
     expect(captureSignupSource()).toBe(true);
     window.history.replaceState(null, "", "/?utm_source=google");

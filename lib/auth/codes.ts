@@ -4,6 +4,7 @@ import { config } from "@/lib/config";
 import type { Db } from "@/lib/db";
 import { verificationCodes } from "@/lib/db/schema";
 import { HttpError, tooManyRequests, unauthorized } from "@/lib/http/errors";
+import { stringProblem } from "@/lib/http/text";
 import { rateLimit, type SharedStore } from "@/lib/store";
 import { events, recordEvent } from "@/lib/telemetry";
 import { safeEqual, sha256, sixDigitCode } from "./crypto";
@@ -117,5 +118,6 @@ export function readSignupSourceCookie(raw: string | undefined): string {
   } catch {
     return "";
   }
-  return Buffer.byteLength(decoded, "utf8") > 512 ? "" : decoded;
+  // "%00" decodes to NUL, which PostgreSQL refuses in text: such a cookie is as unusable as an undecodable one.
+  return Buffer.byteLength(decoded, "utf8") > 512 || stringProblem(decoded) ? "" : decoded;
 }

@@ -4,7 +4,19 @@ import type { Db } from "@/lib/db";
 import { HttpError, notFound } from "@/lib/http/errors";
 import { events, recordEvent } from "@/lib/telemetry";
 import { safeEqual } from "./crypto";
+import type { LoginErrorCode } from "./login-errors";
 import { findOrCreateUser, SignupClosedError, type User } from "./users";
+
+/** A refused Google login; `code` is what the callback puts in `/login?error=` (see login-errors.ts). */
+export class GoogleLoginError extends HttpError {
+  constructor(
+    status: number,
+    message: string,
+    readonly code: LoginErrorCode,
+  ) {
+    super(status, message);
+  }
+}
 
 export const OAUTH_STATE_COOKIE = "tandem_oauth_state";
 export const OAUTH_VERIFIER_COOKIE = "tandem_oauth_verifier";
@@ -49,7 +61,7 @@ export async function finishGoogleLogin(
   try {
     if (!input.code || !input.state || !input.expectedState || !input.verifier || !safeEqual(input.state, input.expectedState)) {
       outcome = "failure_credentials";
-      throw new HttpError(400, "invalid OAuth state");
+      throw new GoogleLoginError(400, "invalid OAuth state", "oauth_state");
     }
     let tokens;
     try {
@@ -67,7 +79,7 @@ export async function finishGoogleLogin(
     const profile = (await res.json()) as { email?: string; email_verified?: boolean; name?: string };
     if (!profile.email || profile.email_verified !== true) {
       outcome = "failure_credentials";
-      throw new HttpError(403, "the Google account has no verified email");
+      throw new GoogleLoginError(403, "the Google account has no verified email", "unverified_email");
     }
     let result: { user: User; isNew: boolean };
     try {
@@ -75,7 +87,7 @@ export async function finishGoogleLogin(
     } catch (err) {
       if (err instanceof SignupClosedError) {
         outcome = "failure_signup_closed";
-        throw new HttpError(403, err.message);
+        throw new GoogleLoginError(403, err.message, "signup_closed");
       }
       throw err;
     }

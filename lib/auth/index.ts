@@ -4,5 +4,6 @@ export { sendLoginCode, verifyLoginCode, readSignupSourceCookie, MAX_CODE_ATTEMP
 export { createSession, revokeSession, sessionCookie, clearedSessionCookie, SESSION_COOKIE } from "./sessions";
 export { createAccessToken, listAccessTokens, revokeAccessToken, PERSONAL_TOKEN_PREFIX } from "./tokens";
 export { normalizeEmail, userResponse, findOrCreateUser, getUser, type User } from "./users";
-export { startGoogleLogin, finishGoogleLogin, OAUTH_STATE_COOKIE, OAUTH_VERIFIER_COOKIE } from "./google";
+export { startGoogleLogin, finishGoogleLogin, GoogleLoginError, OAUTH_STATE_COOKIE, OAUTH_VERIFIER_COOKIE } from "./google";
+export { LOGIN_ERRORS, loginErrorMessage, type LoginErrorCode } from "./login-errors";
 export { sendMail } from "./mail";

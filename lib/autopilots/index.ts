@@ -183,6 +183,8 @@ export async function updateAutopilot(
   assertCanManage(m, ap);
   if ((patch.assigneeType === undefined) !== (patch.assigneeId === undefined)) throw badRequest("assignee_type and assignee_id go together");
   if (patch.assigneeType && patch.assigneeId) await assertAssignee(db, m.workspace.id, patch.assigneeType, patch.assigneeId);
+  // Nothing to set would make drizzle throw "No values to set"; the route refuses such a body, this keeps callers safe.
+  if (Object.values(patch).every((v) => v === undefined)) return autopilotResponse(ap, await triggersOf(db, [ap.id]));
   const [updated] = await db
     .update(autopilots)
     .set({

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/lib/db";
 import { autopilotTriggers } from "@/lib/db/schema";
 import { badRequest, HttpError, notFound, tooManyRequests } from "@/lib/http/errors";
+import { parseJsonText } from "@/lib/http/text";
 import { getStore, rateLimit } from "@/lib/store";
 import { recordWebhookDelivery } from "@/lib/telemetry";
 import { dispatchAutopilot } from "./dispatch";
@@ -44,12 +45,8 @@ async function deliver(db: Db, token: string, readBody: () => Promise<string>) {
   if (!perTrigger.allowed) throw tooManyRequests(perTrigger.retryAfterSeconds, "rate limit exceeded");
 
   const text = (await readBody()).replace(/^\uFEFF/, "");
-  let payload: unknown;
-  try {
-    payload = JSON.parse(text);
-  } catch {
-    throw badRequest("body must be a JSON object or array");
-  }
+  // The shared reader's checks: depth (stringify below recurses), NUL and lone surrogates (the run stores the text).
+  const payload = parseJsonText(text, "body must be a JSON object or array");
   if (typeof payload !== "object" || payload === null) throw badRequest("body must be a JSON object or array");
 
   const json = JSON.stringify(payload, null, 2);

@@ -1,5 +1,6 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { badRequest, describeZodError, payloadTooLarge } from "./errors";
+import { parseJsonText } from "./text";
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
@@ -30,7 +31,8 @@ export async function readText(req: Request, limit = DEFAULT_BODY_LIMIT): Promis
 
 /**
  * Parses a JSON body against a zod schema. An empty body is read as `{}` so optional-only bodies may be omitted.
- * Unknown fields are stripped (zod's default), consistently on every route.
+ * Unknown fields are stripped (zod's default), consistently on every route. Too-deep nesting, NUL characters and
+ * lone surrogates anywhere in the body are a 400 naming the field (`parseJsonText`).
  */
 export async function readJson<S extends z.ZodType>(
   req: Request,
@@ -38,14 +40,7 @@ export async function readJson<S extends z.ZodType>(
   limit = DEFAULT_BODY_LIMIT,
 ): Promise<z.infer<S>> {
   const text = await readText(req, limit);
-  let data: unknown = {};
-  if (text.trim() !== "") {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      throw badRequest("invalid JSON body");
-    }
-  }
+  const data: unknown = text.trim() === "" ? {} : parseJsonText(text);
   const parsed = schema.safeParse(data);
   if (!parsed.success) throw badRequest(describeZodError(parsed.error));
   return parsed.data;
@@ -57,4 +52,16 @@ export function readQuery<S extends z.ZodType>(req: Request, schema: S): z.infer
   const parsed = schema.safeParse(params);
   if (!parsed.success) throw badRequest(describeZodError(parsed.error));
   return parsed.data;
+}
+
+/**
+ * The body of a PATCH: an object of optional fields of which at least one must be present. `{}` or only unknown keys
+ * (stripped by zod) would otherwise reach an UPDATE with nothing to set — drizzle throws "No values to set", a 500
+ * (issue 11) — or silently change nothing; either way the client deserves a 400 that says what it could send.
+ */
+export function patchBody<S extends z.ZodRawShape>(shape: S) {
+  const fields = Object.keys(shape);
+  return z.object(shape).refine((v) => fields.some((f) => (v as Record<string, unknown>)[f] !== undefined), {
+    message: `nothing to update: send at least one of ${fields.join(", ")}`,
+  });
 }

@@ -1,5 +1,6 @@
 import { observeHttpRequest } from "@/lib/telemetry/http";
 import { errorToResponse } from "./errors";
+import { assertCleanRequest } from "./text";
 
 type Params = Record<string, string | string[] | undefined>;
 export type RouteContext = { params: Promise<Params> };
@@ -8,6 +9,7 @@ export type RouteHandler = (req: Request, params: Record<string, string>) => Pro
 /**
  * Wraps a route handler: maps thrown errors to JSON responses and records HTTP metrics under the route
  * *pattern* (e.g. `/api/workspaces/[id]`), never the raw path. A lint test checks the pattern matches the file.
+ * Path params, query and header values are checked for strings the database would refuse (`assertCleanRequest`).
  */
 export function route(pattern: string, handler: RouteHandler) {
   return async (req: Request, ctx?: RouteContext): Promise<Response> => {
@@ -17,6 +19,7 @@ export function route(pattern: string, handler: RouteHandler) {
       const raw = (await ctx?.params) ?? {};
       const params: Record<string, string> = {};
       for (const [k, v] of Object.entries(raw)) if (typeof v === "string") params[k] = v;
+      assertCleanRequest(req, params); // NUL / lone surrogates in path, query or headers: a 400 before any handler
       res = await handler(req, params);
     } catch (err) {
       res = errorToResponse(err);

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as L from "./labels";
 
@@ -143,6 +144,24 @@ describe("other helpers", () => {
   it("detects markdown images", () => {
     expect(L.hasMarkdownImage("see ![shot](https://x/y.png)")).toBe(true);
     expect(L.hasMarkdownImage("[link](https://x)")).toBe(false);
+    expect(L.hasMarkdownImage("![a](b")).toBe(false);
+    expect(L.hasMarkdownImage("![a]( b)")).toBe(false);
+    expect(L.hasMarkdownImage("![a] (b)")).toBe(false);
+    expect(L.hasMarkdownImage("![x]y(b)")).toBe(false);
+    expect(L.hasMarkdownImage("![x] ![](b)")).toBe(true);
+  });
+  it("markdown image detection agrees with the (slow) regex it replaced, on short random text", () => {
+    const slow = /!\[[^\]]*\]\([^)\s]+[^)]*\)/;
+    const text = fc.string({ unit: fc.constantFrom("!", "[", "]", "(", ")", " ", "\n", "a"), maxLength: 24 });
+    fc.assert(fc.property(text, (s) => L.hasMarkdownImage(s) === slow.test(s)), { numRuns: 5000 });
+  });
+  it("markdown image detection is linear: 100 KB of adversarial text in well under a second", () => {
+    for (const unit of ["![](a", "![", "![]((", "![](a ", "![x]("]) {
+      const s = unit.repeat(Math.ceil(100_000 / unit.length));
+      const started = performance.now();
+      L.hasMarkdownImage(s);
+      expect(performance.now() - started).toBeLessThan(200);
+    }
   });
   it("email domain is the lower-cased part after the last @", () => {
     expect(L.emailDomain("A@B@Example.COM ")).toBe("example.com");

@@ -154,6 +154,16 @@ export function normalizeModelAlias(v: unknown): string {
   return s.replace(/[^a-z0-9._:/+-]+/g, "_").slice(0, 128);
 }
 
+/**
+ * `model_alias` of unpriced usage: the normalised name when it is on the allow-list, else "other". The list is the
+ * pricing table's models plus LLM_MODEL_ALIASES; a per-process "first N names" cap let junk names crowd out real ones
+ * until restart (issue 11, item 8).
+ */
+export function unpricedModelAlias(model: unknown, allowed: ReadonlySet<string>): string {
+  const alias = normalizeModelAlias(model);
+  return alias === "unknown" || allowed.has(alias) ? alias : "other";
+}
+
 export function boolLabel(v: unknown): "true" | "false" {
   return v === true ? "true" : "false";
 }
@@ -342,9 +352,24 @@ export function messageLengthBucket(message: string): "0-100" | "100-500" | "500
   return "2000+";
 }
 
-/** A markdown image `![alt](url)` anywhere in the text. */
+/**
+ * A markdown image `![alt](url)` anywhere in the text: `![`, alt text up to the first `]`, then `(`, a URL starting
+ * with a non-space, and a closing `)`. A single forward scan, linear in the message length: the regex it replaces
+ * (`/!\[[^\]]*\]\([^)\s]+[^)]*\)/`) backtracked polynomially, so `"![](a".repeat(2000)` blocked the event loop
+ * (issue 11). Feedback text is request data.
+ */
 export function hasMarkdownImage(message: string): boolean {
-  return /!\[[^\]]*\]\([^)\s]+[^)]*\)/.test(message);
+  const lastParen = message.lastIndexOf(")");
+  let close = -1; // the first "]" at or after the current "![" (monotonic, so the whole scan is O(n))
+  for (let i = message.indexOf("!["); i >= 0; i = message.indexOf("![", i + 1)) {
+    if (close < i + 2) close = message.indexOf("]", i + 2);
+    if (close < 0) return false; // no "]" after this "![", so none after any later one either
+    if (message[close + 1] !== "(") continue;
+    const first = message[close + 2];
+    if (first === undefined || first === ")" || /\s/.test(first)) continue;
+    if (lastParen > close + 2) return true;
+  }
+  return false;
 }
 
 /** Lower-cased text after the last `@`; "" when there is none. Never the whole address. */

@@ -13,6 +13,7 @@ import {
   normalizeGithubEventKind,
   normalizeGithubPRReviewResult,
   normalizeModelAlias,
+  unpricedModelAlias,
   normalizeOrderStatus,
   normalizeRuntimeMode,
   normalizeRuntimeProvider,
@@ -22,7 +23,7 @@ import {
   normalizeWebhookDeliveryStatus,
   normalizeWebhookProvider,
 } from "./labels";
-import { priceModel } from "./pricing";
+import { PRICING, priceModel } from "./pricing";
 import { registerSampler } from "./sampler";
 
 /**
@@ -147,7 +148,7 @@ function build(registry: Registry) {
 }
 
 export type Families = ReturnType<typeof build>;
-type State = { registry: Registry; families: Families; modelAliases: Set<string> };
+type State = { registry: Registry; families: Families };
 const KEY = Symbol.for("tandem.telemetry.metrics");
 type G = typeof globalThis & { [KEY]?: State };
 
@@ -161,7 +162,7 @@ function state(): State {
     const c = config();
     families.buildInfo.set({ version: c.APP_VERSION, commit: c.GIT_COMMIT }, 1);
     registerSampler(registry); // business gauges (TELEMETRY.md §6): only with METRICS_TOKEN set and SAMPLER_ENABLED on
-    s = g[KEY] = { registry, families, modelAliases: new Set() };
+    s = g[KEY] = { registry, families };
   }
   return s;
 }
@@ -319,8 +320,16 @@ export type LLMUsage = TaskLabels & {
   newRequest?: boolean;
 };
 
-/** Distinct unpriced model aliases kept per process before collapsing to `other` (keeps the family bounded). */
-export const MAX_MODEL_ALIASES = 50;
+/** The `model_alias` values of tandem_llm_unpriced_tokens_total besides "other" and "unknown" (see unpricedModelAlias). */
+export function allowedModelAliases(): ReadonlySet<string> {
+  const c = config();
+  if (aliasCache?.config !== c) {
+    const names = [...Object.keys(PRICING).map((k) => k.slice(k.indexOf(":") + 1)), ...c.LLM_MODEL_ALIASES];
+    aliasCache = { config: c, set: new Set(names.map(normalizeModelAlias)) };
+  }
+  return aliasCache.set;
+}
+let aliasCache: { config: ReturnType<typeof config>; set: ReadonlySet<string> } | undefined;
 
 /**
  * One usage row of a task. The caller guarantees idempotency per (task, model): call this only when the stored
@@ -336,14 +345,7 @@ export function recordLLMUsage(u: LLMUsage): void {
     if (priced) f.llmRequests.inc({ provider: priced.vendor, model: priced.model, runtime_mode });
     else f.llmRequests.inc({ provider: normalizeRuntimeProvider(u.provider), model: "unknown", runtime_mode });
   }
-  let alias = "";
-  if (!priced) {
-    alias = normalizeModelAlias(u.model);
-    if (!s.modelAliases.has(alias)) {
-      if (s.modelAliases.size >= MAX_MODEL_ALIASES) alias = "other";
-      else s.modelAliases.add(alias);
-    }
-  }
+  const alias = priced ? "" : unpricedModelAlias(u.model, allowedModelAliases());
   for (const [rawType, n] of Object.entries(u.tokens)) {
     if (typeof n !== "number" || !Number.isFinite(n) || n <= 0) continue;
     const token_type = normalizeTokenType(rawType);

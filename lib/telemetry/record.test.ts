@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { SAMPLE_EVENTS, SAMPLE_RUNTIME_ARGS } from "@/tests/helpers/telemetry-samples";
 import { EVENT_CATALOG, events, type EventBuilder } from "./events";
 import { FAILURE_REASONS } from "./labels";
-import { MAX_MODEL_ALIASES, PREWARM_TASK_SOURCES, recordLLMUsage, registry, resetMetricsForTests } from "./metrics";
+import { PREWARM_TASK_SOURCES, recordLLMUsage, registry, resetMetricsForTests } from "./metrics";
+import { resetConfigForTests } from "@/lib/config";
 import { recordEvent } from "./record";
 import { MemorySink, setSinkForTests } from "./sink";
 import { recordTaskEvent } from "./tasks";
@@ -138,6 +139,22 @@ describe("registry", () => {
     expect(await value("tandem_llm_tokens_total", { model: "claude-sonnet-4.5", token_type: "input" })).toBe(1_000_000);
     for (let i = 0; i < 500; i++) recordLLMUsage({ source: "x", runtimeMode: "y", provider: "z", model: `m-${i}`, tokens: { input: 1 } });
     const m = await registry().getSingleMetric("tandem_llm_unpriced_tokens_total")!.get();
-    expect(new Set(m.values.map((v) => v.labels.model_alias)).size).toBe(MAX_MODEL_ALIASES + 1);
+    expect(new Set(m.values.map((v) => v.labels.model_alias))).toEqual(new Set(["other"]));
+  });
+
+  it("LLM usage: junk model names never crowd out a configured unpriced model (allow-list, not first-come)", async () => {
+    process.env.LLM_MODEL_ALIASES = "Llama-4-Local, echo";
+    resetConfigForTests();
+    try {
+      for (let i = 0; i < 500; i++) recordLLMUsage({ source: "x", runtimeMode: "y", provider: "z", model: `junk-${i}`, tokens: { input: 1 } });
+      recordLLMUsage({ source: "x", runtimeMode: "local", provider: "ollama", model: "llama-4-local", tokens: { input: 7 } });
+      const m = await registry().getSingleMetric("tandem_llm_unpriced_tokens_total")!.get();
+      expect(new Set(m.values.map((v) => v.labels.model_alias))).toEqual(new Set(["other", "llama-4-local"]));
+      expect(await value("tandem_llm_unpriced_tokens_total", { model_alias: "llama-4-local", token_type: "input" })).toBe(7);
+      expect(await value("tandem_llm_unpriced_tokens_total", { model_alias: "other", token_type: "input" })).toBe(500);
+    } finally {
+      delete process.env.LLM_MODEL_ALIASES;
+      resetConfigForTests();
+    }
   });
 });

@@ -1,10 +1,12 @@
 /**
  * The business sampler's SQL (TELEMETRY.md §6, reference §5.1) and the parsing of its rows into a snapshot.
  * Every label value passes through a normaliser and collapsed values are summed, so each family has a fixed upper
- * bound of series whatever the table holds. Grouped queries carry LIMIT 100 as a second bound.
+ * bound of series whatever the table holds. Grouped queries carry LIMIT 100 as a second bound, except the runtime
+ * queries: they group by the label values normalised in SQL, so their bound is the allow-lists and no LIMIT can drop
+ * real runtimes behind junk provider names (issue 11: 400 junk runtimes made two heartbeating `claude` ones read 0).
  * Indexes: drizzle/0001_sampler_indexes.sql; plans and timings: docs/performance.md ("Business sampler").
  */
-import { normalizeRuntimeMode, normalizeRuntimeProvider, normalizeTaskSource } from "./labels";
+import { normalizeRuntimeMode, normalizeRuntimeProvider, normalizeTaskSource, RUNTIME_MODES, RUNTIME_PROVIDERS } from "./labels";
 
 /** The fixed windows of the active users / workspaces gauges, in emission order. */
 export const ACTIVE_WINDOWS = ["5m", "1h", "24h"] as const;
@@ -25,8 +27,8 @@ export type SamplerData = {
   taskStuck?: Record<string, number>;
   /** runtimes seen in the last minute: [runtime_mode, provider, count] */
   runtimeOnline?: Array<[string, string, number]>;
-  /** heartbeat ages (seconds, ≥ 0) of runtimes seen in the last 15 minutes: [runtime_mode, age] */
-  heartbeatAges?: Array<[string, number]>;
+  /** heartbeat ages of runtimes seen in the last 15 minutes, per (runtime_mode, bucket): [runtime_mode, count, sum of ages] */
+  heartbeatAges?: Array<[string, number, number]>;
   workspaceTotal?: number;
 };
 
@@ -141,20 +143,38 @@ SELECT source, count(*)::int AS n
  GROUP BY source
  LIMIT 100`;
 
+/**
+ * An allow-list normaliser in SQL, the same as labels.ts's `allowList` (trim + lower-case, else the fallback), so a
+ * query can GROUP BY the label value itself. Values are our own constants, checked to be plain identifiers.
+ */
+function sqlAllowList(column: string, values: readonly string[], fallback: string): string {
+  const known = values.filter((v) => v !== fallback);
+  for (const v of [...known, fallback]) if (!/^[a-z0-9_]+$/.test(v)) throw new Error(`not a plain label value: ${v}`);
+  const cleaned = `lower(btrim(${column}))`;
+  return `CASE WHEN ${cleaned} IN (${known.map((v) => `'${v}'`).join(", ")}) THEN ${cleaned} ELSE '${fallback}' END`;
+}
+
+const RUNTIME_MODE_LABEL = sqlAllowList("runtime_mode", RUNTIME_MODES, normalizeRuntimeMode.fallback);
+
 // The status column is not checked: "online" means a heartbeat in the last minute, whatever the row says.
 const RUNTIME_ONLINE = `
-SELECT runtime_mode, provider, count(*)::int AS n
+SELECT ${RUNTIME_MODE_LABEL} AS runtime_mode,
+       ${sqlAllowList("provider", RUNTIME_PROVIDERS, normalizeRuntimeProvider.fallback)} AS provider,
+       count(*)::int AS n
   FROM runtimes
  WHERE last_seen_at > now() - interval '60 seconds'
- GROUP BY 1, 2
- LIMIT 100`;
+ GROUP BY 1, 2`;
+
+// Bucket index per age (upper bounds inclusive, as Prometheus' `le`); the histogram is rebuilt from (count, sum).
+const HEARTBEAT_BUCKET = `CASE ${HEARTBEAT_BUCKETS.map((b, i) => `WHEN age <= ${b} THEN ${i}`).join(" ")} ELSE ${HEARTBEAT_BUCKETS.length} END`;
 
 const RUNTIME_HEARTBEAT_AGE = `
-SELECT runtime_mode, GREATEST(EXTRACT(EPOCH FROM now() - last_seen_at), 0)::float8 AS age
-  FROM runtimes
- WHERE last_seen_at > now() - interval '15 minutes'
- ORDER BY last_seen_at DESC
- LIMIT 100`;
+SELECT runtime_mode, ${HEARTBEAT_BUCKET} AS bucket, count(*)::int AS n, sum(age)::float8 AS sum
+  FROM (SELECT ${RUNTIME_MODE_LABEL} AS runtime_mode,
+               GREATEST(EXTRACT(EPOCH FROM now() - last_seen_at), 0)::float8 AS age
+          FROM runtimes
+         WHERE last_seen_at > now() - interval '15 minutes') r
+ GROUP BY 1, 2`;
 
 const WORKSPACE_TOTAL = `SELECT count(*)::int AS n FROM workspaces`;
 
@@ -181,7 +201,8 @@ export const SAMPLER_QUERIES: readonly SamplerQuery[] = [
     name: "runtime_heartbeat_age",
     key: "heartbeatAges",
     sql: RUNTIME_HEARTBEAT_AGE,
-    parse: (rows) => rows.map((r) => [normalizeRuntimeMode(r.runtime_mode), Math.max(0, num(r.age))] as [string, number]),
+    parse: (rows) =>
+      rows.filter((r) => num(r.n) > 0).map((r) => [normalizeRuntimeMode(r.runtime_mode), num(r.n), Math.max(0, num(r.sum))] as [string, number, number]),
   },
   { name: "workspace_total", key: "workspaceTotal", sql: WORKSPACE_TOTAL, parse: (rows) => num(rows[0]?.n) },
 ];

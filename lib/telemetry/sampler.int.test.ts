@@ -145,6 +145,31 @@ describe("business sampler on the database", () => {
     }
   });
 
+  it("400 junk providers cannot hide real runtimes: grouped by the normalised label in SQL, no LIMIT to fall behind", async () => {
+    const db = await getDb();
+    await db.execute(
+      sql.raw(`INSERT INTO runtimes (workspace_id, daemon_id, provider, name, runtime_mode, last_seen_at)
+        SELECT '${W(2)}', 'junk-' || g, 'junk-provider-' || g, 'r', 'local', now() FROM generate_series(1, 400) g`),
+    );
+    await db.execute(
+      sql.raw(`INSERT INTO runtimes (workspace_id, daemon_id, provider, name, runtime_mode, last_seen_at)
+        SELECT '${W(2)}', 'junk-real-' || g, ' Claude', 'r', 'local', now() - interval '1 second' FROM generate_series(1, 2) g`),
+    );
+    try {
+      const { registry } = newSampler();
+      const text = await registry.metrics();
+      // The seed's R(2) and R(3) are local claude runtimes seen within the minute too: 2 + 2.
+      expect(text).toContain('tandem_runtime_online{runtime_mode="local",provider="claude"} 4');
+      expect(text).toContain('tandem_runtime_online{runtime_mode="local",provider="other"} 400');
+      // Every runtime seen in the last 15 minutes is in the histogram (the seed's cloud/local/unknown ones + 402).
+      const count = (mode: string) => Number(series(text, "tandem_runtime_heartbeat_age_seconds_count").find((l) => l.includes(`"${mode}"`))?.split(" ")[1]);
+      expect(count("local")).toBe(2 + 402);
+      expect(count("cloud")).toBe(2);
+    } finally {
+      await db.execute(sql.raw(`DELETE FROM runtimes WHERE daemon_id LIKE 'junk-%'`));
+    }
+  });
+
   it("buckets heartbeat ages from last_seen_at", async () => {
     // Re-stamp the youngest heartbeats right before the scrape, so a slow machine cannot age them across a bucket.
     const db = await getDb();

@@ -42,11 +42,12 @@ const FULL: Answers = {
   task_running: [{ source: "chat", runtime_mode: "cloud", n: 3 }],
   task_stuck: [{ source: "issue", n: 1 }],
   runtime_online: [{ runtime_mode: "cloud", provider: "kiro", n: 2 }],
+  // ages 0.5, 5, 30 and 75 s, counted per bucket by the query
   runtime_heartbeat_age: [
-    { runtime_mode: "local", age: 0.5 },
-    { runtime_mode: "local", age: 5 },
-    { runtime_mode: "local", age: 30 },
-    { runtime_mode: "local", age: 75 },
+    { runtime_mode: "local", bucket: 0, n: 1, sum: 0.5 },
+    { runtime_mode: "local", bucket: 1, n: 1, sum: 5 },
+    { runtime_mode: "local", bucket: 3, n: 1, sum: 30 },
+    { runtime_mode: "local", bucket: 5, n: 1, sum: 75 },
   ],
   workspace_total: [{ n: 250 }],
 };
@@ -114,7 +115,7 @@ describe("business sampler: emission", () => {
       task_stuck: rogueSources,
       task_running: rogueSources.map((r, i) => ({ ...r, runtime_mode: `mode-${i}` })),
       runtime_online: Array.from({ length: 30 }, (_, i) => ({ runtime_mode: `m${i}`, provider: `p${i}`, n: 1 })),
-      runtime_heartbeat_age: Array.from({ length: 30 }, (_, i) => ({ runtime_mode: `m${i}`, age: i })),
+      runtime_heartbeat_age: Array.from({ length: 30 }, (_, i) => ({ runtime_mode: `m${i}`, bucket: 8, n: 1, sum: 700 + i })),
     });
     const text = await registry.metrics();
     expect(series(text, "tandem_agent_task_queued")).toHaveLength(8);

@@ -55,7 +55,7 @@ export type SamplerOptions = {
 export const DEFAULT_SCRAPE_DEADLINE_MS = 750;
 export const SAMPLER_SNAPSHOT_KEY = "sampler:snapshot";
 const LOCK_KEY = "sampler:lock";
-const SNAPSHOT_VERSION = 1;
+const SNAPSHOT_VERSION = 2; // 2: heartbeat ages as (count, sum) per bucket
 const POLL_MS = 25;
 const LOG_EVERY_MS = 60_000;
 
@@ -353,14 +353,19 @@ export class BusinessSampler {
       }),
       new Histogram<"runtime_mode">({
         name: "tandem_runtime_heartbeat_age_seconds",
-        help: "Seconds since the last heartbeat of runtimes seen in the last 15 minutes (at most 100).",
+        help: "Seconds since the last heartbeat of runtimes seen in the last 15 minutes.",
         labelNames: ["runtime_mode"],
         buckets: HEARTBEAT_BUCKETS,
         registers: [],
         async collect() {
           const snap = await sampler.snapshot();
           this.reset();
-          for (const [runtime_mode, age] of snap?.heartbeatAges ?? []) this.observe({ runtime_mode }, age);
+          // The query counts per bucket; each bucket's mean age (inside the bucket) observed `count` times rebuilds
+          // the exact buckets, count and sum.
+          for (const [runtime_mode, count, sum] of snap?.heartbeatAges ?? []) {
+            const mean = sum / count;
+            for (let i = 0; i < count; i++) this.observe({ runtime_mode }, mean);
+          }
         },
       }),
       gauge("tandem_workspace_total", "Workspaces.", [], (g, s) => {

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { workspaceRequest } from "@/lib/auth";
-import { json, readJson, route } from "@/lib/http";
+import { json, patchBody, readJson, route } from "@/lib/http";
 import { archiveAgent, getAgent, updateAgent } from "@/lib/agents";
 
-const patch = z.object({
+const patch = patchBody({
   name: z.string().trim().min(1, "name must not be empty").max(100, "name is too long").optional(),
   instructions: z.string().max(50_000, "instructions are too long").optional(),
   runtime_id: z.uuid("runtime_id must be a UUID").nullish(),

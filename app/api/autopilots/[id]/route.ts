@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { workspaceRequest } from "@/lib/auth";
-import { json, noContent, readJson, route } from "@/lib/http";
+import { json, noContent, patchBody, readJson, route } from "@/lib/http";
 import { deleteAutopilot, getAutopilot, updateAutopilot } from "@/lib/autopilots";
 
-const patch = z.object({
+const patch = patchBody({
   name: z.string().trim().min(1, "name must not be empty").max(200, "name is too long").optional(),
   prompt: z.string().trim().min(1, "prompt must not be empty").max(50_000, "prompt is too long").optional(),
   enabled: z.boolean().optional(),

@@ -2,6 +2,7 @@ import {
   createSession,
   expectedOrigin,
   finishGoogleLogin,
+  GoogleLoginError,
   OAUTH_STATE_COOKIE,
   OAUTH_VERIFIER_COOKIE,
   readSignupSourceCookie,
@@ -32,8 +33,9 @@ export const GET = route("/api/auth/google/callback", async (req) => {
     headers.set("Location", `${origin}${isNew || !user.onboardedAt ? "/onboarding" : "/"}`);
   } catch (err) {
     if (err instanceof HttpError && err.status === 404) throw err;
-    const message = err instanceof HttpError ? err.message : "Google sign-in failed";
-    headers.set("Location", `${origin}/login?error=${encodeURIComponent(message)}`);
+    // A code from LOGIN_ERRORS, never a message: /login shows only the texts it knows.
+    const code = err instanceof GoogleLoginError ? err.code : "google_failed";
+    headers.set("Location", `${origin}/login?error=${code}`);
   }
   return new Response(null, { status: 302, headers });
 });

@@ -4,7 +4,14 @@ import { json, readJson, route } from "@/lib/http";
 import { idParam, requireDaemon } from "@/lib/runtimes";
 import { reportUsage } from "@/lib/tasks";
 
-const tokens = (field: string) => z.number({ error: `${field} must be a number` }).int(`${field} must be an integer`).min(0).max(1e12).optional();
+/** Cumulative counts; the columns are 64-bit, 1e12 is a sanity bound well inside them (and inside 2^53). */
+const tokens = (field: string) =>
+  z
+    .number({ error: `${field} must be a number` })
+    .int(`${field} must be an integer`)
+    .min(0, `${field} must not be negative`)
+    .max(1e12, `${field} must be at most 1e12`)
+    .optional();
 
 const body = z.object({
   usage: z
