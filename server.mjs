@@ -8,6 +8,7 @@
 //    flush telemetry and close the database (the hook instrumentation.ts registers on globalThis), all within one
 //    deadline.
 import { createServer } from "node:http";
+import net from "node:net";
 import next from "next";
 import { securityHeaders } from "./lib/http/security-headers.mjs";
 
@@ -31,6 +32,11 @@ function positiveIntEnv(name, fallback) {
 const SHUTDOWN_TIMEOUT_MS = positiveIntEnv("SHUTDOWN_TIMEOUT_MS", 10_000);
 /** Connections get this share of it; the hooks (analytics flush, database close) the rest. */
 const DRAIN_SHARE = 0.6;
+/**
+ * Keep-alive connections idle at the signal stay open this long: a request already on its way in on one is served
+ * (with `Connection: close`) instead of being reset when the socket is closed under it.
+ */
+const IDLE_GRACE_MS = 1_000;
 /** After refusing a body still on the wire, how long its remainder is read and dropped before the socket closes. */
 const LINGER_MS = 2_000;
 
@@ -45,6 +51,8 @@ const handle = app.getRequestHandler();
 await app.prepare();
 
 let stopping = false;
+/** Set once the idle grace is over: from then on every connection is closed as soon as it is idle. */
+let closingIdle = false;
 
 const server = createServer((req, res) => {
   req.headers["x-tandem-peer-ip"] = req.socket.remoteAddress ?? "";
@@ -102,7 +110,7 @@ function guardConnection(req, res) {
   res.once("finish", () => {
     // A handler that stopped reading half-way leaves the stream paused; drain it so the socket is read again.
     if (!req.readableEnded) req.resume();
-    if (stopping) setImmediate(() => server.closeIdleConnections());
+    if (closingIdle) setImmediate(() => server.closeIdleConnections());
   });
 }
 
@@ -182,8 +190,9 @@ server.listen(port, hostname, async () => {
 
 /**
  * One deadline for everything: connections drain (new ones are refused, every response says `Connection: close`,
- * idle ones close at once and busy ones when their response is done) for up to DRAIN_SHARE of it, stragglers are
- * then closed, and the hooks run in the remaining time. Exit 0 once the hooks are done; 1 only if they overrun.
+ * idle ones close after IDLE_GRACE_MS and busy ones when their response is done) for up to DRAIN_SHARE of it,
+ * stragglers are then closed, and the hooks run in the remaining time. Exit 0 once the hooks are done; 1 only if
+ * they overrun.
  */
 async function shutdown(signal) {
   if (stopping) return;
@@ -197,12 +206,19 @@ async function shutdown(signal) {
   deadline.unref();
 
   const drainMs = Math.floor(SHUTDOWN_TIMEOUT_MS * DRAIN_SHARE);
-  let timer;
-  const drained = await Promise.race([
-    new Promise((resolve) => server.close(() => resolve(true))),
-    new Promise((resolve) => (timer = setTimeout(() => resolve(false), drainMs))),
-  ]);
-  clearTimeout(timer);
+  const timers = [];
+  const after = (ms, fn) => timers.push(setTimeout(fn, ms));
+  const drained = await new Promise((resolve) => {
+    // net.Server's close, not http.Server's: that one would also destroy idle keep-alive sockets at once, and so
+    // reset a request the client has just sent on one. Stop listening now; close idle sockets after a grace.
+    net.Server.prototype.close.call(server, () => resolve(true));
+    after(Math.min(IDLE_GRACE_MS, drainMs), () => {
+      closingIdle = true;
+      server.closeIdleConnections();
+    });
+    after(drainMs, () => resolve(false));
+  });
+  for (const t of timers) clearTimeout(t);
   if (!drained) {
     console.error(`> connections still busy after ${drainMs} ms; closing them`);
     server.closeAllConnections();
