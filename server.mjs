@@ -1,10 +1,16 @@
-// Tandem's HTTP entry point: Next.js behind a plain node:http server, for two things `next start` cannot do:
+// Tandem's HTTP entry point: Next.js behind a plain node:http server, for what `next start` cannot do:
 // 1. pass the TCP peer address to route handlers (rate limits, contact-sales `submitter_ip`) in a header that
 //    clients cannot forge — any incoming copy is overwritten here;
-// 2. a graceful shutdown that stops accepting, finishes in-flight requests, then flushes telemetry and closes
-//    the database (the shutdown hook is registered by instrumentation.ts on globalThis).
+// 2. HTTP hygiene below the routes (issue 11): security headers on every response, Next's own errors, 404s and
+//    405s included; a 400 for a path Next cannot decode; no keep-alive connection left holding an unread body;
+//    JSON 405s with `Allow` for methods a route does not export;
+// 3. a graceful shutdown: stop accepting, answer `Connection: close` and close connections as they go idle, then
+//    flush telemetry and close the database (the hook instrumentation.ts registers on globalThis), all within one
+//    deadline.
 import { createServer } from "node:http";
+import net from "node:net";
 import next from "next";
+import { securityHeaders } from "./lib/http/security-headers.mjs";
 
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT || 3000);
@@ -12,16 +18,163 @@ const hostname = process.env.HOST || "0.0.0.0";
 process.env.TANDEM_SERVER = "1";
 if (!dev) process.env.NODE_ENV = "production";
 
+function positiveIntEnv(name, fallback) {
+  const raw = (process.env[name] ?? "").trim();
+  if (raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) {
+    console.error(`tandem: cannot start: configuration: ${name}: expected a positive integer, got "${raw}"`);
+    process.exit(1);
+  }
+  return n;
+}
+/** The whole shutdown (draining connections, then the hooks) must fit in this; orchestrators kill soon after. */
+const SHUTDOWN_TIMEOUT_MS = positiveIntEnv("SHUTDOWN_TIMEOUT_MS", 10_000);
+/** Connections get this share of it; the hooks (analytics flush, database close) the rest. */
+const DRAIN_SHARE = 0.6;
+/**
+ * Keep-alive connections idle at the signal stay open this long: a request already on its way in on one is served
+ * (with `Connection: close`) instead of being reset when the socket is closed under it.
+ */
+const IDLE_GRACE_MS = 1_000;
+/** After refusing a body still on the wire, how long its remainder is read and dropped before the socket closes. */
+const LINGER_MS = 2_000;
+
+// Document-less headers (no nonce): right for APIs, assets and errors. proxy.ts replaces the CSP of pages.
+const BASE_HEADERS = Object.entries(securityHeaders({ appUrl: process.env.APP_URL }));
+/** The methods App Router route files can export; Next answers any other with an empty 400. */
+const ROUTE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE", "PATCH"]);
+
 const app = next({ dev, hostname, port, dir: import.meta.dirname });
 const handle = app.getRequestHandler();
 
 await app.prepare();
 
+let stopping = false;
+/** Set once the idle grace is over: from then on every connection is closed as soon as it is idle. */
+let closingIdle = false;
+
 const server = createServer((req, res) => {
   req.headers["x-tandem-peer-ip"] = req.socket.remoteAddress ?? "";
+  for (const [name, value] of BASE_HEADERS) res.setHeader(name, value);
+  guardConnection(req, res);
+
+  const path = pathOf(req.url);
+  const api = isApiPath(path);
+  if (!decodable(path)) return answer(res, 400, "malformed percent-encoding in the URL path", api);
+  if (api) jsonMethodErrors(req, res);
   handle(req, res);
 });
 server.keepAliveTimeout = 5000;
+
+const pathOf = (url = "/") => {
+  const q = url.indexOf("?");
+  return q === -1 ? url : url.slice(0, q);
+};
+const isApiPath = (path) => /^\/(api|ingest)(\/|$)/.test(path);
+
+/** Next decodes dynamic segments itself and answers a plain-text 500 when that throws, before any route runs. */
+function decodable(path) {
+  if (!path.includes("%")) return true;
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function answer(res, status, message, json, headers = {}) {
+  res.statusCode = status;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.setHeader("Cache-Control", "no-store");
+  res.setHeader("Content-Type", json ? "application/json" : "text/plain; charset=utf-8");
+  res.end(json ? JSON.stringify({ error: message }) : `${message}\n`);
+}
+
+/**
+ * Keep-alive hygiene for one request. A response sent while the request body is still arriving (a 413 for a chunked
+ * body past the limit, a 401 before the body was read) closes the connection: otherwise the unread remainder sits in
+ * front of the next request on the socket, which then hangs until the keep-alive timeout resets it. The remainder is
+ * read and dropped for a moment after the response (a "lingering close"), so the client gets the answer instead of a
+ * reset. While shutting down every response closes its connection.
+ */
+function guardConnection(req, res) {
+  const writeHead = res.writeHead;
+  res.writeHead = function (...args) {
+    const unread = !req.complete && hasBody(req);
+    if (stopping || unread) res.setHeader("Connection", "close");
+    if (unread) lingerOnClose(req.socket);
+    return writeHead.apply(this, args);
+  };
+  res.once("finish", () => {
+    // A handler that stopped reading half-way leaves the stream paused; drain it so the socket is read again.
+    if (!req.readableEnded) req.resume();
+    if (closingIdle) setImmediate(() => server.closeIdleConnections());
+  });
+}
+
+// Checked, not assumed from `req.complete`: a bodyless request is only marked complete after the request event.
+const hasBody = (req) => req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
+
+function lingerOnClose(socket) {
+  if (!socket || socket.tandemLinger) return;
+  socket.tandemLinger = true;
+  // node:http calls destroySoon() after a `Connection: close` response: half-close instead, and destroy once the
+  // client has closed its side or the linger time is up.
+  socket.destroySoon = function () {
+    this.end();
+    const timer = setTimeout(() => this.destroy(), LINGER_MS);
+    timer.unref();
+    this.once("close", () => clearTimeout(timer));
+  };
+}
+
+/**
+ * Next answers a method a route file does not export with an empty 405 (an empty 400 for a method outside its list).
+ * API clients get JSON with `Allow`, which Next's automatic OPTIONS handler computes from the route's exports; an
+ * unknown path answers OPTIONS with the catch-all's 404, so it stays a 404. The bare answer is held back at
+ * writeHead (Next's compression writes the head from inside `end`) and replaced once `Allow` is known.
+ */
+function jsonMethodErrors(req, res) {
+  let state = "watching"; // → "held" → "replaced"
+  const writeHead = res.writeHead;
+  const end = res.end;
+  res.writeHead = function (...args) {
+    const status = typeof args[0] === "number" ? args[0] : res.statusCode;
+    const methodError = status === 405 || (status === 400 && !ROUTE_METHODS.has(req.method));
+    if (state === "watching" && methodError && !res.hasHeader("content-type")) {
+      state = "held";
+      return this;
+    }
+    return writeHead.apply(this, args);
+  };
+  res.end = function (...args) {
+    if (state !== "held") return end.apply(this, args);
+    state = "replaced";
+    void allowedMethods(req.url).then((allow) => {
+      if (res.destroyed) return;
+      if (allow === null) answer(res, 404, "no such API route", true);
+      else answer(res, 405, `method ${req.method} is not allowed here`, true, allow ? { Allow: allow } : {});
+    });
+    return this;
+  };
+}
+
+/** The route's `Allow` list; null when no route serves the path; "" when it cannot be learned (shutting down). */
+async function allowedMethods(url) {
+  const addr = server.address();
+  if (!addr || typeof addr === "string") return "";
+  const host = addr.address === "0.0.0.0" ? "127.0.0.1" : addr.address === "::" ? "[::1]" : addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  try {
+    const res = await fetch(`http://${host}:${addr.port}${url}`, { method: "OPTIONS", signal: AbortSignal.timeout(2_000) });
+    await res.arrayBuffer();
+    if (res.status === 404) return null;
+    return res.headers.get("allow") ?? "";
+  } catch {
+    return "";
+  }
+}
 
 server.listen(port, hostname, async () => {
   // In production Next runs instrumentation.ts (config check, migrations, store) lazily on the first request;
@@ -35,23 +188,46 @@ server.listen(port, hostname, async () => {
   console.log(`> Tandem ready on http://${local === "127.0.0.1" ? "localhost" : local}:${port} (${dev ? "development" : "production"})`);
 });
 
-let stopping = false;
+/**
+ * One deadline for everything: connections drain (new ones are refused, every response says `Connection: close`,
+ * idle ones close after IDLE_GRACE_MS and busy ones when their response is done) for up to DRAIN_SHARE of it,
+ * stragglers are then closed, and the hooks run in the remaining time. Exit 0 once the hooks are done; 1 only if
+ * they overrun.
+ */
 async function shutdown(signal) {
   if (stopping) return;
   stopping = true;
-  console.log(`> ${signal}: shutting down`);
-  const force = setTimeout(() => {
-    console.error("> shutdown timed out after 10s; exiting");
+  const started = Date.now();
+  console.log(`> ${signal}: shutting down (deadline ${SHUTDOWN_TIMEOUT_MS} ms)`);
+  const deadline = setTimeout(() => {
+    console.error(`> shutdown hooks did not finish within ${SHUTDOWN_TIMEOUT_MS} ms; exiting`);
     process.exit(1);
-  }, 10_000);
-  force.unref();
-  await new Promise((resolve) => {
-    server.close(resolve);
-    server.closeIdleConnections?.();
+  }, SHUTDOWN_TIMEOUT_MS);
+  deadline.unref();
+
+  const drainMs = Math.floor(SHUTDOWN_TIMEOUT_MS * DRAIN_SHARE);
+  const timers = [];
+  const after = (ms, fn) => timers.push(setTimeout(fn, ms));
+  const drained = await new Promise((resolve) => {
+    // net.Server's close, not http.Server's: that one would also destroy idle keep-alive sockets at once, and so
+    // reset a request the client has just sent on one. Stop listening now; close idle sockets after a grace.
+    net.Server.prototype.close.call(server, () => resolve(true));
+    after(Math.min(IDLE_GRACE_MS, drainMs), () => {
+      closingIdle = true;
+      server.closeIdleConnections();
+    });
+    after(drainMs, () => resolve(false));
   });
+  for (const t of timers) clearTimeout(t);
+  if (!drained) {
+    console.error(`> connections still busy after ${drainMs} ms; closing them`);
+    server.closeAllConnections();
+  }
+
   const hook = globalThis[Symbol.for("tandem.shutdown")];
   if (typeof hook === "function") await hook();
+  console.log(`> shutdown complete in ${Date.now() - started} ms`);
   process.exit(0);
 }
-process.on("SIGTERM", () => shutdown("SIGTERM"));
-process.on("SIGINT", () => shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { connection } from "next/server";
 import type { ReactNode } from "react";
 import "./globals.css";
 import { Providers } from "./providers";
@@ -8,7 +9,9 @@ export const metadata: Metadata = {
   description: "A workspace where people and AI agents work on issues together.",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+// Rendered per request: the CSP nonce proxy.ts puts on each request only reaches scripts of a dynamic render.
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  await connection();
   return (
     <html lang="en">
       <body>

@@ -25,8 +25,25 @@ export function route(pattern: string, handler: RouteHandler) {
       res = errorToResponse(err);
     }
     observeHttpRequest(req.method, pattern, res.status, (performance.now() - started) / 1000);
-    return res;
+    return noStoreByDefault(res);
   };
+}
+
+/**
+ * API answers are per caller (sessions, tokens, workspace data) and must never sit in a shared cache: `no-store` unless
+ * the handler chose its own policy.
+ */
+function noStoreByDefault(res: Response): Response {
+  if (res.headers.has("cache-control")) return res;
+  try {
+    res.headers.set("Cache-Control", "no-store");
+    return res;
+  } catch {
+    // Response.redirect() and friends have immutable headers.
+    const headers = new Headers(res.headers);
+    headers.set("Cache-Control", "no-store");
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  }
 }
 
 export function json(data: unknown, status = 200, headers?: HeadersInit): Response {

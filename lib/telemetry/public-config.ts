@@ -1,5 +1,6 @@
 import { normalizeEnvironment } from "@/lib/config";
-import { DEFAULT_POSTHOG_HOST } from "./sink";
+// Not from ./sink: proxy.ts reads this module on every request and must not load posthog-node with it.
+import { DEFAULT_POSTHOG_HOST } from "@/lib/analytics-client/client";
 
 export type PublicConfig = {
   posthog_key: string;
