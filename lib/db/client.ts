@@ -113,6 +113,7 @@ function openPool(
     driver: "postgres",
     close: async () => {
       setPostgresGuard(undefined);
+      guard.close();
       await current.end({ timeout: 5 });
     },
   };

@@ -6,13 +6,13 @@
  *   `statement_timeout` (a little shorter) ends slow statements first; the client deadline only fires when nothing
  *   answers at all;
  * - when a deadline fires, a probe on a fresh connection tells a hung path from a busy pool. A hung path opens a
- *   breaker (requests fail fast with 503, one trial query at a time gets through) and replaces the pool, whose
- *   connections may be stuck mid-query for as long as TCP takes to give up.
+ *   breaker (requests fail fast with 503) and replaces the pool, whose connections may be stuck mid-query for as
+ *   long as TCP takes to give up; the probe repeats every RECHECK_MS and closes the breaker when it answers.
  * PGlite runs in-process: only the error mapping applies there.
  */
 import { entityKind } from "drizzle-orm";
 import { PgPreparedQuery } from "drizzle-orm/pg-core";
-import { DependencyUnavailableError, unavailableDependency } from "@/lib/http/errors";
+import { DependencyUnavailableError } from "@/lib/http/errors";
 import { toDatabaseError } from "./errors";
 
 type QueryWithCache = (this: unknown, queryString: string, params: unknown[], query: () => Promise<unknown>) => Promise<unknown>;
@@ -21,8 +21,8 @@ const PATCHED = Symbol.for("tandem.db.queryGuardInstalled");
 const GUARD = Symbol.for("tandem.db.postgresGuard");
 type G = typeof globalThis & { [GUARD]?: PostgresGuard };
 
-/** While the breaker is open, one query per this interval is let through to see whether the path is back. */
-export const TRIAL_EVERY_MS = 500;
+/** While the breaker is open, how often the probe checks whether the path is back. */
+export const RECHECK_MS = 500;
 
 /**
  * Wraps drizzle's single funnel for running a statement (`PgPreparedQuery.queryWithCache`, used by every driver,
@@ -69,12 +69,17 @@ export type GuardOptions = {
 
 export class PostgresGuard {
   private downSince: number | undefined;
-  private lastTrial = -Infinity;
   private probing = false;
+  private closed = false;
   private readonly now: () => number;
 
   constructor(private readonly opts: GuardOptions) {
     this.now = opts.now ?? Date.now;
+  }
+
+  /** Stops the recovery loop (the pool is being closed). */
+  close(): void {
+    this.closed = true;
   }
 
   /** True while the breaker is open. */
@@ -85,14 +90,7 @@ export class PostgresGuard {
   /** Runs one statement under the deadline and the breaker. */
   async run<T>(query: () => Promise<T>): Promise<T> {
     this.admit();
-    try {
-      const out = await this.deadline(query(), "the query");
-      this.downSince = undefined;
-      return out;
-    } catch (err) {
-      this.settled(err);
-      throw err;
-    }
+    return this.deadline(query(), "the query");
   }
 
   /**
@@ -104,57 +102,42 @@ export class PostgresGuard {
     this.admit();
     let expired = false;
     let timer: NodeJS.Timeout | undefined;
-    try {
-      const out = await new Promise<T>((resolve, reject) => {
-        const arm = (phase: string) => {
-          timer = setTimeout(() => {
-            expired = true;
-            this.noAnswer();
-            reject(new DependencyUnavailableError("database", `database: no answer to ${phase} within ${this.opts.deadlineMs} ms`));
-          }, this.opts.deadlineMs);
-          timer.unref?.();
-        };
-        arm("BEGIN");
-        begin(async (tx) => {
+    return new Promise<T>((resolve, reject) => {
+      const arm = (phase: string) => {
+        timer = setTimeout(() => {
+          expired = true;
+          this.noAnswer();
+          reject(new DependencyUnavailableError("database", `database: no answer to ${phase} within ${this.opts.deadlineMs} ms`));
+        }, this.opts.deadlineMs);
+        timer.unref?.();
+      };
+      arm("BEGIN");
+      begin(async (tx) => {
+        clearTimeout(timer);
+        if (expired) throw new DependencyUnavailableError("database", "database: transaction began after its deadline");
+        try {
+          return await body(tx);
+        } finally {
+          if (!expired) arm("COMMIT");
+        }
+      }).then(
+        (v) => {
           clearTimeout(timer);
-          if (expired) throw new DependencyUnavailableError("database", "database: transaction began after its deadline");
-          try {
-            return await body(tx);
-          } finally {
-            if (!expired) arm("COMMIT");
-          }
-        }).then(
-          (v) => {
-            clearTimeout(timer);
-            resolve(v);
-          },
-          (e) => {
-            clearTimeout(timer);
-            reject(e);
-          },
-        );
-      });
-      this.downSince = undefined;
-      return out;
-    } catch (err) {
-      this.settled(err);
-      throw err;
-    }
+          resolve(v);
+        },
+        (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
   }
 
-  /** Breaker open: fail fast, except one trial every TRIAL_EVERY_MS. */
+  /** Breaker open: fail fast. */
   private admit() {
-    if (this.downSince === undefined) return;
-    const t = this.now();
-    if (t - this.lastTrial < TRIAL_EVERY_MS) {
-      throw new DependencyUnavailableError("database", "database: unavailable (recent queries got no answer)");
+    if (this.downSince !== undefined) {
+      throw new DependencyUnavailableError("database", "database: unavailable (the path gave no answer; rechecking)");
     }
-    this.lastTrial = t;
-  }
-
-  /** Any answer from the server, even an SQL error, closes the breaker; a failure to connect keeps it as it is. */
-  private settled(err: unknown) {
-    if (!unavailableDependency(err) && !unavailableDependency((err as { cause?: unknown })?.cause)) this.downSince = undefined;
   }
 
   private deadline<T>(p: Promise<T>, what: string): Promise<T> {
@@ -170,20 +153,24 @@ export class PostgresGuard {
     return Promise.race([p, expired]).finally(() => clearTimeout(timer));
   }
 
-  /** A deadline passed: probe once (not per request) and, if the path is hung, open the breaker and renew the pool. */
+  /** A deadline passed: probe once (not per request); a hung path opens the breaker until a probe answers. */
   private noAnswer() {
-    if (this.probing) return;
+    if (this.probing || this.downSince !== undefined) return;
     this.probing = true;
-    this.opts
-      .probe()
-      .catch(() => false)
-      .then((ok) => {
-        if (ok) return;
-        this.downSince ??= this.now();
-        this.opts.onHang();
-      })
-      .finally(() => {
-        this.probing = false;
-      });
+    void this.recheck().finally(() => {
+      this.probing = false;
+    });
+  }
+
+  private async recheck() {
+    const answered = () => this.opts.probe().catch(() => false);
+    if (await answered()) return; // a busy pool, not a hung path
+    this.downSince = this.now();
+    this.opts.onHang();
+    while (!this.closed) {
+      await new Promise((r) => setTimeout(r, RECHECK_MS).unref?.());
+      if (await answered()) break;
+    }
+    this.downSince = undefined;
   }
 }

@@ -26,8 +26,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await store?.close();
   await closeStore();
-  process.env.REDIS_URL = saved.url;
-  process.env.REDIS_KEY_PREFIX = saved.prefix;
+  setEnv("REDIS_URL", saved.url);
+  setEnv("REDIS_KEY_PREFIX", saved.prefix);
   resetConfigForTests();
   await proxy?.close();
   await deleteRedisPrefix(prefix);
@@ -105,3 +105,8 @@ describe("Redis outage", () => {
     });
   });
 });
+
+function setEnv(name: string, value: string | undefined) {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
