@@ -7,6 +7,8 @@ const alias = { "@": import.meta.dirname };
  * integration: real database + shared store (`*.int.test.ts`, `tests/**`); TEST_BACKEND=postgres (PostgreSQL + Redis)
  *              or pglite (PGlite + memory store) — scripts/test-all.sh runs it for both.
  * e2e:         a production build driven by Chromium (`e2e/**`).
+ * chaos:       the production build on PostgreSQL + Redis behind TCP proxies that cut or hang (`chaos/**`,
+ *              `npm run test:chaos`); reuses the e2e build (E2E_REUSE_BUILD=1 after an e2e run).
  */
 export default defineConfig({
   resolve: { alias },
@@ -37,6 +39,18 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["e2e/**/*.test.ts"],
+          globalSetup: ["e2e/support/global-setup.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "chaos",
+          include: ["chaos/**/*.test.ts"],
           globalSetup: ["e2e/support/global-setup.ts"],
           environment: "node",
           testTimeout: 120_000,

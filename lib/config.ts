@@ -60,6 +60,8 @@ const url = (protocols: string[]) =>
 const envSchema = z.object({
   NODE_ENV: z.string().optional(),
   DATABASE_URL: url(["postgres:", "postgresql:"]),
+  /** PostgreSQL: the server ends a statement after this; the client gives up 500 ms later (503 + Retry-After). */
+  DB_STATEMENT_TIMEOUT_MS: positiveInt(2000),
   DATA_DIR: z.string().optional().default("./.data"),
   REDIS_URL: url(["redis:", "rediss:"]),
   REDIS_KEY_PREFIX: z.string().optional().default("tandem:"),

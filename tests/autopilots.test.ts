@@ -11,6 +11,8 @@ import { POST as createSquad } from "@/app/api/squads/route";
 import { DELETE as archiveAgent } from "@/app/api/agents/[id]/route";
 import { POST as webhook } from "@/app/api/webhooks/autopilot/[token]/route";
 import { finishAutopilotRun, runDueSchedules, startAutopilotScheduler, stopAutopilotScheduler } from "@/lib/autopilots";
+import { dispatchAutopilot } from "@/lib/autopilots/dispatch";
+import { MAX_DISPATCH_ATTEMPTS } from "@/lib/autopilots/scheduler";
 import { getDb } from "@/lib/db";
 import { agentTasks, autopilotRuns, autopilotTriggers, autopilots, issues } from "@/lib/db/schema";
 import { call, type Session } from "./helpers/api";
@@ -348,6 +350,61 @@ describe("scheduler", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(await slotRuns(trigger.id)).toHaveLength(1);
     await db.update(autopilotTriggers).set({ enabled: false, nextRunAt: null }).where(eq(autopilotTriggers.id, trigger.id));
+  });
+
+  it("a slot whose dispatch throws is retried on the next ticks, then recorded once as a failed run with its event", async () => {
+    const ctx = await setup();
+    const { ap, trigger } = await scheduled(ctx);
+    const db = await getDb();
+    const slot = new Date(Date.now() - 60_000);
+    await db.update(autopilotTriggers).set({ nextRunAt: slot }).where(eq(autopilotTriggers.id, trigger.id));
+    const before = await metricValue("tandem_autopilot_run_terminal_total", { cadence: "hourly", trigger_kind: "schedule", terminal_status: "failed" });
+    let calls = 0;
+    const broken = async () => {
+      calls++;
+      throw new Error("connection reset by the database");
+    };
+    const nextRunAt = async () => (await db.select().from(autopilotTriggers).where(eq(autopilotTriggers.id, trigger.id)))[0]!.nextRunAt;
+
+    for (let tick = 1; tick < MAX_DISPATCH_ATTEMPTS; tick++) {
+      await runDueSchedules(db, new Date(), { dispatch: broken });
+      expect(await slotRuns(trigger.id)).toHaveLength(0);
+      expect(await nextRunAt()).toEqual(slot); // not skipped: still due for the next tick
+    }
+    await runDueSchedules(db, new Date(), { dispatch: broken });
+    expect(calls).toBe(MAX_DISPATCH_ATTEMPTS);
+    const runs = await slotRuns(trigger.id);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: "failed", triggerKind: "schedule", cadence: "hourly", scheduledFor: slot });
+    expect(runs[0]!.failureReason).toMatch(/^dispatch failed after 3 attempts: connection reset/);
+    expect((await nextRunAt())!.getTime()).toBeGreaterThan(Date.now());
+    const [failed] = eventsOf("autopilot_run_failed", ap.id);
+    expect(failed!.properties).toMatchObject({ autopilot_run_id: runs[0]!.id, trigger_kind: "schedule", error_type: "dispatch_error" });
+    expect(await metricValue("tandem_autopilot_run_terminal_total", { cadence: "hourly", trigger_kind: "schedule", terminal_status: "failed" })).toBe(before + 1);
+    // Nothing left to retry.
+    await runDueSchedules(db, new Date(), { dispatch: broken });
+    expect(calls).toBe(MAX_DISPATCH_ATTEMPTS);
+  });
+
+  it("a dispatch that throws once succeeds on the retry: one started run, no failure", async () => {
+    const ctx = await setup();
+    const { ap, trigger } = await scheduled(ctx);
+    const db = await getDb();
+    const slot = new Date(Date.now() - 60_000);
+    await db.update(autopilotTriggers).set({ nextRunAt: slot }).where(eq(autopilotTriggers.id, trigger.id));
+    let calls = 0;
+    const flaky: typeof dispatchAutopilot = async (...args) => {
+      if (++calls === 1) throw new Error("statement timeout");
+      return dispatchAutopilot(...args);
+    };
+    await runDueSchedules(db, new Date(), { dispatch: flaky });
+    expect(await slotRuns(trigger.id)).toHaveLength(0);
+    await runDueSchedules(db, new Date(), { dispatch: flaky });
+    const runs = await slotRuns(trigger.id);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: "started", scheduledFor: slot });
+    expect(eventsOf("autopilot_run_failed", ap.id)).toHaveLength(0);
+    expect(eventsOf("autopilot_run_started", ap.id)).toHaveLength(1);
   });
 
   it("a due slot of a disabled trigger is recorded as skipped (trigger_disabled) with the schedule's cadence", async () => {

@@ -1,8 +1,10 @@
 import path from "node:path";
 import fs from "node:fs";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type PostgresFactory from "postgres";
 import * as schema from "./schema";
 import { config } from "@/lib/config";
+import { installQueryGuard, PostgresGuard, setPostgresGuard } from "./guard";
 
 /** Both drivers expose the same drizzle query builder; domain code only sees this type. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -30,9 +32,91 @@ async function openPostgres(url: string): Promise<Handle> {
   } finally {
     await migrator.end({ timeout: 5 });
   }
-  const client = postgres(url, { max: 10, onnotice: () => {}, connect_timeout: 5 });
+  return openPool(url, postgres, drizzle);
+}
+
+/** Slack between the server's statement_timeout and the client's own deadline (the server's error must win). */
+const CLIENT_SLACK_MS = 500;
+const CONNECT_TIMEOUT_S = 2;
+
+/**
+ * The app's pool behind a stable client: drizzle holds a proxy that forwards to the current postgres.js pool, so
+ * the guard can replace a pool whose connections hang (a cut path) without anyone holding a dead reference.
+ */
+function openPool(
+  url: string,
+  postgres: typeof PostgresFactory,
+  drizzle: typeof import("drizzle-orm/postgres-js").drizzle,
+): Handle {
+  const statementTimeoutMs = config().DB_STATEMENT_TIMEOUT_MS;
+  const make = () =>
+    postgres(url, {
+      max: 10,
+      onnotice: () => {},
+      connect_timeout: CONNECT_TIMEOUT_S,
+      connection: {
+        application_name: "tandem",
+        statement_timeout: statementTimeoutMs,
+        // A transaction whose client vanished must not hold its locks for long.
+        idle_in_transaction_session_timeout: 30_000,
+      },
+    });
+  let current = make();
+  const first = current;
+  const renew = () => {
+    const old = current;
+    current = make();
+    // drizzle installs its type parsers on the client's options once; the new pool needs the same.
+    Object.assign(current.options.parsers, first.options.parsers);
+    Object.assign(current.options.serializers, first.options.serializers);
+    old.end({ timeout: 0 }).catch(() => {});
+  };
+  const guard = new PostgresGuard({
+    deadlineMs: statementTimeoutMs + CLIENT_SLACK_MS,
+    onHang: () => {
+      console.error("database: no answer from the database path; failing fast and reconnecting");
+      renew();
+    },
+    probe: async () => {
+      const probe = postgres(url, { max: 1, connect_timeout: 1, onnotice: () => {} });
+      try {
+        const answer = probe`select 1`;
+        answer.catch(() => {});
+        const timer = new Promise<false>((resolve) => setTimeout(() => resolve(false), 1000).unref());
+        return (await Promise.race([answer.then(() => true), timer])) === true;
+      } catch {
+        return false;
+      } finally {
+        probe.end({ timeout: 0 }).catch(() => {});
+      }
+    },
+  });
+  type Sql = typeof current;
+  const client = new Proxy((() => {}) as unknown as Sql, {
+    get(_target, prop) {
+      if (prop === "begin") {
+        return (...args: unknown[]) => {
+          const body = args.pop() as (tx: unknown) => Promise<unknown>;
+          return guard.transaction((b) => (current.begin as (...a: unknown[]) => Promise<unknown>)(...args, b), body);
+        };
+      }
+      return Reflect.get(current, prop);
+    },
+    apply(_target, thisArg, args) {
+      return Reflect.apply(current as unknown as (...a: unknown[]) => unknown, thisArg, args);
+    },
+  });
   const db = drizzle({ client, schema }) as unknown as Db;
-  return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
+  setPostgresGuard(guard);
+  return {
+    db,
+    driver: "postgres",
+    close: async () => {
+      setPostgresGuard(undefined);
+      guard.close();
+      await current.end({ timeout: 5 });
+    },
+  };
 }
 
 async function openPglite(dataDir: string): Promise<Handle> {
@@ -48,6 +132,7 @@ async function openPglite(dataDir: string): Promise<Handle> {
 
 function open(): Promise<Handle> {
   const c = config();
+  installQueryGuard();
   if (c.DATABASE_URL) return openPostgres(c.DATABASE_URL);
   // DATA_DIR=memory:// gives a throwaway in-memory database (tests).
   return openPglite(c.DATA_DIR.startsWith("memory://") ? c.DATA_DIR : path.resolve(c.DATA_DIR, "pglite"));

@@ -212,6 +212,16 @@ describe("business sampler: never hangs a scrape", () => {
     expect(text).toContain("# TYPE tandem_active_users gauge");
   });
 
+  it("while a refresh hangs, later scrapes do not wait for it again", async () => {
+    const { sampler } = setup({ active_users: "hang" }, { scrapeDeadlineMs: 200 });
+    let started = performance.now();
+    await sampler.snapshot();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(180);
+    started = performance.now();
+    await Promise.all([sampler.snapshot(), sampler.snapshot()]);
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+
   it("serves the previous snapshot overlaid with the finished part when a refresh is slow", async () => {
     let now = 0;
     let hang = false;

@@ -1,0 +1,176 @@
+/**
+ * The database path's safety net, in one place:
+ * - every failed query surfaces as a DatabaseError that names the query, never its parameters (errors.ts);
+ * - on PostgreSQL every query — and a transaction's BEGIN and COMMIT — has a client-side deadline, so a hung path
+ *   answers 503 instead of holding the request for the length of the outage. The server's own
+ *   `statement_timeout` (a little shorter) ends slow statements first; the client deadline only fires when nothing
+ *   answers at all;
+ * - when a deadline fires, a probe on a fresh connection tells a hung path from a busy pool. A hung path opens a
+ *   breaker (requests fail fast with 503) and replaces the pool, whose connections may be stuck mid-query for as
+ *   long as TCP takes to give up; the probe repeats every RECHECK_MS and closes the breaker when it answers.
+ * PGlite runs in-process: only the error mapping applies there.
+ */
+import { entityKind } from "drizzle-orm";
+import { PgPreparedQuery } from "drizzle-orm/pg-core";
+import { DependencyUnavailableError } from "@/lib/http/errors";
+import { toDatabaseError } from "./errors";
+
+type QueryWithCache = (this: unknown, queryString: string, params: unknown[], query: () => Promise<unknown>) => Promise<unknown>;
+
+const PATCHED = Symbol.for("tandem.db.queryGuardInstalled");
+const GUARD = Symbol.for("tandem.db.postgresGuard");
+type G = typeof globalThis & { [GUARD]?: PostgresGuard };
+
+/** While the breaker is open, how often the probe checks whether the path is back. */
+export const RECHECK_MS = 500;
+
+/**
+ * Wraps drizzle's single funnel for running a statement (`PgPreparedQuery.queryWithCache`, used by every driver,
+ * inside and outside transactions). drizzle offers no hook here: its DrizzleQueryError puts the parameters in the
+ * message. Idempotent per copy of drizzle (Next may bundle it more than once; the copy that opens the database is
+ * the one whose queries run).
+ */
+export function installQueryGuard(): void {
+  const proto = PgPreparedQuery.prototype as unknown as { queryWithCache: QueryWithCache; [PATCHED]?: boolean };
+  if (proto[PATCHED]) return;
+  const original = proto.queryWithCache;
+  proto.queryWithCache = async function (queryString, params, query) {
+    const guard = isPostgresJs(this) ? (globalThis as G)[GUARD] : undefined;
+    try {
+      return await original.call(this, queryString, params, guard ? () => guard.run(query) : query);
+    } catch (err) {
+      throw toDatabaseError(err, queryString);
+    }
+  };
+  proto[PATCHED] = true;
+}
+
+function isPostgresJs(q: unknown): boolean {
+  const ctor = (q as { constructor?: { [entityKind]?: string } })?.constructor;
+  return ctor?.[entityKind] === "PostgresJsPreparedQuery";
+}
+
+/** Makes `guard` the one the patched queries of this process use (undefined: none). */
+export function setPostgresGuard(guard: PostgresGuard | undefined): void {
+  const g = globalThis as G;
+  if (guard) g[GUARD] = guard;
+  else delete g[GUARD];
+}
+
+export type GuardOptions = {
+  /** The longest a statement (or BEGIN, or COMMIT) may go without an answer. */
+  deadlineMs: number;
+  /** Resolves true when a fresh connection answers promptly (a busy pool, not a hung path). */
+  probe: () => Promise<boolean>;
+  /** The path is hung: replace the pool. */
+  onHang: () => void;
+  now?: () => number;
+};
+
+export class PostgresGuard {
+  private downSince: number | undefined;
+  private probing = false;
+  private closed = false;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: GuardOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Stops the recovery loop (the pool is being closed). */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** True while the breaker is open. */
+  get down(): boolean {
+    return this.downSince !== undefined;
+  }
+
+  /** Runs one statement under the deadline and the breaker. */
+  async run<T>(query: () => Promise<T>): Promise<T> {
+    this.admit();
+    return this.deadline(query(), "the query");
+  }
+
+  /**
+   * Runs a transaction under the breaker with a deadline on its BEGIN (which includes waiting for a connection)
+   * and on its COMMIT; the statements inside have their own. A transaction whose BEGIN answered after the
+   * caller already got its 503 rolls back instead of running.
+   */
+  async transaction<T, Tx>(begin: (body: (tx: Tx) => Promise<T>) => Promise<T>, body: (tx: Tx) => Promise<T>): Promise<T> {
+    this.admit();
+    let expired = false;
+    let timer: NodeJS.Timeout | undefined;
+    return new Promise<T>((resolve, reject) => {
+      const arm = (phase: string) => {
+        timer = setTimeout(() => {
+          expired = true;
+          this.noAnswer();
+          reject(new DependencyUnavailableError("database", `database: no answer to ${phase} within ${this.opts.deadlineMs} ms`));
+        }, this.opts.deadlineMs);
+        timer.unref?.();
+      };
+      arm("BEGIN");
+      begin(async (tx) => {
+        clearTimeout(timer);
+        if (expired) throw new DependencyUnavailableError("database", "database: transaction began after its deadline");
+        try {
+          return await body(tx);
+        } finally {
+          if (!expired) arm("COMMIT");
+        }
+      }).then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  /** Breaker open: fail fast. */
+  private admit() {
+    if (this.downSince !== undefined) {
+      throw new DependencyUnavailableError("database", "database: unavailable (the path gave no answer; rechecking)");
+    }
+  }
+
+  private deadline<T>(p: Promise<T>, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.noAnswer();
+        reject(new DependencyUnavailableError("database", `database: no answer to ${what} within ${this.opts.deadlineMs} ms`));
+      }, this.opts.deadlineMs);
+      timer.unref?.();
+    });
+    p.catch(() => {}); // an abandoned query rejects later, when its pool is ended
+    return Promise.race([p, expired]).finally(() => clearTimeout(timer));
+  }
+
+  /** A deadline passed: probe once (not per request); a hung path opens the breaker until a probe answers. */
+  private noAnswer() {
+    if (this.probing || this.downSince !== undefined) return;
+    this.probing = true;
+    void this.recheck().finally(() => {
+      this.probing = false;
+    });
+  }
+
+  private async recheck() {
+    const answered = () => this.opts.probe().catch(() => false);
+    if (await answered()) return; // a busy pool, not a hung path
+    this.downSince = this.now();
+    this.opts.onHang();
+    while (!this.closed) {
+      await new Promise((r) => setTimeout(r, RECHECK_MS).unref?.());
+      if (await answered()) break;
+    }
+    this.downSince = undefined;
+  }
+}
