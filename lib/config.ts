@@ -78,6 +78,10 @@ const envSchema = z.object({
   POSTHOG_HOST: url(["http:", "https:"]),
   ANALYTICS_DISABLED: bool(false),
   ANALYTICS_ENVIRONMENT: z.string().optional(),
+  /** `required`: nothing personal is kept or sent before a person agrees (consent banner); `implied`: as before. */
+  ANALYTICS_CONSENT: z.enum(["required", "implied"], { error: "expected required or implied" }).optional().default("implied"),
+  /** PostHog group analytics (a paid add-on): events carry `$groups: {workspace}`. */
+  POSTHOG_GROUPS: bool(false),
   APP_ENV: z.string().optional(),
   METRICS_TOKEN: z.string().optional(),
   TRUST_PROXY: bool(false),

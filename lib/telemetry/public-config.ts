@@ -6,6 +6,10 @@ export type PublicConfig = {
   posthog_host: string;
   analytics_environment: string;
   allow_signup: boolean;
+  /** `required`: the browser asks before it stores or sends anything personal (ANALYTICS_CONSENT). */
+  analytics_consent: "required" | "implied";
+  /** The browser calls `posthog.group('workspace', id)` (POSTHOG_GROUPS). */
+  posthog_groups: boolean;
   google_client_id?: string;
 };
 
@@ -27,6 +31,8 @@ export function publicConfig(env: Record<string, string | undefined>): PublicCon
     posthog_host: !enabled ? "" : truthy(env.POSTHOG_PROXY) ? "/ingest" : (env.POSTHOG_HOST ?? "").trim() || DEFAULT_POSTHOG_HOST,
     analytics_environment: enabled ? normalizeEnvironment(env.ANALYTICS_ENVIRONMENT || env.APP_ENV || env.NODE_ENV) : "",
     allow_signup: !["false", "0", "no"].includes((env.ALLOW_SIGNUP ?? "").trim().toLowerCase()),
+    analytics_consent: (env.ANALYTICS_CONSENT ?? "").trim().toLowerCase() === "required" ? "required" : "implied",
+    posthog_groups: enabled && truthy(env.POSTHOG_GROUPS),
     ...(googleOn ? { google_client_id: googleId } : {}),
   };
 }
