@@ -1,17 +1,18 @@
 "use client";
 
 import { Suspense, useEffect, type ReactNode } from "react";
-import { captureSignupSource, startAnalytics } from "@/lib/analytics-client";
+import { startAnalytics } from "@/lib/analytics-client";
+import { ConsentBanner } from "@/components/analytics/ConsentBanner";
 import { PageviewTracker } from "@/lib/analytics-client/pageview-tracker";
 
 /**
- * Client-side providers mounted once by the root layout: signup-source cookie, analytics init, pageviews.
+ * Client-side providers mounted once by the root layout: signup-source cookie, analytics init, pageviews, and the
+ * consent banner (shown only with ANALYTICS_CONSENT=required until the person chooses).
  * The session-resume identify is `components/analytics/IdentifySession`, mounted by authenticated layouts.
  */
 export function Providers({ children }: { children: ReactNode }) {
   useEffect(() => {
-    // First, so the cookie exists before any login can create the account.
-    captureSignupSource();
+    // Also writes the signup-source cookie (when consent allows) before any login can create the account.
     void startAnalytics();
   }, []);
 
@@ -21,6 +22,7 @@ export function Providers({ children }: { children: ReactNode }) {
       <Suspense fallback={null}>
         <PageviewTracker />
       </Suspense>
+      <ConsentBanner />
     </>
   );
 }

@@ -79,7 +79,17 @@ const envSchema = z.object({
   POSTHOG_API_KEY: z.string().optional(),
   POSTHOG_HOST: url(["http:", "https:"]),
   ANALYTICS_DISABLED: bool(false),
+  /** With POSTHOG_PROXY: the same-origin path the browser sends analytics to (ad blockers list `/ingest`). */
+  POSTHOG_PROXY_PATH: z
+    .string()
+    .regex(/^\/[A-Za-z0-9_-]{1,64}$/, { error: "expected one path segment such as /a7x" })
+    .optional()
+    .default("/ingest"),
   ANALYTICS_ENVIRONMENT: z.string().optional(),
+  /** `required`: nothing personal is kept or sent before a person agrees (consent banner); `implied`: as before. */
+  ANALYTICS_CONSENT: z.enum(["required", "implied"], { error: "expected required or implied" }).optional().default("implied"),
+  /** PostHog group analytics (a paid add-on): events carry `$groups: {workspace}`. */
+  POSTHOG_GROUPS: bool(false),
   APP_ENV: z.string().optional(),
   METRICS_TOKEN: z.string().optional(),
   TRUST_PROXY: bool(false),

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { getDb } from "@/lib/db";
 import { listAccessTokens } from "@/lib/auth/tokens";
 import { requirePageUser } from "@/lib/ui/session";
+import { AnalyticsConsentPanel } from "@/components/analytics/AnalyticsConsentPanel";
 import { IdentifySession } from "@/components/analytics/IdentifySession";
 import { TokensPanel } from "@/components/auth/TokensPanel";
 import { DeleteAccountForm } from "@/components/auth/DeleteAccountForm";
@@ -22,6 +23,7 @@ export default async function SettingsPage() {
         Signed in as <strong>{user.email}</strong>
       </p>
       <TokensPanel initial={tokens} />
+      <AnalyticsConsentPanel initial={user.analyticsConsent === "granted" || user.analyticsConsent === "denied" ? user.analyticsConsent : null} />
       <DeleteAccountForm email={user.email} />
     </main>
   );

@@ -13,6 +13,11 @@ function fakePostHog() {
     identify: (id, set) => void calls.push(["identify", id, set]),
     capture: (event, props) => calls.push(["capture", event, props]),
     reset: () => void calls.push(["reset"]),
+    get_distinct_id: () => "anon-1",
+    get_session_id: () => "session-1",
+    group: (type, key) => void calls.push(["group", type, key]),
+    resetGroups: () => void calls.push(["resetGroups"]),
+    set_config: (config) => void calls.push(["set_config", config]),
   };
   return { ph, calls };
 }
@@ -215,5 +220,82 @@ describe("client events", () => {
       ["onboarding_runtime_path_selected", expect.objectContaining({ path: "cli", workspace_id: "w", source: "onboarding" })],
       ["$set", { $set: { platform_preference: "web" } }],
     ]);
+  });
+});
+
+describe("identity bootstrap (issue 16)", () => {
+  it("a user identified before init starts posthog-js bootstrapped as that user, then sets person properties", async () => {
+    const { client, calls } = setup(webWindow);
+    client.identify("user-1", { email: "a@b.co" });
+    client.capturePageview("/w/acme");
+    await client.init({ key: "k" });
+    expect(calls[0][2]).toMatchObject({ bootstrap: { distinctID: "user-1", isIdentifiedID: true } });
+    expect(calls.slice(2)).toEqual([
+      ["identify", "user-1", { email: "a@b.co" }],
+      ["capture", "$pageview", { $current_url: "/w/acme" }],
+    ]);
+  });
+
+  it("an anonymous page is not bootstrapped", async () => {
+    const { client, calls } = setup(webWindow);
+    await client.init({ key: "k" });
+    expect(calls[0][2]).not.toHaveProperty("bootstrap");
+  });
+});
+
+describe("consent (issue 16)", () => {
+  it("pending: memory persistence, no bootstrap, no identify and no person properties", async () => {
+    const { client, calls } = setup(webWindow);
+    client.identify("user-1", { email: "a@b.co" });
+    client.setPersonProperties({ role: "dev" });
+    client.captureEvent("feedback_opened", {});
+    await client.init({ key: "k", consent: "pending" });
+    expect(calls[0][2]).toMatchObject({ persistence: "memory" });
+    expect(calls[0][2]).not.toHaveProperty("bootstrap");
+    expect(calls.map((c) => c[0])).toEqual(["init", "register", "capture"]);
+    expect(calls[2][1]).toBe("feedback_opened");
+  });
+
+  it("granting later switches to persistent storage and identifies the known user", async () => {
+    const { client, calls } = setup(webWindow);
+    await client.init({ key: "k", consent: "pending" });
+    client.identify("user-1", { email: "a@b.co" });
+    expect(calls.map((c) => c[0])).toEqual(["init", "register"]);
+    client.setConsent("granted");
+    expect(calls.slice(2)).toEqual([
+      ["set_config", { persistence: "localStorage+cookie" }],
+      ["identify", "user-1", {}],
+    ]);
+  });
+
+  it("refusing after agreeing forgets the ids and continues in memory", async () => {
+    const { client, calls } = setup(webWindow);
+    await client.init({ key: "k" });
+    client.identify("user-1");
+    client.setConsent("denied");
+    expect(calls.slice(3).map((c) => c[0])).toEqual(["reset", "set_config", "register"]);
+    expect(calls[4]).toEqual(["set_config", { persistence: "memory" }]);
+  });
+});
+
+describe("groups and tracing headers (issue 16)", () => {
+  it("groups only when enabled; leaving a workspace resets the group", async () => {
+    const off = setup(webWindow);
+    off.client.setWorkspace("ws-1");
+    await off.client.init({ key: "k" });
+    expect(off.calls.some((c) => c[0] === "group")).toBe(false);
+
+    const on = setup(webWindow);
+    on.client.setWorkspace("ws-1");
+    await on.client.init({ key: "k", groups: true });
+    on.client.setWorkspace(null);
+    expect(on.calls.filter((c) => c[0] === "group" || c[0] === "resetGroups")).toEqual([["group", "workspace", "ws-1"], ["resetGroups"]]);
+  });
+
+  it("tracing headers carry the distinct and session ids once ready, nothing before", async () => {
+    const { client } = setup(webWindow);
+    expect(client.tracingHeaders()).toEqual({});
+    await client.init({ key: "k" });
+    expect(client.tracingHeaders()).toEqual({ "X-POSTHOG-DISTINCT-ID": "anon-1", "X-POSTHOG-SESSION-ID": "session-1" });
   });
 });

@@ -10,6 +10,11 @@ export interface PostHogLike {
   identify(distinctId: string, userPropertiesToSet?: Record<string, unknown>): void;
   capture(event: string, properties?: Record<string, unknown>): unknown;
   reset(): void;
+  get_distinct_id(): string;
+  get_session_id(): string;
+  group(groupType: string, groupKey: string): void;
+  resetGroups(): void;
+  set_config(config: Partial<PostHogConfig>): void;
 }
 
 export type PostHogLoader = () => Promise<PostHogLike>;
@@ -35,7 +40,16 @@ export interface InitOptions {
    * turn this on, so the e2e suite can see real events from headless Chromium.
    */
   allowBotUserAgents?: boolean;
+  /** Group analytics on (POSTHOG_GROUPS): `setWorkspace` calls `posthog.group('workspace', id)`. */
+  groups?: boolean;
+  /**
+   * `granted` (the default, and ANALYTICS_CONSENT=implied): posthog-js persists its ids and people are identified.
+   * `pending` / `denied`: in-memory ids only, no identify and no person properties (ANALYTICS_CONSENT=required).
+   */
+  consent?: ConsentState;
 }
+
+export type ConsentState = "granted" | "pending" | "denied";
 
 export interface IdentifyProperties {
   email?: string;
@@ -75,7 +89,8 @@ export function buildSuperProperties(opts: Pick<InitOptions, "environment" | "ap
 }
 
 /** Init options as the reference: nothing is captured implicitly; only the calls made through this module. */
-export function postHogConfig(opts: InitOptions): Partial<PostHogConfig> {
+export function postHogConfig(opts: InitOptions, bootstrapUserId?: string | null): Partial<PostHogConfig> {
+  const granted = (opts.consent ?? "granted") === "granted";
   return {
     api_host: opts.host || DEFAULT_POSTHOG_HOST,
     person_profiles: "identified_only",
@@ -89,6 +104,10 @@ export function postHogConfig(opts: InitOptions): Partial<PostHogConfig> {
     // No further scripts from the analytics host (remote config.js, site apps, toolbar): posthog-js is all we run.
     disable_external_dependency_loading: true,
     ...(opts.allowBotUserAgents ? { opt_out_useragent_filter: true } : {}),
+    // Without consent nothing is written to cookies or storage: the ids live as long as the page.
+    ...(granted ? {} : { persistence: "memory" as const }),
+    // A page rendered for a signed-in user starts as that user: no anonymous first pageview, no identify race.
+    ...(granted && bootstrapUserId ? { bootstrap: { distinctID: bootstrapUserId, isIdentifiedID: true } } : {}),
   };
 }
 
@@ -106,6 +125,15 @@ export interface AnalyticsClient {
   setPersonProperties(props: EventProperties): void;
   setPersonPropertiesOnce(props: EventProperties): void;
   reset(): void;
+  /** The person has just agreed or refused (ANALYTICS_CONSENT=required): switch persistence and identity. */
+  setConsent(consent: ConsentState): void;
+  /** Group analytics: the workspace the person is in (null on leaving it). */
+  setWorkspace(workspaceId: string | null): void;
+  /**
+   * `X-POSTHOG-DISTINCT-ID` / `X-POSTHOG-SESSION-ID` for our own API calls, so server events caused by an anonymous
+   * visitor (signup, forms) can be stitched to the browser's person. Empty before init or with analytics off.
+   */
+  tracingHeaders(): Record<string, string>;
   readonly state: State;
 }
 
@@ -118,6 +146,10 @@ export function createAnalyticsClient(deps: { loadPostHog: PostHogLoader; window
   let pendingPageview: string | null = null;
   let pendingOps: PendingOp[] = [];
   let initPromise: Promise<void> | null = null;
+  let consent: ConsentState = "granted";
+  let groupsEnabled = false;
+  let workspaceId: string | null = null;
+  let identifiedAs: string | null = null;
 
   const buffering = () => state === "idle" || state === "loading";
 
@@ -139,6 +171,9 @@ export function createAnalyticsClient(deps: { loadPostHog: PostHogLoader; window
   }
 
   function sendIdentify(ph: PostHogLike, userId: string, props: IdentifyProperties) {
+    // Without consent the person stays anonymous: no identify, no person properties.
+    if (consent !== "granted") return;
+    identifiedAs = userId;
     const set: Record<string, string> = {};
     if (props.email) set.email = props.email;
     if (props.name) set.name = props.name;
@@ -146,6 +181,7 @@ export function createAnalyticsClient(deps: { loadPostHog: PostHogLoader; window
   }
 
   function sendOp(ph: PostHogLike, op: PendingOp) {
+    if (op.event === "$set" && consent !== "granted") return;
     ph.capture(op.event, op.event === "$set" ? op.properties : withEnvelope(op.properties));
   }
 
@@ -184,11 +220,16 @@ export function createAnalyticsClient(deps: { loadPostHog: PostHogLoader; window
           clearPending();
           return;
         }
-        ph.init(opts.key, postHogConfig(opts));
+        consent = opts.consent ?? "granted";
+        groupsEnabled = opts.groups === true;
+        const bootstrapId = pendingIdentify?.userId ?? null;
+        ph.init(opts.key, postHogConfig(opts, bootstrapId));
+        if (bootstrapId && consent === "granted") identifiedAs = bootstrapId;
         superProperties = buildSuperProperties(opts, deps.window);
         ph.register({ ...superProperties });
         posthog = ph;
         state = "ready";
+        if (groupsEnabled && workspaceId) ph.group("workspace", workspaceId);
         // Identify first so the pageview and the ops are attributed to the user, then the pageview, then the ops.
         if (pendingIdentify) sendIdentify(ph, pendingIdentify.userId, pendingIdentify.props);
         if (pendingPageview !== null) ph.capture("$pageview", { $current_url: pendingPageview });
@@ -228,12 +269,48 @@ export function createAnalyticsClient(deps: { loadPostHog: PostHogLoader; window
 
     reset() {
       currentUserId = null;
+      identifiedAs = null;
+      workspaceId = null;
       clearPending();
       if (state === "ready" && posthog && superProperties) {
         posthog.reset();
         // reset() clears registered super-properties too; without them later events lose their envelope.
         posthog.register({ ...superProperties });
       }
+    },
+
+    setConsent(next) {
+      if (next === consent) return;
+      consent = next;
+      if (state !== "ready" || !posthog) return;
+      if (next === "granted") {
+        posthog.set_config({ persistence: "localStorage+cookie" });
+        if (currentUserId && identifiedAs !== currentUserId) sendIdentify(posthog, currentUserId, {});
+      } else {
+        // A refusal after agreeing: forget the stored ids and continue anonymously in memory.
+        posthog.reset();
+        identifiedAs = null;
+        posthog.set_config({ persistence: "memory" });
+        if (superProperties) posthog.register({ ...superProperties });
+      }
+    },
+
+    setWorkspace(id) {
+      if (id === workspaceId) return;
+      workspaceId = id;
+      if (state !== "ready" || !posthog || !groupsEnabled) return;
+      if (id) posthog.group("workspace", id);
+      else posthog.resetGroups();
+    },
+
+    tracingHeaders() {
+      if (state !== "ready" || !posthog) return {};
+      const headers: Record<string, string> = {};
+      const distinctId = posthog.get_distinct_id();
+      const sessionId = posthog.get_session_id();
+      if (distinctId) headers["X-POSTHOG-DISTINCT-ID"] = distinctId;
+      if (sessionId) headers["X-POSTHOG-SESSION-ID"] = sessionId;
+      return headers;
     },
   };
 }

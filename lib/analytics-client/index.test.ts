@@ -10,6 +10,11 @@ function recordingClient() {
     identify: () => {},
     capture: () => {},
     reset: () => {},
+    get_distinct_id: () => "",
+    get_session_id: () => "",
+    group: () => {},
+    resetGroups: () => {},
+    set_config: () => {},
   };
   const loadPostHog = vi.fn(async () => ph);
   return { client: createAnalyticsClient({ loadPostHog }), loadPostHog, inits };
@@ -57,8 +62,20 @@ describe("parsePublicConfig", () => {
       posthog_key: "",
       posthog_host: "",
       analytics_environment: "",
+      analytics_consent: "implied",
+      posthog_groups: false,
     });
-    expect(parsePublicConfig("nope")).toEqual({ posthog_key: "", posthog_host: "", analytics_environment: "" });
+    expect(parsePublicConfig("nope")).toEqual({
+      posthog_key: "",
+      posthog_host: "",
+      analytics_environment: "",
+      analytics_consent: "implied",
+      posthog_groups: false,
+    });
+    expect(parsePublicConfig({ analytics_consent: "required", posthog_groups: true })).toMatchObject({
+      analytics_consent: "required",
+      posthog_groups: true,
+    });
     expect(parsePublicConfig({ posthog_key: "k", app_version: "1.0.0" })).toMatchObject({ app_version: "1.0.0" });
   });
 });

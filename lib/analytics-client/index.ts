@@ -1,7 +1,10 @@
 import { createAnalyticsClient, type AnalyticsClient, type EventProperties, type IdentifyProperties } from "./client";
 import * as clientEvents from "./events";
+import { captureSignupSource } from "./signup-source";
+import { consentState, readConsentChoice, writeConsentChoice, type ConsentChoice, type ConsentMode } from "./consent";
 
 export { captureSignupSource, SIGNUP_SOURCE_COOKIE } from "./signup-source";
+export { CONSENT_COOKIE, type ConsentChoice, type ConsentMode } from "./consent";
 export type { AnalyticsClient, EventProperties, IdentifyProperties } from "./client";
 export type { DownloadIntentSource, RuntimePath } from "./events";
 
@@ -11,6 +14,8 @@ export interface PublicConfig {
   posthog_host: string;
   analytics_environment: string;
   app_version?: string;
+  analytics_consent: ConsentMode;
+  posthog_groups: boolean;
 }
 
 export function parsePublicConfig(body: unknown): PublicConfig {
@@ -21,6 +26,8 @@ export function parsePublicConfig(body: unknown): PublicConfig {
     posthog_host: str(o.posthog_host),
     analytics_environment: str(o.analytics_environment),
     ...(typeof o.app_version === "string" && o.app_version ? { app_version: o.app_version } : {}),
+    analytics_consent: o.analytics_consent === "required" ? "required" : "implied",
+    posthog_groups: o.posthog_groups === true,
   };
 }
 
@@ -32,7 +39,7 @@ const allowBotUserAgents = process.env.NEXT_PUBLIC_ANALYTICS_TEST_MODE === "1";
 
 const CLIENT_KEY = Symbol.for("tandem.analyticsClient");
 const START_KEY = Symbol.for("tandem.analyticsStart");
-type Globals = typeof globalThis & { [CLIENT_KEY]?: AnalyticsClient; [START_KEY]?: Promise<void> };
+type Globals = typeof globalThis & { [CLIENT_KEY]?: AnalyticsClient; [START_KEY]?: Promise<PublicConfig | null> };
 
 export function analytics(): AnalyticsClient {
   const g = globalThis as Globals;
@@ -51,7 +58,7 @@ export function analytics(): AnalyticsClient {
 }
 
 /** Initialises `client` from a config response; with no key posthog-js is never loaded. */
-export async function initFromConfig(client: AnalyticsClient, config: PublicConfig): Promise<void> {
+export async function initFromConfig(client: AnalyticsClient, config: PublicConfig, choice: ConsentChoice | null = null): Promise<void> {
   if (!config.posthog_key) {
     client.disable();
     return;
@@ -62,25 +69,61 @@ export async function initFromConfig(client: AnalyticsClient, config: PublicConf
     environment: config.analytics_environment,
     appVersion: config.app_version,
     allowBotUserAgents,
+    consent: consentState(config.analytics_consent, choice),
+    groups: config.posthog_groups,
   });
 }
 
-/** Fetches `/api/config` once per page and initialises analytics; safe to call from effects that run twice. */
-export function startAnalytics(): Promise<void> {
-  if (typeof window === "undefined") return Promise.resolve();
+/**
+ * Fetches `/api/config` once per page, writes the first-touch signup-source cookie when consent allows, and
+ * initialises analytics; safe to call from effects that run twice. Resolves to the config (null if unreachable).
+ */
+export function startAnalytics(): Promise<PublicConfig | null> {
+  if (typeof window === "undefined") return Promise.resolve(null);
   const g = globalThis as Globals;
   g[START_KEY] ??= (async () => {
     const client = analytics();
     try {
       const res = await fetch("/api/config", { cache: "no-store" });
       if (!res.ok) throw new Error(`GET /api/config answered ${res.status}`);
-      await initFromConfig(client, parsePublicConfig(await res.json()));
+      const config = parsePublicConfig(await res.json());
+      const choice = readConsentChoice(document.cookie);
+      if (consentState(config.analytics_consent, choice) === "granted") captureSignupSource();
+      await initFromConfig(client, config, choice);
+      return config;
     } catch (err) {
       console.warn("analytics: disabled,", err);
       client.disable();
+      return null;
     }
   })();
   return g[START_KEY];
+}
+
+/** The person's current choice in this browser (null: not asked yet). */
+export function currentConsentChoice(): ConsentChoice | null {
+  return typeof document === "undefined" ? null : readConsentChoice(document.cookie);
+}
+
+/** Records the person's choice in this browser and applies it to posthog-js at once. */
+export function setAnalyticsConsent(choice: ConsentChoice): void {
+  writeConsentChoice(document, choice);
+  analytics().setConsent(choice);
+  if (choice === "granted") captureSignupSource();
+  window.dispatchEvent(new CustomEvent(CONSENT_CHANGED_EVENT, { detail: choice }));
+}
+
+/** Dispatched on `window` whenever the choice changes (the banner and the settings form listen). */
+export const CONSENT_CHANGED_EVENT = "tandem:analytics-consent";
+
+/** Group analytics: call on entering a workspace, with null on leaving it. */
+export function setAnalyticsWorkspace(workspaceId: string | null): void {
+  analytics().setWorkspace(workspaceId);
+}
+
+/** Headers for our own API calls that let the server stitch an anonymous visitor's events (never used for auth). */
+export function analyticsTracingHeaders(): Record<string, string> {
+  return analytics().tracingHeaders();
 }
 
 /** Call after every auth success: code login, Google login and session resume. */

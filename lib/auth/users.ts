@@ -64,7 +64,20 @@ export function userResponse(u: User) {
     onboarded_at: u.onboardedAt?.toISOString() ?? null,
     onboarding_questionnaire: u.onboardingQuestionnaire ?? {},
     cloud_waitlist_email: u.cloudWaitlistEmail ?? null,
+    analytics_consent: u.analyticsConsent === "granted" || u.analyticsConsent === "denied" ? u.analyticsConsent : null,
     created_at: u.createdAt.toISOString(),
     updated_at: u.updatedAt.toISOString(),
   };
+}
+
+export type AnalyticsConsentChoice = "granted" | "denied";
+
+/** Stores the person's analytics choice (ANALYTICS_CONSENT); the analytics relay reads it before identifying. */
+export async function setAnalyticsConsent(db: Db, userId: string, choice: AnalyticsConsentChoice): Promise<User> {
+  const [u] = await db
+    .update(users)
+    .set({ analyticsConsent: choice, analyticsConsentAt: new Date(), updatedAt: new Date() })
+    .where(eq(users.id, userId))
+    .returning();
+  return u!;
 }

@@ -51,6 +51,10 @@ export const PREWARM_TASK_SOURCES = ["issue", "chat", "autopilot", "autopilot_is
 export const ANALYTICS_OUTCOMES = ["queued", "sent", "dropped", "failed"] as const;
 export type AnalyticsOutcome = (typeof ANALYTICS_OUTCOMES)[number];
 
+/** Why the `/ingest` reverse proxy failed to reach PostHog (`tandem_analytics_proxy_errors_total{kind}`). */
+export const INGEST_PROXY_ERRORS = ["upstream_5xx", "timeout", "unreachable"] as const;
+export type IngestProxyError = (typeof INGEST_PROXY_ERRORS)[number];
+
 function build(registry: Registry) {
   const analyticsPending: Record<AnalyticsOutcome, number> = { queued: 0, sent: 0, dropped: 0, failed: 0 };
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
@@ -138,9 +142,11 @@ function build(registry: Registry) {
     llmRequests: counter("llm_request_total", "LLM usage reports.", ["provider", "model", "runtime_mode"]),
     taskQueuedExpired: counter("task_queued_expired_total", "Queued tasks expired by the sweeper.", ["source", "runtime_mode"]),
     taskLeaseExpired: counter("task_lease_expired_total", "Task leases expired by the sweeper.", ["source"]),
+    ingestProxyErrors: counter("analytics_proxy_errors_total", "Browser analytics the /ingest proxy could not deliver to PostHog.", ["kind"]),
   };
 
   for (const result of ANALYTICS_OUTCOMES) f.analyticsEvents.inc({ result }, 0);
+  for (const kind of INGEST_PROXY_ERRORS) f.ingestProxyErrors.inc({ kind }, 0);
   for (const source of PREWARM_TASK_SOURCES)
     for (const runtime_mode of RUNTIME_MODES)
       for (const failure_reason of FAILURE_REASONS) f.taskFailed.inc({ source, runtime_mode, failure_reason }, 0);
@@ -188,6 +194,10 @@ export function resetMetricsForTests(): void {
 /** Counts sink outcomes (`tandem_analytics_events_total{result}`); a plain addition, folded in at scrape time. */
 export function countAnalyticsOutcome(result: AnalyticsOutcome, n = 1): void {
   families().analyticsPending[result] += n;
+}
+
+export function countIngestProxyError(kind: IngestProxyError): void {
+  families().ingestProxyErrors.inc({ kind });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+import { analyticsTracingHeaders } from "@/lib/analytics-client";
+
 /**
  * The browser's one way to call our API: same-origin JSON, `X-Client-Platform: web` (so platform labels are real),
  * and errors surfaced as `ApiError` with the server's message.
@@ -15,7 +17,9 @@ export async function api<T = unknown>(
   path: string,
   init: { method?: string; body?: unknown; workspaceId?: string; signal?: AbortSignal } = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { "X-Client-Platform": "web" };
+  // The analytics ids ride along (as posthog-js's tracing headers would) so server events of an anonymous visitor can
+  // be stitched to the browser's person; the server never uses them for anything else.
+  const headers: Record<string, string> = { "X-Client-Platform": "web", ...analyticsTracingHeaders() };
   if (init.body !== undefined) headers["Content-Type"] = "application/json";
   if (init.workspaceId) headers["X-Workspace-ID"] = init.workspaceId;
   const res = await fetch(path, {

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { AnalyticsWorkspace } from "@/components/analytics/AnalyticsWorkspace";
 import { IdentifySession } from "@/components/analytics/IdentifySession";
 import { LogoutButton } from "@/components/auth/LogoutButton";
 import { FeedbackButton } from "@/components/feedback/FeedbackButton";
@@ -20,6 +21,7 @@ export default async function WorkspaceLayout({ children, params }: { children: 
   return (
     <>
       <IdentifySession user={{ id: user.id, email: user.email, name: user.name }} />
+      <AnalyticsWorkspace id={workspace.id} />
       <header className="topbar">
         <nav aria-label="Workspace">
           <Link className="brand" href={`/w/${workspace.slug}`}>

@@ -14,6 +14,9 @@ export const users = pgTable("users", {
   questionnaireCompletedAt: ts("questionnaire_completed_at"),
   cloudWaitlistEmail: text("cloud_waitlist_email"),
   cloudWaitlistReason: text("cloud_waitlist_reason"),
+  /** ANALYTICS_CONSENT: granted | denied | null (not asked yet); a refusal stops identified server events. */
+  analyticsConsent: text("analytics_consent"),
+  analyticsConsentAt: ts("analytics_consent_at"),
 });
 
 export const sessions = pgTable(
