@@ -45,6 +45,15 @@ const BASE_HEADERS = Object.entries(securityHeaders({ appUrl: process.env.APP_UR
 /** The methods App Router route files can export; Next answers any other with an empty 400. */
 const ROUTE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE", "PATCH"]);
 
+/**
+ * POSTHOG_PROXY_PATH: where the browser sends analytics with POSTHOG_PROXY (ad blockers list `/ingest`); served by
+ * the `/ingest` route, which this rewrites it to. Validated by lib/config.ts at start-up.
+ */
+const INGEST_ALIAS = (() => {
+  const p = (process.env.POSTHOG_PROXY_PATH ?? "").trim().replace(/\/+$/, "");
+  return /^\/[A-Za-z0-9_-]{1,64}$/.test(p) && p !== "/ingest" ? p : null;
+})();
+
 const app = next({ dev, hostname, port, dir: import.meta.dirname });
 const handle = app.getRequestHandler();
 
@@ -59,7 +68,11 @@ const server = createServer((req, res) => {
   for (const [name, value] of BASE_HEADERS) res.setHeader(name, value);
   guardConnection(req, res);
 
-  const path = pathOf(req.url);
+  let path = pathOf(req.url);
+  if (INGEST_ALIAS && (path === INGEST_ALIAS || path.startsWith(`${INGEST_ALIAS}/`))) {
+    req.url = `/ingest${req.url.slice(INGEST_ALIAS.length)}`;
+    path = pathOf(req.url);
+  }
   const api = isApiPath(path);
   if (!decodable(path)) return answer(res, 400, "malformed percent-encoding in the URL path", api);
   if (api) jsonMethodErrors(req, res);
