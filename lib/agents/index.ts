@@ -68,7 +68,7 @@ export async function createAgent(
       .returning();
     return { agent: agent!, runtime, isFirst: Number(n) === 0 };
   });
-  recordEvent(
+  await recordEvent(
     events.agentCreated({
       userId: m.user.id,
       workspaceId: m.workspace.id,
@@ -167,7 +167,7 @@ export async function createSquad(db: Db, m: Membership, input: { name: string; 
     await tx.insert(squadMembers).values(memberIds.map((agentId) => ({ squadId: s!.id, agentId })));
     return s!;
   });
-  recordEvent(events.squadCreated({ userId: m.user.id, workspaceId: m.workspace.id, squadId: squad.id, memberCount: memberIds.length }));
+  await recordEvent(events.squadCreated({ userId: m.user.id, workspaceId: m.workspace.id, squadId: squad.id, memberCount: memberIds.length }));
   return squadResponse(squad, memberIds);
 }
 

@@ -135,13 +135,13 @@ export async function dispatchAutopilot(
   const { ap, agentId, issue, task, ...outcome } = result;
   const args = runEventArgs(ap!, result.run, agentId ?? null);
   if (result.status === "skipped") {
-    recordEvent(events.autopilotRunSkipped({ ...args, reason: result.reason }));
+    await recordEvent(events.autopilotRunSkipped({ ...args, reason: result.reason }));
   } else if (result.status === "failed") {
-    recordEvent(events.autopilotRunFailed({ ...args, durationMs: 0, failureReason: result.reason }));
+    await recordEvent(events.autopilotRunFailed({ ...args, durationMs: 0, failureReason: result.reason }));
   } else {
-    recordEvent(events.autopilotRunStarted(args));
+    await recordEvent(events.autopilotRunStarted(args));
     if (issue) {
-      recordEvent(
+      await recordEvent(
         events.issueCreated({
           creator: ap!.createdBy ? { userId: ap!.createdBy } : { agentId: agentId! },
           workspaceId: ap!.workspaceId,

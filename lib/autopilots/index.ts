@@ -137,7 +137,7 @@ export async function createAutopilot(db: Db, m: Membership, input: AutopilotInp
     return { ap: ap!, triggers, tokens };
   });
   const primary = primaryTrigger(triggers);
-  recordEvent(
+  await recordEvent(
     events.autopilotCreated({ userId: m.user.id, workspaceId: m.workspace.id, autopilotId: ap.id, cadence: primary.cadence, triggerKind: primary.kind }),
   );
   return autopilotResponse(ap, triggers, tokens);

@@ -44,8 +44,8 @@ export async function finishAutopilotRun(
   if (!ap) return true;
   const args = runEventArgs(ap, run, agentId ?? null);
   const durationMs = run.completedAt ? run.completedAt.getTime() - run.createdAt.getTime() : 0;
-  if (outcome === "completed") recordEvent(events.autopilotRunCompleted({ ...args, durationMs }));
-  else recordEvent(events.autopilotRunFailed({ ...args, durationMs, failureReason: run.failureReason ?? "unknown" }));
+  if (outcome === "completed") await recordEvent(events.autopilotRunCompleted({ ...args, durationMs }));
+  else await recordEvent(events.autopilotRunFailed({ ...args, durationMs, failureReason: run.failureReason ?? "unknown" }));
   return true;
 }
 
