@@ -54,6 +54,8 @@ export class OutboxRelay {
   private failures = 0;
   private pausedUntil = 0;
   private readonly abort = new AbortController();
+  /** Events this relay delivered (tests: two relays share the work). */
+  sentCount = 0;
 
   constructor(private readonly opts: RelayOptions) {
     this.batchSize = opts.batchSize ?? 500;
@@ -146,6 +148,7 @@ export class OutboxRelay {
   private async settleSent(db: Db, rows: Row[]): Promise<void> {
     await db.execute(sql`delete from analytics_outbox where id = any(${idList(rows)}::bigint[])`);
     countAnalyticsOutcome("sent", rows.length);
+    this.sentCount += rows.length;
     this.failures = 0;
     this.pausedUntil = 0;
   }
