@@ -10,7 +10,7 @@ import { POST as feedbackPOST } from "@/app/api/feedback/route";
 import { resetConfigForTests } from "@/lib/config";
 import { EVENT_CATALOG, type AnalyticsEvent, type EventBuilder } from "@/lib/telemetry/events";
 import * as L from "@/lib/telemetry/labels";
-import { MAX_MODEL_ALIASES, registry, resetMetricsForTests } from "@/lib/telemetry/metrics";
+import { ANALYTICS_OUTCOMES, MAX_MODEL_ALIASES, registry, resetMetricsForTests } from "@/lib/telemetry/metrics";
 import { recordEvent } from "@/lib/telemetry/record";
 import { MemorySink, setSinkForTests } from "@/lib/telemetry/sink";
 import { recordTaskEvent } from "@/lib/telemetry/tasks";
@@ -118,7 +118,7 @@ function allowed(family: string, label: string): Set<string> | null {
     case "method":
       return set([...L.HTTP_METHODS, "OTHER"]);
     case "result":
-      return f === "github_pr_review_total" ? set(L.GITHUB_PR_REVIEW_RESULTS) : set(["queued", "sent", "dropped", "failed"]);
+      return f === "github_pr_review_total" ? set(L.GITHUB_PR_REVIEW_RESULTS) : set(ANALYTICS_OUTCOMES);
     case "token_type":
       return set(L.TOKEN_TYPES);
     default:

@@ -161,8 +161,8 @@ export class OutboxRelay {
 
   private async retry(db: Db, rows: Row[], status: number): Promise<number> {
     let delay = 0;
-    if (this.stopping) {
-      // Cut short by shutdown: hand the rows back at once for the next process.
+    if (this.abort.signal.aborted) {
+      // Cut short by the shutdown deadline: hand the rows back at once for the next process.
     } else {
       this.failures++;
       const min = this.opts.backoffMinMs ?? 1000;
@@ -186,19 +186,22 @@ export class OutboxRelay {
         `{"type":"capture","event":${JSON.stringify(r.event)},"distinct_id":${JSON.stringify(r.distinct_id)},"uuid":"${r.uuid}","timestamp":"${r.ts}","properties":${r.props}}`,
     );
     const body = `{"api_key":${JSON.stringify(this.opts.apiKey)},"sent_at":"${new Date().toISOString()}","batch":[${items.join(",")}]}`;
+    // One controller per request with a plain timer: AbortSignal.any/timeout chains can be collected before they fire.
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), this.timeoutMs);
+    const cut = () => ctl.abort();
+    this.abort.signal.addEventListener("abort", cut);
     try {
-      const res = await fetch(this.url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body,
-        signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.timeoutMs)]),
-      });
+      const res = await fetch(this.url, { method: "POST", headers: { "content-type": "application/json" }, body, signal: ctl.signal });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return { kind: "ok" };
       if (res.status >= 400 && res.status < 500 && !RETRYABLE_4XX.has(res.status)) return { kind: "reject", status: res.status };
       return { kind: "retry", status: res.status };
     } catch {
       return { kind: "retry", status: 0 };
+    } finally {
+      clearTimeout(timer);
+      this.abort.signal.removeEventListener("abort", cut);
     }
   }
 
@@ -256,9 +259,9 @@ export class OutboxRelay {
   }
 
   /** Stops polling and sends what it can within `timeoutMs`; rows in flight at the deadline are handed back. */
-  async stop(timeoutMs = 5000): Promise<void> {
+  async stop(timeoutMs = 5000, drainEvenIfNotStarted = false): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const wasStarted = this.started;
+    const wasStarted = this.started || drainEvenIfNotStarted;
     this.stopping = true;
     clearTimeout(this.timer);
     clearInterval(this.maintainTimer);

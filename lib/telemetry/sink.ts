@@ -103,6 +103,8 @@ export class MemorySink implements AnalyticsSink {
 export class OutboxSink implements AnalyticsSink {
   readonly kind = "outbox";
   readonly relay: OutboxRelay;
+  /** This process wrote rows: shutdown sends them even if the relay was never started (scripts, tests). */
+  private wrote = false;
   constructor(private readonly environment: string, relayOptions: RelayOptions) {
     this.relay = new OutboxRelay(relayOptions);
   }
@@ -111,13 +113,14 @@ export class OutboxSink implements AnalyticsSink {
   }
   committed(staged: StagedEvent[]): void {
     countAnalyticsOutcome("queued", staged.length);
+    this.wrote = true;
     this.relay.wake();
   }
   flush(): Promise<void> {
     return this.relay.flush();
   }
   shutdown(timeoutMs?: number): Promise<void> {
-    return this.relay.stop(timeoutMs);
+    return this.relay.stop(timeoutMs, this.wrote);
   }
 }
 
