@@ -8,6 +8,7 @@ CREATE TABLE "analytics_outbox" (
 	"created_at" timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"next_attempt_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"lease_until" timestamp with time zone,
 	"dead_at" timestamp with time zone,
 	"last_status" smallint
 );

@@ -184,6 +184,18 @@ describe("analytics outbox", () => {
     expect(deliveredOnce(capture)).toEqual({ distinct: N, total: N, dup: 0 });
   });
 
+  it("shutdown sends what is pending, rows waiting out a backoff included, within its deadline", async () => {
+    capture = await startCaptureServer({ status: 503 });
+    const sink = outboxSink({ backoffMinMs: 600_000, backoffMaxMs: 600_000 });
+    sink.relay.start();
+    await submit(1);
+    await until("a failed attempt", async () => (await outcome("retried")) === 1);
+    capture.set({ status: 200 });
+    await sink.shutdown(2000);
+    expect(deliveredOnce(capture)).toEqual({ distinct: 1, total: 1, dup: 0 });
+    expect(await outboxRows()).toBe(0);
+  });
+
   it("two relays on one outbox: each event delivered once", async () => {
     capture = await startCaptureServer();
     setSinkForTests(new OutboxSink("dev", { apiKey: "phc_outbox", host: capture.url, ...FAST }));

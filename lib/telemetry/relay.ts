@@ -4,8 +4,8 @@ import { countAnalyticsOutcome, families } from "./metrics";
 
 /**
  * The outbox relay (issue 12). Every node runs one. A cycle claims up to `batchSize` due rows (`FOR UPDATE SKIP
- * LOCKED` inside one short UPDATE that also pushes `next_attempt_at` past the send timeout: a lease, so no
- * transaction stays open while PostHog is slow and two nodes never send the same row), posts them to PostHog's
+ * LOCKED` inside one short UPDATE that also sets `lease_until` past the send timeout: a lease, so no transaction
+ * stays open while PostHog is slow and two nodes never send the same row), posts them to PostHog's
  * `/batch/` endpoint with their stable `uuid`, and deletes them on a 2xx. A failure reschedules them with
  * exponential backoff and jitter (and pauses this relay as long); a 4xx PostHog will never accept dead-letters them
  * (a refused batch is retried one event at a time first, so one bad event does not take its batch with it).
@@ -104,22 +104,26 @@ export class OutboxRelay {
   }
 
   /** Cycles until nothing is due, a send fails, or the deadline passes. */
-  private async drain(deadline: number): Promise<void> {
+  private async drain(deadline: number, anyPending = false): Promise<void> {
     while (Date.now() < deadline) {
       this.rewake = false;
-      const n = await this.cycle();
+      const n = await this.cycle(anyPending);
       if (n < this.batchSize) return;
     }
   }
 
-  /** One claim-send-settle round; returns the rows claimed, or -1 when the send failed. */
-  async cycle(): Promise<number> {
+  /**
+   * One claim-send-settle round; returns the rows claimed, or -1 when the send failed. `anyPending` (shutdown) also
+   * takes rows waiting out a backoff — never rows another relay holds.
+   */
+  async cycle(anyPending = false): Promise<number> {
     const db = await this.db();
+    const due = anyPending ? sql`true` : sql`next_attempt_at <= now()`;
     const rows = rowsOf<Row>(
       await db.execute(sql`
-        update analytics_outbox set next_attempt_at = now() + make_interval(secs => ${this.leaseSeconds}), attempts = attempts + 1
+        update analytics_outbox set lease_until = now() + make_interval(secs => ${this.leaseSeconds}), attempts = attempts + 1
         where id in (
-          select id from analytics_outbox where dead_at is null and next_attempt_at <= now()
+          select id from analytics_outbox where dead_at is null and ${due} and (lease_until is null or lease_until < now())
           order by next_attempt_at, id limit ${this.batchSize} for update skip locked)
         returning id::text as id, uuid::text as uuid, event, distinct_id, properties::text as props,
           to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ts, attempts`),
@@ -173,7 +177,7 @@ export class OutboxRelay {
       countAnalyticsOutcome("retried", rows.length);
     }
     await db.execute(
-      sql`update analytics_outbox set next_attempt_at = now() + make_interval(secs => ${delay / 1000}), last_status = ${status}
+      sql`update analytics_outbox set next_attempt_at = now() + make_interval(secs => ${delay / 1000}), lease_until = null, last_status = ${status}
           where id = any(${idList(rows)}::bigint[])`,
     );
     return -1;
@@ -258,7 +262,10 @@ export class OutboxRelay {
     await run;
   }
 
-  /** Stops polling and sends what it can within `timeoutMs`; rows in flight at the deadline are handed back. */
+  /**
+   * Stops polling and sends what it can within `timeoutMs` (rows waiting out a backoff included); rows in flight at
+   * the deadline are handed back at once, and whatever is left is sent by the next process.
+   */
   async stop(timeoutMs = 5000, drainEvenIfNotStarted = false): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const wasStarted = this.started || drainEvenIfNotStarted;
@@ -268,7 +275,8 @@ export class OutboxRelay {
     const cut = setTimeout(() => this.abort.abort(), Math.max(0, timeoutMs - 250));
     try {
       while (this.pump) await this.pump;
-      if (wasStarted && this.pausedUntil <= Date.now()) await this.drain(deadline);
+      // One more try for everything pending, backoff or not: the host may be back, and the deadline bounds it.
+      if (wasStarted) await this.drain(deadline, true);
     } catch (err) {
       console.error("analytics relay: flush on shutdown failed:", err instanceof Error ? err.message : err);
     } finally {

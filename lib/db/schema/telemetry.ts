@@ -5,8 +5,9 @@ import { ts } from "./columns";
 /**
  * The transactional analytics outbox (issue 12): one row per server event that goes to PostHog, written in the
  * transaction of the domain change that causes it, deleted by the relay once PostHog accepted it.
- * `next_attempt_at` is both the retry schedule and the relay's lease (a claim pushes it past the send timeout),
- * so a node that dies mid-send only delays its rows. `dead_at` marks a row PostHog will never accept.
+ * `next_attempt_at` is the retry schedule; `lease_until` is set by a claim past the send timeout, so no two relays
+ * send a row at once and a node that dies mid-send only delays its rows. `dead_at` marks a row PostHog will never
+ * accept.
  */
 export const analyticsOutbox = pgTable(
   "analytics_outbox",
@@ -24,6 +25,7 @@ export const analyticsOutbox = pgTable(
     createdAt: ts("created_at").notNull().default(sql`clock_timestamp()`),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: ts("next_attempt_at").notNull().defaultNow(),
+    leaseUntil: ts("lease_until"),
     deadAt: ts("dead_at"),
     lastStatus: smallint("last_status"),
   },
