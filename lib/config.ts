@@ -31,6 +31,23 @@ const positiveInt = (fallback: number) =>
       return n;
     });
 
+/** A duration: `500ms`, `30s`, `10m`, `12h`, `7d`, or plain milliseconds. */
+const duration = (fallbackMs: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return fallbackMs;
+      const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(v.trim().toLowerCase());
+      const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m?.[2] ?? "ms") as "ms"];
+      const n = m ? Math.round(Number(m[1]) * unit) : NaN;
+      if (!Number.isFinite(n) || n <= 0) {
+        ctx.addIssue({ code: "custom", message: `expected a duration like 30s, 10m or 7d, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const list = z
   .string()
   .optional()
@@ -90,6 +107,15 @@ const envSchema = z.object({
   ANALYTICS_CONSENT: z.enum(["required", "implied"], { error: "expected required or implied" }).optional().default("implied"),
   /** PostHog group analytics (a paid add-on): events carry `$groups: {workspace}`. */
   POSTHOG_GROUPS: bool(false),
+  /** Outbox backlog cap (issue 12): beyond it the oldest rows are dropped and counted. */
+  ANALYTICS_OUTBOX_MAX_ROWS: positiveInt(1_000_000),
+  ANALYTICS_OUTBOX_MAX_AGE: duration(7 * 86_400_000),
+  /** Relay tuning: events per request, per-request timeout, retry backoff bounds, poll for other nodes' rows. */
+  ANALYTICS_RELAY_BATCH_SIZE: positiveInt(500),
+  ANALYTICS_RELAY_TIMEOUT_MS: positiveInt(5000),
+  ANALYTICS_RELAY_BACKOFF_MIN_MS: positiveInt(1000),
+  ANALYTICS_RELAY_BACKOFF_MAX_MS: positiveInt(300_000),
+  ANALYTICS_RELAY_POLL_MS: positiveInt(2000),
   APP_ENV: z.string().optional(),
   METRICS_TOKEN: z.string().optional(),
   TRUST_PROXY: bool(false),

@@ -4,7 +4,7 @@ import { isUuid } from "@/lib/auth";
 import type { Db, Tx } from "@/lib/db";
 import { agents, runtimes, squadMembers, squads, workspaces } from "@/lib/db/schema";
 import { badRequest, forbidden, notFound } from "@/lib/http/errors";
-import { events, recordEvent } from "@/lib/telemetry";
+import { events, recordEvent, withEvents } from "@/lib/telemetry";
 
 export type Agent = typeof agents.$inferSelect;
 type Runtime = typeof runtimes.$inferSelect;
@@ -50,7 +50,7 @@ export async function createAgent(
   m: Membership,
   input: { name: string; instructions?: string; runtimeId?: string | null; template?: string | null },
 ) {
-  const { agent, runtime, isFirst } = await db.transaction(async (tx) => {
+  const { agent } = await withEvents(db, async (tx) => {
     // Lock the workspace row so two concurrent first agents cannot both count zero before them.
     await tx.execute(sql`select 1 from ${workspaces} where ${workspaces.id} = ${m.workspace.id} for update`);
     const runtime = input.runtimeId ? await workspaceRuntime(tx, m.workspace.id, input.runtimeId) : null;
@@ -66,19 +66,20 @@ export async function createAgent(
         createdBy: m.user.id,
       })
       .returning();
-    return { agent: agent!, runtime, isFirst: Number(n) === 0 };
+    recordEvent(
+      events.agentCreated({
+        userId: m.user.id,
+        workspaceId: m.workspace.id,
+        agentId: agent!.id,
+        provider: runtime?.provider ?? "",
+        runtimeMode: runtime?.runtimeMode ?? "",
+        template: agent!.template ?? "",
+        isFirstAgentInWorkspace: Number(n) === 0,
+      }),
+      tx,
+    );
+    return { agent: agent! };
   });
-  recordEvent(
-    events.agentCreated({
-      userId: m.user.id,
-      workspaceId: m.workspace.id,
-      agentId: agent.id,
-      provider: runtime?.provider ?? "",
-      runtimeMode: runtime?.runtimeMode ?? "",
-      template: agent.template ?? "",
-      isFirstAgentInWorkspace: isFirst,
-    }),
-  );
   return agentResponse(agent);
 }
 
@@ -159,15 +160,15 @@ export async function createSquad(db: Db, m: Membership, input: { name: string; 
   const memberIds = [...new Set([input.leaderId, ...(input.memberIds ?? [])])];
   await assertActiveAgents(db, m.workspace.id, [input.leaderId], "leader_id");
   await assertActiveAgents(db, m.workspace.id, memberIds, "member_ids");
-  const squad = await db.transaction(async (tx) => {
+  const squad = await withEvents(db, async (tx) => {
     const [s] = await tx
       .insert(squads)
       .values({ workspaceId: m.workspace.id, name: input.name, leaderId: input.leaderId, createdBy: m.user.id })
       .returning();
     await tx.insert(squadMembers).values(memberIds.map((agentId) => ({ squadId: s!.id, agentId })));
+    recordEvent(events.squadCreated({ userId: m.user.id, workspaceId: m.workspace.id, squadId: s!.id, memberCount: memberIds.length }), tx);
     return s!;
   });
-  recordEvent(events.squadCreated({ userId: m.user.id, workspaceId: m.workspace.id, squadId: squad.id, memberCount: memberIds.length }));
   return squadResponse(squad, memberIds);
 }
 

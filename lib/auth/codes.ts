@@ -57,11 +57,6 @@ export async function verifyLoginCode(
   try {
     const result = await checkCodeAndLogin(db, input);
     outcome = "success";
-    if (result.isNew) {
-      recordEvent(
-        events.signup({ userId: result.user.id, email: result.user.email, signupSource: input.signupSource, authMethod: "email_code" }),
-      );
-    }
     return result;
   } catch (err) {
     if (err instanceof HttpError && err.status === 401) outcome = "failure_credentials";
@@ -69,11 +64,11 @@ export async function verifyLoginCode(
     else if (err instanceof HttpError && err.status === 403) outcome = "failure_signup_closed";
     throw err;
   } finally {
-    recordEvent(events.login({ outcome }));
+    await recordEvent(events.login({ outcome }));
   }
 }
 
-async function checkCodeAndLogin(db: Db, input: { email: string; code: string }) {
+async function checkCodeAndLogin(db: Db, input: { email: string; code: string; signupSource: string }) {
   const [row] = await db
     .select()
     .from(verificationCodes)
@@ -99,7 +94,7 @@ async function checkCodeAndLogin(db: Db, input: { email: string; code: string })
   if (!consumed) throw unauthorized("invalid or expired code");
 
   try {
-    return await findOrCreateUser(db, input.email);
+    return await findOrCreateUser(db, input.email, "", { signupSource: input.signupSource, authMethod: "email_code" });
   } catch (err) {
     if (err instanceof SignupClosedError) throw new HttpError(403, err.message);
     throw err;

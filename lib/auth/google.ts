@@ -83,7 +83,10 @@ export async function finishGoogleLogin(
     }
     let result: { user: User; isNew: boolean };
     try {
-      result = await findOrCreateUser(db, profile.email.trim().toLowerCase(), profile.name ?? "");
+      result = await findOrCreateUser(db, profile.email.trim().toLowerCase(), profile.name ?? "", {
+        signupSource: input.signupSource,
+        authMethod: "google",
+      });
     } catch (err) {
       if (err instanceof SignupClosedError) {
         outcome = "failure_signup_closed";
@@ -92,11 +95,8 @@ export async function finishGoogleLogin(
       throw err;
     }
     outcome = "success";
-    if (result.isNew) {
-      recordEvent(events.signup({ userId: result.user.id, email: result.user.email, signupSource: input.signupSource, authMethod: "google" }));
-    }
     return result;
   } finally {
-    recordEvent(events.login({ outcome }));
+    await recordEvent(events.login({ outcome }));
   }
 }

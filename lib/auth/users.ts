@@ -4,6 +4,7 @@ import { config } from "@/lib/config";
 import type { Db } from "@/lib/db";
 import { users } from "@/lib/db/schema";
 import { badRequest } from "@/lib/http/errors";
+import { events, recordEvent, withEvents } from "@/lib/telemetry";
 
 export type User = typeof users.$inferSelect;
 
@@ -34,17 +35,27 @@ export class SignupClosedError extends Error {
 
 /**
  * The one find-or-create path (code login and Google). `isNew` is true for exactly one caller even under
- * concurrent first logins: the insert is `ON CONFLICT DO NOTHING RETURNING`.
+ * concurrent first logins: the insert is `ON CONFLICT DO NOTHING RETURNING`. With `signup`, a new account's
+ * `signup` event commits with it.
  */
-export async function findOrCreateUser(db: Db, email: string, name = ""): Promise<{ user: User; isNew: boolean }> {
+export async function findOrCreateUser(
+  db: Db,
+  email: string,
+  name = "",
+  signup?: { signupSource: string; authMethod: "email_code" | "google" },
+): Promise<{ user: User; isNew: boolean }> {
   const [existing] = await db.select().from(users).where(eq(users.email, email));
   if (existing) return { user: existing, isNew: false };
   if (!signupAllowed(email)) throw new SignupClosedError();
-  const [created] = await db
-    .insert(users)
-    .values({ email, name: name || email.slice(0, email.indexOf("@")) })
-    .onConflictDoNothing({ target: users.email })
-    .returning();
+  const created = await withEvents(db, async (tx) => {
+    const [c] = await tx
+      .insert(users)
+      .values({ email, name: name || email.slice(0, email.indexOf("@")) })
+      .onConflictDoNothing({ target: users.email })
+      .returning();
+    if (c && signup) recordEvent(events.signup({ userId: c.id, email: c.email, signupSource: signup.signupSource, authMethod: signup.authMethod }), tx);
+    return c;
+  });
   if (created) return { user: created, isNew: true };
   const [raced] = await db.select().from(users).where(eq(users.email, email));
   return { user: raced!, isNew: false };

@@ -3,7 +3,7 @@ import type { Db, Tx } from "@/lib/db";
 import { agents, autopilotRuns, autopilotTriggers, autopilots, runtimes, squads } from "@/lib/db/schema";
 import { insertIssue, type Issue } from "@/lib/issues";
 import { afterTaskEnqueued, enqueueTask, type Task } from "@/lib/tasks";
-import { events, recordEvent } from "@/lib/telemetry";
+import { events, recordEvent, withEvents } from "@/lib/telemetry";
 import { runEventArgs, type Autopilot, type AutopilotRun } from "./runs";
 
 export type Trigger = typeof autopilotTriggers.$inferSelect;
@@ -56,14 +56,13 @@ async function admit(tx: Tx, ap: Autopilot, trigger: Trigger | null): Promise<Ad
  * reason), then the work — an issue assigned to the executing agent (`create_issue`) or a task (`run_only`).
  * The autopilot row is locked for the transaction so two concurrent fires cannot both pass "already running";
  * a scheduled slot is claimed by the insert-only unique `(trigger_id, scheduled_for)` so each fires once
- * across nodes. Events after commit.
+ * across nodes. The run's events are staged in the same transaction.
  */
 export async function dispatchAutopilot(
   db: Db,
   input: { autopilotId: string; trigger: Trigger | null; kind: TriggerKind; scheduledFor?: Date; context?: string },
 ): Promise<DispatchOutcome> {
-  type Inner = DispatchOutcome & { ap?: Autopilot; agentId?: string | null; issue?: Issue | null; task?: Task | null };
-  const result: Inner = await db.transaction(async (tx) => {
+  const claim = async (tx: Tx): Promise<RunResult> => {
     const [ap] = await tx.select().from(autopilots).where(eq(autopilots.id, input.autopilotId)).for("update");
     if (!ap) throw new Error(`autopilot ${input.autopilotId} not found`);
     const admission = await admit(tx, ap, input.trigger);
@@ -129,17 +128,30 @@ export async function dispatchAutopilot(
         .returning();
       return { status: "failed", run: failed!, reason, ap, agentId };
     }
+  };
+  // The run, its work and their events commit together.
+  const result = await withEvents(db, async (tx) => {
+    const r = await claim(tx);
+    if (r.status !== "already_claimed") await recordRunEvents(tx, r);
+    return r;
   });
-
   if (result.status === "already_claimed") return result;
-  const { ap, agentId, issue, task, ...outcome } = result;
+  const { ap: _ap, agentId: _agentId, issue: _issue, task: _task, ...outcome } = result;
+  return outcome as DispatchOutcome;
+}
+
+type RunResult = DispatchOutcome & { ap?: Autopilot; agentId?: string | null; issue?: Issue | null; task?: Task | null };
+
+async function recordRunEvents(tx: Tx, result: RunResult): Promise<void> {
+  if (result.status === "already_claimed") return;
+  const { ap, agentId, issue, task } = result;
   const args = runEventArgs(ap!, result.run, agentId ?? null);
   if (result.status === "skipped") {
-    recordEvent(events.autopilotRunSkipped({ ...args, reason: result.reason }));
+    recordEvent(events.autopilotRunSkipped({ ...args, reason: result.reason }), tx);
   } else if (result.status === "failed") {
-    recordEvent(events.autopilotRunFailed({ ...args, durationMs: 0, failureReason: result.reason }));
+    recordEvent(events.autopilotRunFailed({ ...args, durationMs: 0, failureReason: result.reason }), tx);
   } else {
-    recordEvent(events.autopilotRunStarted(args));
+    recordEvent(events.autopilotRunStarted(args), tx);
     if (issue) {
       recordEvent(
         events.issueCreated({
@@ -150,9 +162,9 @@ export async function dispatchAutopilot(
           platform: "server",
           autopilotRunId: result.run.id,
         }),
+        tx,
       );
     }
-    if (task) await afterTaskEnqueued(task);
+    if (task) await afterTaskEnqueued(task, tx);
   }
-  return outcome as DispatchOutcome;
 }

@@ -4,7 +4,7 @@ import { isUuid } from "@/lib/auth";
 import type { Db, Tx } from "@/lib/db";
 import { agents, autopilotRuns, autopilotTriggers, autopilots, squads } from "@/lib/db/schema";
 import { badRequest, forbidden, notFound } from "@/lib/http/errors";
-import { events, recordEvent } from "@/lib/telemetry";
+import { events, recordEvent, withEvents } from "@/lib/telemetry";
 import { cadenceOf, nextRunAfter, scheduleError, type Cadence } from "./cadence";
 import { dispatchAutopilot, type DispatchOutcome, type Trigger } from "./dispatch";
 import type { Autopilot, AutopilotRun } from "./runs";
@@ -116,7 +116,7 @@ function primaryTrigger(triggers: Trigger[]): { cadence: string; kind: string } 
 
 export async function createAutopilot(db: Db, m: Membership, input: AutopilotInput) {
   const now = new Date();
-  const { ap, triggers, tokens } = await db.transaction(async (tx) => {
+  const { ap, triggers, tokens } = await withEvents(db, async (tx) => {
     await assertAssignee(tx, m.workspace.id, input.assigneeType, input.assigneeId);
     const [ap] = await tx
       .insert(autopilots)
@@ -134,12 +134,13 @@ export async function createAutopilot(db: Db, m: Membership, input: AutopilotInp
     const prepared = (input.triggers ?? []).map((t) => triggerValues(ap!.id, t, now));
     const triggers = prepared.length ? await tx.insert(autopilotTriggers).values(prepared.map((p) => p.row)).returning() : [];
     const tokens = new Map(prepared.filter((p) => p.token).map((p) => [p.row.id, p.token!]));
+    const primary = primaryTrigger(triggers);
+    recordEvent(
+      events.autopilotCreated({ userId: m.user.id, workspaceId: m.workspace.id, autopilotId: ap!.id, cadence: primary.cadence, triggerKind: primary.kind }),
+      tx,
+    );
     return { ap: ap!, triggers, tokens };
   });
-  const primary = primaryTrigger(triggers);
-  recordEvent(
-    events.autopilotCreated({ userId: m.user.id, workspaceId: m.workspace.id, autopilotId: ap.id, cadence: primary.cadence, triggerKind: primary.kind }),
-  );
   return autopilotResponse(ap, triggers, tokens);
 }
 

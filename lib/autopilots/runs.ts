@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "@/lib/db";
+import type { Db, Tx } from "@/lib/db";
 import { autopilotRuns, autopilots } from "@/lib/db/schema";
-import { events, recordEvent } from "@/lib/telemetry";
+import { events, recordEvent, withEvents } from "@/lib/telemetry";
 
 export type AutopilotRun = typeof autopilotRuns.$inferSelect;
 export type Autopilot = typeof autopilots.$inferSelect;
@@ -28,25 +28,27 @@ export function runEventArgs(ap: Autopilot, run: AutopilotRun, agentId: string |
  * not (or no longer) started.
  */
 export async function finishAutopilotRun(
-  db: Db,
+  db: Db | Tx,
   runId: string,
   outcome: "completed" | "failed",
   failureReason?: string,
   agentId?: string | null,
 ): Promise<boolean> {
-  const [run] = await db
-    .update(autopilotRuns)
-    .set({ status: outcome, completedAt: sql`now()`, failureReason: outcome === "failed" ? failureReason || "unknown" : null })
-    .where(and(eq(autopilotRuns.id, runId), eq(autopilotRuns.status, "started")))
-    .returning();
-  if (!run) return false;
-  const [ap] = await db.select().from(autopilots).where(eq(autopilots.id, run.autopilotId));
-  if (!ap) return true;
-  const args = runEventArgs(ap, run, agentId ?? null);
-  const durationMs = run.completedAt ? run.completedAt.getTime() - run.createdAt.getTime() : 0;
-  if (outcome === "completed") recordEvent(events.autopilotRunCompleted({ ...args, durationMs }));
-  else recordEvent(events.autopilotRunFailed({ ...args, durationMs, failureReason: run.failureReason ?? "unknown" }));
-  return true;
+  return withEvents(db, async (tx) => {
+    const [run] = await tx
+      .update(autopilotRuns)
+      .set({ status: outcome, completedAt: sql`now()`, failureReason: outcome === "failed" ? failureReason || "unknown" : null })
+      .where(and(eq(autopilotRuns.id, runId), eq(autopilotRuns.status, "started")))
+      .returning();
+    if (!run) return false;
+    const [ap] = await tx.select().from(autopilots).where(eq(autopilots.id, run.autopilotId));
+    if (!ap) return true;
+    const args = runEventArgs(ap, run, agentId ?? null);
+    const durationMs = run.completedAt ? run.completedAt.getTime() - run.createdAt.getTime() : 0;
+    if (outcome === "completed") recordEvent(events.autopilotRunCompleted({ ...args, durationMs }), tx);
+    else recordEvent(events.autopilotRunFailed({ ...args, durationMs, failureReason: run.failureReason ?? "unknown" }), tx);
+    return true;
+  });
 }
 
 /** The issue an autopilot created reached a terminal status (its `origin_id` is the run). */

@@ -5,7 +5,7 @@ import type { Db, Tx } from "@/lib/db";
 import { agents, chatMessages, chatSessions, runtimes } from "@/lib/db/schema";
 import { badRequest, notFound } from "@/lib/http/errors";
 import { afterTaskEnqueued, enqueueTask } from "@/lib/tasks";
-import { events, recordEvent } from "@/lib/telemetry";
+import { events, recordEvent, withEvents } from "@/lib/telemetry";
 
 type Session = typeof chatSessions.$inferSelect;
 type Message = typeof chatMessages.$inferSelect;
@@ -72,7 +72,7 @@ export async function listMessages(db: Db, m: Membership, sessionId: string) {
 
 /** Stores the user's message and queues the agent's chat task in one transaction; `chat_message_sent` after commit. */
 export async function sendMessage(db: Db, m: Membership, sessionId: string, content: string, platform: string) {
-  const { message, task, runtime } = await db.transaction(async (tx) => {
+  const { message } = await withEvents(db, async (tx) => {
     const s = await findSession(tx, m, sessionId);
     const [agent] = await tx
       .select({ archivedAt: agents.archivedAt, provider: runtimes.provider, runtimeMode: runtimes.runtimeMode })
@@ -83,20 +83,21 @@ export async function sendMessage(db: Db, m: Membership, sessionId: string, cont
     const [inserted] = await tx.insert(chatMessages).values({ sessionId: s.id, workspaceId: m.workspace.id, role: "user", content }).returning();
     const task = await enqueueTask(tx, { workspaceId: m.workspace.id, agentId: s.agentId, source: "chat", prompt: content, chatSessionId: s.id });
     const [message] = await tx.update(chatMessages).set({ taskId: task.id }).where(eq(chatMessages.id, inserted!.id)).returning();
-    return { message: message!, task, runtime: agent };
+    recordEvent(
+      events.chatMessageSent({
+        userId: m.user.id,
+        workspaceId: m.workspace.id,
+        chatSessionId: sessionId,
+        taskId: task.id,
+        agentId: task.agentId,
+        runtimeMode: agent.runtimeMode ?? "",
+        provider: agent.provider ?? "",
+        platform,
+      }),
+      tx,
+    );
+    await afterTaskEnqueued(task, tx);
+    return { message: message! };
   });
-  recordEvent(
-    events.chatMessageSent({
-      userId: m.user.id,
-      workspaceId: m.workspace.id,
-      chatSessionId: sessionId,
-      taskId: task.id,
-      agentId: task.agentId,
-      runtimeMode: runtime.runtimeMode ?? "",
-      provider: runtime.provider ?? "",
-      platform,
-    }),
-  );
-  await afterTaskEnqueued(task);
   return messageResponse(message);
 }

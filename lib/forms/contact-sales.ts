@@ -5,7 +5,7 @@ import type { Db } from "@/lib/db";
 import { contactSalesInquiries } from "@/lib/db/schema";
 import { badRequest, describeZodError, tooManyRequests } from "@/lib/http/errors";
 import { rateLimit, type SharedStore } from "@/lib/store";
-import { events, recordEvent } from "@/lib/telemetry";
+import { events, recordEvent, withEvents } from "@/lib/telemetry";
 
 export const COMPANY_SIZES = ["1-10", "11-50", "51-200", "201-500", "501-1000", "1000+"] as const;
 export const CONTACT_USE_CASES = ["evaluate", "adopt_team", "self_host", "integrate", "partner", "other"] as const;
@@ -117,33 +117,37 @@ export async function submitContactSales(
   if (!perEmail.allowed) throw tooManyRequests(perEmail.retryAfterSeconds);
 
   const goals = input.goals ? input.goals : null;
-  const [row] = await db
-    .insert(contactSalesInquiries)
-    .values({
-      firstName: input.first_name,
-      lastName: input.last_name,
-      businessEmail: input.business_email,
-      companyName: input.company_name,
-      companySize: input.company_size,
-      countryRegion: input.country_region,
-      useCase: input.use_case,
-      goals,
-      source: input.source,
-      consentOutreach: input.consent_outreach,
-      consentUpdates: input.consent_updates,
-      submitterIp: meta.ip === "unknown" ? null : meta.ip,
-      userAgent: meta.userAgent.slice(0, 512) || null,
-    })
-    .returning({ id: contactSalesInquiries.id, createdAt: contactSalesInquiries.createdAt });
-  recordEvent(
-    events.contactSalesSubmitted({
-      inquiryId: row!.id,
-      companySize: input.company_size,
-      countryRegion: input.country_region,
-      useCase: input.use_case,
-      hasGoals: goals !== null,
-      formSource: input.source,
-    }),
-  );
+  const row = await withEvents(db, async (tx) => {
+    const [r] = await tx
+      .insert(contactSalesInquiries)
+      .values({
+        firstName: input.first_name,
+        lastName: input.last_name,
+        businessEmail: input.business_email,
+        companyName: input.company_name,
+        companySize: input.company_size,
+        countryRegion: input.country_region,
+        useCase: input.use_case,
+        goals,
+        source: input.source,
+        consentOutreach: input.consent_outreach,
+        consentUpdates: input.consent_updates,
+        submitterIp: meta.ip === "unknown" ? null : meta.ip,
+        userAgent: meta.userAgent.slice(0, 512) || null,
+      })
+      .returning({ id: contactSalesInquiries.id, createdAt: contactSalesInquiries.createdAt });
+    recordEvent(
+      events.contactSalesSubmitted({
+        inquiryId: r!.id,
+        companySize: input.company_size,
+        countryRegion: input.country_region,
+        useCase: input.use_case,
+        hasGoals: goals !== null,
+        formSource: input.source,
+      }),
+      tx,
+    );
+    return r;
+  });
   return { id: row!.id, created_at: row!.createdAt.toISOString() };
 }

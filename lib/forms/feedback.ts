@@ -6,7 +6,7 @@ import { feedback, members } from "@/lib/db/schema";
 import { notFound, tooManyRequests } from "@/lib/http/errors";
 import { clientPlatform, clientVersion } from "@/lib/http/request";
 import { rateLimit, type SharedStore } from "@/lib/store";
-import { events, recordEvent } from "@/lib/telemetry";
+import { events, recordEvent, withEvents } from "@/lib/telemetry";
 
 export const FEEDBACK_KINDS = ["bug", "feature", "general", "praise"] as const;
 export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
@@ -61,19 +61,23 @@ export async function submitFeedback(
   const limit = await rateLimit(store, `feedback:user:${userId}`, config().RATE_LIMIT_FEEDBACK, HOUR_MS);
   if (!limit.allowed) throw tooManyRequests(limit.retryAfterSeconds, "too much feedback in the last hour, try again later");
 
-  const [row] = await db
-    .insert(feedback)
-    .values({ userId, workspaceId: input.workspace_id ?? null, message: input.message, kind: input.kind, metadata })
-    .returning({ id: feedback.id, createdAt: feedback.createdAt });
-  recordEvent(
-    events.feedbackSubmitted({
-      userId,
-      workspaceId: input.workspace_id,
-      kind: input.kind,
-      message: input.message,
-      platform: metadata.platform ?? "",
-      appVersion: metadata.version ?? "",
-    }),
-  );
+  const row = await withEvents(db, async (tx) => {
+    const [r] = await tx
+      .insert(feedback)
+      .values({ userId, workspaceId: input.workspace_id ?? null, message: input.message, kind: input.kind, metadata })
+      .returning({ id: feedback.id, createdAt: feedback.createdAt });
+    recordEvent(
+      events.feedbackSubmitted({
+        userId,
+        workspaceId: input.workspace_id,
+        kind: input.kind,
+        message: input.message,
+        platform: metadata.platform ?? "",
+        appVersion: metadata.version ?? "",
+      }),
+      tx,
+    );
+    return r;
+  });
   return { id: row!.id, created_at: row!.createdAt.toISOString() };
 }

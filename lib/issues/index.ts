@@ -7,7 +7,7 @@ import type { Db, Tx } from "@/lib/db";
 import { agents, issueComments, issues, members, workspaces } from "@/lib/db/schema";
 import { badRequest, forbidden, notFound } from "@/lib/http/errors";
 import { afterTaskEnqueued, afterTasksCancelled, cancelTasksForIssue, enqueueTask, type Task } from "@/lib/tasks";
-import { events, recordEvent } from "@/lib/telemetry";
+import { events, recordEvent, withEvents } from "@/lib/telemetry";
 import { finishAutopilotRunForIssue } from "@/lib/autopilots/runs";
 
 export const ISSUE_STATUSES = ["backlog", "todo", "in_progress", "in_review", "done", "cancelled"] as const;
@@ -127,21 +127,23 @@ export async function insertIssue(
 
 /** POST /api/issues. */
 export async function createIssue(db: Db, m: Membership, actor: Actor, input: NewIssue, platform: string) {
-  const { issue, task } = await db.transaction((tx) =>
-    insertIssue(tx, m.workspace.id, { type: actor.type, id: actor.id }, { ...input, origin: { type: "manual" } }),
-  );
-  recordEvent(
-    events.issueCreated({
-      creator: analyticsActor(actor),
-      workspaceId: m.workspace.id,
-      issueId: issue.id,
-      source: "manual",
-      platform,
-      // The acting agent's own task (an agent creating issues while it runs).
-      taskId: actor.type === "agent" ? actor.taskId : undefined,
-    }),
-  );
-  if (task) await afterTaskEnqueued(task);
+  const { issue } = await withEvents(db, async (tx) => {
+    const created = await insertIssue(tx, m.workspace.id, { type: actor.type, id: actor.id }, { ...input, origin: { type: "manual" } });
+    recordEvent(
+      events.issueCreated({
+        creator: analyticsActor(actor),
+        workspaceId: m.workspace.id,
+        issueId: created.issue.id,
+        source: "manual",
+        platform,
+        // The acting agent's own task (an agent creating issues while it runs).
+        taskId: actor.type === "agent" ? actor.taskId : undefined,
+      }),
+      tx,
+    );
+    if (created.task) await afterTaskEnqueued(created.task, tx);
+    return created;
+  });
   return issueResponse(issue, m.workspace.issuePrefix);
 }
 

@@ -1,10 +1,10 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { User } from "@/lib/auth/users";
-import type { Db } from "@/lib/db";
+import type { Db, Tx } from "@/lib/db";
 import { members, users } from "@/lib/db/schema";
 import { notFound } from "@/lib/http/errors";
-import { events, recordEvent } from "@/lib/telemetry";
+import { events, recordEvent, withEvents } from "@/lib/telemetry";
 import { normalizeOnboardingPath } from "@/lib/telemetry/labels";
 import { isQuestionnaireComplete, isQuestionnaireEmpty, questionnaireSchema } from "./questionnaire";
 
@@ -45,7 +45,7 @@ export async function patchOnboarding(
   platform: string,
 ): Promise<User> {
   const q = input.questionnaire ?? undefined;
-  const result = await db.transaction(async (tx) => {
+  const result = await withEvents(db, async (tx) => {
     if (q === undefined) {
       const [u] = await tx.select().from(users).where(eq(users.id, userId));
       return { user: u!, started: false, completed: false };
@@ -74,50 +74,54 @@ export async function patchOnboarding(
         .returning();
       if (row) [user, completed] = [row, true];
     }
+    if (started) recordEvent(events.onboardingStarted({ userId, platform }), tx);
+    if (completed) {
+      recordEvent(
+        events.onboardingQuestionnaireSubmitted({
+          userId,
+          sources: q.source ?? [],
+          role: q.role ?? "",
+          useCases: q.use_case ?? [],
+          sourceSkipped: q.source_skipped === true,
+          roleSkipped: q.role_skipped === true,
+          useCaseSkipped: q.use_case_skipped === true,
+          sourceHasOther: Boolean(q.source_other),
+          roleHasOther: Boolean(q.role_other),
+          useCaseHasOther: Boolean(q.use_case_other),
+        }),
+        tx,
+      );
+    }
     return { user, started, completed };
   });
-  if (result.started) recordEvent(events.onboardingStarted({ userId, platform }));
-  if (result.completed && q) {
-    recordEvent(
-      events.onboardingQuestionnaireSubmitted({
-        userId,
-        sources: q.source ?? [],
-        role: q.role ?? "",
-        useCases: q.use_case ?? [],
-        sourceSkipped: q.source_skipped === true,
-        roleSkipped: q.role_skipped === true,
-        useCaseSkipped: q.use_case_skipped === true,
-        sourceHasOther: Boolean(q.source_other),
-        roleHasOther: Boolean(q.role_other),
-        useCaseHasOther: Boolean(q.use_case_other),
-      }),
-    );
-  }
   return result.user;
 }
 
 /**
  * Marks the user onboarded if they are not already: the atomic first flip of `onboarded_at` records
  * `onboarding_completed` (path normalised). Returns the updated user when this call did the flip, else null.
- * Call it outside (after) any transaction, since it records the event itself.
+ * The flip and its event commit together (inside the caller's `withEvents` transaction when given one).
  */
-export async function markOnboarded(db: Db, userId: string, path: string | undefined, workspaceId?: string): Promise<User | null> {
-  const [row] = await db
-    .update(users)
-    .set({ onboardedAt: sql`now()`, updatedAt: sql`now()` })
-    .where(and(eq(users.id, userId), isNull(users.onboardedAt)))
-    .returning();
-  if (!row) return null;
-  recordEvent(
-    events.onboardingCompleted({
-      userId,
-      workspaceId,
-      completionPath: normalizeOnboardingPath(path),
-      joinedCloudWaitlist: row.cloudWaitlistEmail !== null,
-      onboardedAt: row.onboardedAt!,
-    }),
-  );
-  return row;
+export async function markOnboarded(db: Db | Tx, userId: string, path: string | undefined, workspaceId?: string): Promise<User | null> {
+  return withEvents(db, async (tx) => {
+    const [row] = await tx
+      .update(users)
+      .set({ onboardedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(and(eq(users.id, userId), isNull(users.onboardedAt)))
+      .returning();
+    if (!row) return null;
+    recordEvent(
+      events.onboardingCompleted({
+        userId,
+        workspaceId,
+        completionPath: normalizeOnboardingPath(path),
+        joinedCloudWaitlist: row.cloudWaitlistEmail !== null,
+        onboardedAt: row.onboardedAt!,
+      }),
+      tx,
+    );
+    return row;
+  });
 }
 
 /** `POST /api/me/onboarding/complete`: idempotent; a second call returns the same `onboarded_at` and emits nothing. */
@@ -139,11 +143,13 @@ export async function completeOnboarding(db: Db, user: User, input: z.infer<type
 /** `POST /api/me/onboarding/cloud-waitlist`: overwrites the waitlist fields; does not complete onboarding. */
 export async function joinCloudWaitlist(db: Db, userId: string, input: z.infer<typeof cloudWaitlistBody>): Promise<User> {
   const reason = input.reason ? input.reason : null;
-  const [row] = await db
-    .update(users)
-    .set({ cloudWaitlistEmail: input.email, cloudWaitlistReason: reason, updatedAt: sql`now()` })
-    .where(eq(users.id, userId))
-    .returning();
-  recordEvent(events.cloudWaitlistJoined({ userId, hasReason: reason !== null }));
-  return row!;
+  return withEvents(db, async (tx) => {
+    const [row] = await tx
+      .update(users)
+      .set({ cloudWaitlistEmail: input.email, cloudWaitlistReason: reason, updatedAt: sql`now()` })
+      .where(eq(users.id, userId))
+      .returning();
+    recordEvent(events.cloudWaitlistJoined({ userId, hasReason: reason !== null }), tx);
+    return row!;
+  });
 }

@@ -1,7 +1,7 @@
 import { config } from "@/lib/config";
 import { closeDb, dbHandle } from "@/lib/db";
 import { closeStore, getStore } from "@/lib/store";
-import { shutdownTelemetry } from "@/lib/telemetry/sink";
+import { shutdownTelemetry, startAnalyticsRelay } from "@/lib/telemetry/sink";
 import { onShutdown } from "./lifecycle";
 
 const STARTED = Symbol.for("tandem.started");
@@ -44,7 +44,7 @@ export async function startServer(): Promise<void> {
     fail("redis", err);
   }
 
-  // Hooks run in reverse: background loops stop first, queued analytics are flushed, then connections close.
+  // Hooks run in reverse: background loops stop first, the analytics outbox is flushed, then connections close.
   if (process.env.TANDEM_SERVER !== "1" && !c.TRUST_PROXY) {
     // Without server.mjs (or a trusted proxy) no route sees the client address: every client shares one
     // per-IP rate-limit bucket.
@@ -53,7 +53,10 @@ export async function startServer(): Promise<void> {
 
   onShutdown("database", closeDb);
   onShutdown("shared store", closeStore);
-  onShutdown("analytics", () => shutdownTelemetry());
+  // The outbox relay (issue 12) runs on every node; on shutdown it sends what it can within 5 s, and the rest
+  // waits in the outbox for the next process.
+  if (startAnalyticsRelay()) console.log("> analytics: outbox relay started");
+  onShutdown("analytics", () => shutdownTelemetry(5000));
 
   // Background loops: every node may run them; their claims are atomic, so nothing fires twice.
   const { startSweepers, stopSweepers } = await import("@/lib/tasks/sweepers");

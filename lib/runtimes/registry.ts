@@ -103,7 +103,7 @@ export async function registerRuntimes(db: Db, who: DaemonPrincipal, input: Regi
       row = r;
     } catch (err) {
       if (err instanceof HttpError) throw err;
-      recordEvent(
+      await recordEvent(
         events.runtimeFailed({
           workspaceId: input.workspace_id,
           ownerId,
@@ -119,8 +119,8 @@ export async function registerRuntimes(db: Db, who: DaemonPrincipal, input: Regi
     }
     const { inserted, ...runtime } = row;
     if (inserted) {
-      recordEvent(events.runtimeRegistered({ ...runtimeArgs(runtime), runtimeVersion: runtime.version, cliVersion: runtime.cliVersion }));
-      if (online) recordEvent(events.runtimeReady({ ...runtimeArgs(runtime), readyDurationMs: 0 }));
+      await recordEvent(events.runtimeRegistered({ ...runtimeArgs(runtime), runtimeVersion: runtime.version, cliVersion: runtime.cliVersion }));
+      if (online) await recordEvent(events.runtimeReady({ ...runtimeArgs(runtime), readyDurationMs: 0 }));
     } else if (online) {
       await markFirstOnline(db, runtime.id);
     }
@@ -138,7 +138,7 @@ async function markFirstOnline(db: Db, runtimeId: string): Promise<void> {
     .returning();
   if (!r) return;
   const readyMs = Math.max(0, r.firstOnlineAt!.getTime() - r.createdAt.getTime());
-  recordEvent(events.runtimeReady({ ...runtimeArgs(r), readyDurationMs: readyMs }));
+  await recordEvent(events.runtimeReady({ ...runtimeArgs(r), readyDurationMs: readyMs }));
 }
 
 /** Runtimes by id that the caller may drive; any other id (absent or another workspace's) → 404, nothing changed. */
@@ -176,7 +176,7 @@ export async function deregisterRuntimes(db: Db, who: DaemonPrincipal, ids: stri
     .set({ status: "offline" })
     .where(and(inArray(runtimes.id, rows.map((r) => r.id)), eq(runtimes.status, "online")))
     .returning();
-  for (const r of changed) recordEvent(events.runtimeOffline(runtimeArgs(r)));
+  for (const r of changed) await recordEvent(events.runtimeOffline(runtimeArgs(r)));
 }
 
 /** The stale-runtime sweep: one UPDATE ... RETURNING, so with several nodes each runtime goes offline once. */
@@ -186,7 +186,7 @@ export async function markStaleRuntimesOffline(db: Db, staleSeconds: number): Pr
     .set({ status: "offline" })
     .where(and(eq(runtimes.status, "online"), sql`${runtimes.lastSeenAt} < now() - make_interval(secs => ${staleSeconds})`))
     .returning();
-  for (const r of changed) recordEvent(events.runtimeOffline(runtimeArgs(r)));
+  for (const r of changed) await recordEvent(events.runtimeOffline(runtimeArgs(r)));
   return changed;
 }
 

@@ -71,7 +71,7 @@ export async function claimTask(db: Db, who: DaemonPrincipal, runtimeId: string)
     return t!;
   });
   if (!task) return null;
-  recordTaskEvent(events.agentTaskDispatched(await taskEventArgs(db, task)));
+  await recordTaskEvent(events.agentTaskDispatched(await taskEventArgs(db, task)));
   return { ...taskResponse(task), prompt: task.prompt, ...(await claimDetails(db, task)) };
 }
 
@@ -102,7 +102,7 @@ export async function startTask(db: Db, who: DaemonPrincipal, taskId: string) {
     .where(and(eq(agentTasks.id, current.id), eq(agentTasks.status, "dispatched")))
     .returning();
   if (!t) return unchanged(db, current.id, ["running"]);
-  recordTaskEvent(events.agentTaskStarted(await taskEventArgs(db, t)));
+  await recordTaskEvent(events.agentTaskStarted(await taskEventArgs(db, t)));
   return taskResponse(t);
 }
 
@@ -156,12 +156,12 @@ export async function completeTask(db: Db, who: DaemonPrincipal, taskId: string,
   });
   if (!done) return unchanged(db, current.id, ["completed"]);
   const args = await taskEventArgs(db, done.task);
-  recordTaskEvent(events.agentTaskCompleted(args));
+  await recordTaskEvent(events.agentTaskCompleted(args));
   // An autopilot run ends with its task (atomic: a run already finished by its issue is left alone).
   if (done.task.autopilotRunId) await finishAutopilotRun(db, done.task.autopilotRunId, "completed", undefined, done.task.agentId);
   const first = done.firstExecution;
   if (first) {
-    recordEvent(
+    await recordEvent(
       events.issueExecuted({
         creator: first.creatorType === "agent" ? { agentId: first.creatorId } : { userId: first.creatorId },
         workspaceId: done.task.workspaceId,
@@ -222,7 +222,7 @@ async function enqueueRetry(tx: Tx, t: Task): Promise<Task> {
 /** Events after a committed failure: `agent_task_failed` (+ the retry's `agent_task_queued`). */
 export async function afterTaskFailed(db: Db, failed: Task, retry: Task | null): Promise<void> {
   const args = await taskEventArgs(db, failed);
-  recordTaskEvent(events.agentTaskFailed({ ...args, willRetry: retry !== null }));
+  await recordTaskEvent(events.agentTaskFailed({ ...args, willRetry: retry !== null }));
   if (retry) await afterTaskEnqueued(retry);
   if (failed.autopilotRunId && !retry) {
     await finishAutopilotRun(db, failed.autopilotRunId, "failed", `task ${failed.failureReason ?? "failed"}`, failed.agentId);
@@ -278,7 +278,7 @@ export async function cancelTasksForIssue(tx: Db | Tx, issueId: string): Promise
 /** `agent_task_cancelled` for each committed cancellation; an autopilot run whose task was cancelled ends as failed. */
 export async function afterTasksCancelled(db: Db, cancelled: Task[]): Promise<void> {
   for (const t of cancelled) {
-    recordTaskEvent(events.agentTaskCancelled(await taskEventArgs(db, t)));
+    await recordTaskEvent(events.agentTaskCancelled(await taskEventArgs(db, t)));
     if (t.autopilotRunId) await finishAutopilotRun(db, t.autopilotRunId, "failed", "task cancelled", t.agentId);
   }
 }

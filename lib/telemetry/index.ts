@@ -1,8 +1,8 @@
 export { events, emailDomain, EVENT_CATALOG, EVENT_NAMES, TASK_EVENT_NAMES } from "./events";
 export type { AnalyticsEvent, Actor, TaskEventArgs, TaskMetricsInput, EventBuilder } from "./events";
-export { recordEvent } from "./record";
+export { recordEvent, withEvents } from "./record";
 export { recordTaskEvent } from "./tasks";
-export { setSinkForTests, shutdownTelemetry, MemorySink } from "./sink";
+export { setSinkForTests, shutdownTelemetry, startAnalyticsRelay, MemorySink } from "./sink";
 export type { AnalyticsSink, PostHogMessage } from "./sink";
 export { observeHttpRequest } from "./http";
 export {

@@ -48,7 +48,13 @@ export const BUCKETS = {
 /** Sources pre-warmed for `agent_task_failed_total` (reference §2.1). */
 export const PREWARM_TASK_SOURCES = ["issue", "chat", "autopilot", "autopilot_issue", "quick_create", "other"] as const;
 
-export const ANALYTICS_OUTCOMES = ["queued", "sent", "dropped", "failed"] as const;
+/**
+ * `tandem_analytics_events_total{result}`: queued = written to the outbox (counted at commit); sent = accepted by
+ * PostHog; failed = in a request that failed (= retried + dead_lettered); retried = rescheduled with backoff;
+ * dead_lettered = refused with a 4xx PostHog never accepts, kept aside; dropped = removed unsent by the backlog cap
+ * (or lost because the outbox could not be written).
+ */
+export const ANALYTICS_OUTCOMES = ["queued", "sent", "dropped", "failed", "retried", "dead_lettered"] as const;
 export type AnalyticsOutcome = (typeof ANALYTICS_OUTCOMES)[number];
 
 /** Why the `/ingest` reverse proxy failed to reach PostHog (`tandem_analytics_proxy_errors_total{kind}`). */
@@ -56,7 +62,7 @@ export const INGEST_PROXY_ERRORS = ["upstream_5xx", "timeout", "unreachable"] as
 export type IngestProxyError = (typeof INGEST_PROXY_ERRORS)[number];
 
 function build(registry: Registry) {
-  const analyticsPending: Record<AnalyticsOutcome, number> = { queued: 0, sent: 0, dropped: 0, failed: 0 };
+  const analyticsPending: Record<AnalyticsOutcome, number> = { queued: 0, sent: 0, dropped: 0, failed: 0, retried: 0, dead_lettered: 0 };
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
     new Counter<L>({ name: PREFIX + name, help, labelNames, registers: [registry] });
   const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]) =>
@@ -86,6 +92,10 @@ function build(registry: Registry) {
       },
     }),
     analyticsPending,
+    // Set by the outbox relay from its last look at the table (a scrape never queries it).
+    analyticsOutboxBacklog: new Gauge({ name: PREFIX + "analytics_outbox_backlog", help: "Analytics events waiting in the outbox (pending, not dead-lettered).", registers: [registry] }),
+    analyticsOutboxOldestSeconds: new Gauge({ name: PREFIX + "analytics_outbox_oldest_pending_seconds", help: "Age of the oldest pending outbox event (0 when empty).", registers: [registry] }),
+    analyticsOutboxDead: new Gauge({ name: PREFIX + "analytics_outbox_dead_letters", help: "Dead-lettered analytics events kept in the outbox.", registers: [registry] }),
 
     // §3 event-paired counters (incremented only by recordEvent)
     signup: counter("signup_total", "New users.", ["signup_source"]),
@@ -147,6 +157,9 @@ function build(registry: Registry) {
 
   for (const result of ANALYTICS_OUTCOMES) f.analyticsEvents.inc({ result }, 0);
   for (const kind of INGEST_PROXY_ERRORS) f.ingestProxyErrors.inc({ kind }, 0);
+  f.analyticsOutboxBacklog.set(0);
+  f.analyticsOutboxOldestSeconds.set(0);
+  f.analyticsOutboxDead.set(0);
   for (const source of PREWARM_TASK_SOURCES)
     for (const runtime_mode of RUNTIME_MODES)
       for (const failure_reason of FAILURE_REASONS) f.taskFailed.inc({ source, runtime_mode, failure_reason }, 0);

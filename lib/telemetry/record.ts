@@ -15,18 +15,88 @@ import {
   normalizeSignupSource,
   normalizeTaskSource,
 } from "./labels";
-import { families } from "./metrics";
-import { getSink } from "./sink";
+import { countAnalyticsOutcome, families } from "./metrics";
+import { getSink, stageEvent, type StagedEvent } from "./sink";
+import { getDb, type Db, type Tx } from "@/lib/db/client";
+
+type Pending = { staged: StagedEvent[]; counts: (() => void)[] };
+/** Transactions opened by `withEvents`, with what was recorded inside them. */
+const OPEN = new WeakMap<object, Pending>();
 
 /**
- * THE emitter for product events (TELEMETRY.md §1): hands the event to the sink (unless metrics-only) and
+ * Runs `fn` in a transaction whose events commit with it (issue 12): `recordEvent(events.x(...), tx)` inside `fn`
+ * stages the event; its outbox row is inserted just before the commit, and its paired counters move only after the
+ * commit. A rolled-back transaction emits nothing: no row, no counter, no event. Called with a transaction of an
+ * outer `withEvents`, it opens a savepoint whose events join the outer transaction's.
+ */
+export async function withEvents<T>(db: Db | Tx, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const outer = OPEN.get(db);
+  const pending: Pending = { staged: [], counts: [] };
+  const result = await db.transaction(async (tx) => {
+    OPEN.set(tx, pending);
+    try {
+      const r = await fn(tx);
+      if (!outer && pending.staged.length > 0) await getSink().stage(tx, pending.staged);
+      return r;
+    } finally {
+      OPEN.delete(tx);
+    }
+  });
+  if (outer) {
+    outer.staged.push(...pending.staged);
+    outer.counts.push(...pending.counts);
+  } else settle(pending);
+  return result;
+}
+
+function settle(p: Pending): void {
+  for (const count of p.counts) count();
+  if (p.staged.length > 0) getSink().committed(p.staged);
+}
+
+/**
+ * The one emission path of `recordEvent` and `recordTaskEvent`. With `tx` (from `withEvents`) the event is staged
+ * in that transaction. Without, it stands alone (a login attempt, or a change committed elsewhere): the counters
+ * move now and its row is written on its own; awaiting it makes the event as durable as the change before it.
+ * Capture never throws into the caller: a failed outbox write is logged and counted as dropped.
+ */
+export function emitEvent(event: AnalyticsEvent, count: () => void, tx: Tx | undefined): Promise<void> {
+  if (tx) {
+    const p = OPEN.get(tx);
+    if (!p) throw new Error(`recordEvent(${event.name}, tx): tx must come from withEvents`);
+    if (event.capture) p.staged.push(stageEvent(event));
+    p.counts.push(count);
+    return Promise.resolve();
+  }
+  count();
+  if (!event.capture) return Promise.resolve();
+  const sink = getSink();
+  if (sink.kind === "noop") return Promise.resolve();
+  const staged = [stageEvent(event)];
+  if (sink.kind === "memory") {
+    sink.committed(staged);
+    return Promise.resolve();
+  }
+  return getDb()
+    .then((db) => sink.stage(db, staged))
+    .then(
+      () => sink.committed(staged),
+      (err) => {
+        console.error(`analytics outbox: could not write ${event.name}:`, err instanceof Error ? err.message : err);
+        countAnalyticsOutcome("dropped");
+      },
+    );
+}
+
+/**
+ * THE emitter for product events (TELEMETRY.md §1): stages the event for PostHog (unless metrics-only) and
  * increments its paired metric(s), reading labels from the event's properties through the normalisers.
- * Call it after the transaction commits, with a direct builder call: `recordEvent(events.signup({...}))`.
+ * Call it with a direct builder call, inside the domain transaction: `recordEvent(events.signup({...}), tx)` in
+ * `withEvents(db, async (tx) => ...)`; or, with no transaction, `await recordEvent(events.login({...}))`.
  * Task lifecycle events go through `recordTaskEvent` instead.
  */
-export function recordEvent(event: AnalyticsEvent): void {
-  if (event.capture) getSink().capture(event);
-  incForEvent(event);
+export function recordEvent(event: AnalyticsEvent, tx?: Tx): Promise<void> {
+  return emitEvent(event, () => incForEvent(event), tx);
 }
 
 const str = (v: unknown) => (typeof v === "string" ? v : "");

@@ -1,26 +1,39 @@
-import { PostHog } from "posthog-node";
+import { randomUUID } from "node:crypto";
 import { config } from "@/lib/config";
+import type { Db, Tx } from "@/lib/db/client";
 import type { AnalyticsEvent } from "./events";
 import { countAnalyticsOutcome } from "./metrics";
+import { analyticsOutbox } from "@/lib/db/schema/telemetry";
+import { OutboxRelay, type RelayOptions } from "./relay";
 
 /**
- * Where server analytics events go (TELEMETRY.md §8). `capture` never blocks and never throws: the PostHog sink
- * puts the event in a bounded queue of our own and returns; a background flush hands batches to posthog-node.
+ * Where server analytics events go (TELEMETRY.md §8, superseded in part by issue 12). An event is *staged* inside
+ * the transaction of the domain change (the outbox sink writes its row there) and *committed* after the commit
+ * (the outbox sink wakes its relay; the memory sink records it). A rolled-back transaction therefore emits nothing.
+ * Neither step ever waits on PostHog.
  */
 export interface AnalyticsSink {
-  readonly kind: "posthog" | "noop" | "memory";
-  capture(event: AnalyticsEvent): void;
-  /** Sends everything queued so far (best effort, bounded by the request timeout per batch). */
+  readonly kind: "outbox" | "noop" | "memory";
+  /** Inside the transaction, before commit. */
+  stage(db: Db | Tx, staged: StagedEvent[]): Promise<void>;
+  /** After the commit. */
+  committed(staged: StagedEvent[]): void;
+  /** Sends everything pending so far (best effort, bounded by the request timeout per batch). */
   flush(): Promise<void>;
-  /** Stops background work and flushes what is queued within `timeoutMs`. Later captures are dropped. */
+  /** Stops background work, sending what it can within `timeoutMs`; what is left waits in the outbox. */
   shutdown(timeoutMs?: number): Promise<void>;
 }
 
 export const DEFAULT_POSTHOG_HOST = "https://us.i.posthog.com";
 export const EVENT_SCHEMA_VERSION = 2;
 
-/** The PostHog wire message of an event (§2 envelope). */
-export type PostHogMessage = { event: string; distinct_id: string; timestamp: string; properties: Record<string, unknown> };
+/** The PostHog wire message of an event (§2 envelope); `uuid` is PostHog's deduplication key. */
+export type PostHogMessage = { event: string; distinct_id: string; timestamp: string; uuid: string; properties: Record<string, unknown> };
+
+/** An event with its identity, fixed when it is recorded. */
+export type StagedEvent = { event: AnalyticsEvent; uuid: string };
+
+export const stageEvent = (event: AnalyticsEvent): StagedEvent => ({ event, uuid: randomUUID() });
 
 /** Adds the §2 envelope to an event's properties. */
 export function envelopeProperties(ev: AnalyticsEvent, environment: string): Record<string, unknown> {
@@ -32,27 +45,45 @@ export function envelopeProperties(ev: AnalyticsEvent, environment: string): Rec
   return props;
 }
 
-export function toPostHogMessage(ev: AnalyticsEvent, environment: string, at: number = Date.now()): PostHogMessage {
-  return { event: ev.name, distinct_id: ev.distinctId, timestamp: new Date(at).toISOString(), properties: envelopeProperties(ev, environment) };
+export function toPostHogMessage(ev: AnalyticsEvent, environment: string, at: number = Date.now(), uuid: string = randomUUID()): PostHogMessage {
+  return { event: ev.name, distinct_id: ev.distinctId, timestamp: new Date(at).toISOString(), uuid, properties: envelopeProperties(ev, environment) };
 }
 
-/** No key, or ANALYTICS_DISABLED: no network, nothing kept. */
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One multi-row insert into the outbox, in the caller's transaction. */
+export async function writeOutboxRows(db: Db | Tx, staged: StagedEvent[], environment: string): Promise<void> {
+  if (staged.length === 0) return;
+  const rows = staged.map(({ event: ev, uuid }) => {
+    const properties = envelopeProperties(ev, environment);
+    const uid = typeof properties.user_id === "string" && UUID_RE.test(properties.user_id) ? properties.user_id : null;
+    return { uuid, userId: uid, event: ev.name, distinctId: ev.distinctId, properties };
+  });
+  await db.insert(analyticsOutbox).values(rows);
+}
+
+/** No key, or ANALYTICS_DISABLED: no row, no network, nothing kept. */
 export class NoopSink implements AnalyticsSink {
   readonly kind = "noop";
-  capture(): void {}
+  async stage(): Promise<void> {}
+  committed(): void {}
   async flush(): Promise<void> {}
-  async shutdown(): Promise<void> {}
+  async shutdown(_timeoutMs?: number): Promise<void> {}
 }
 
-/** Keeps every captured event (and its wire message) for assertions. */
+/** Keeps every committed event (and its wire message) for assertions. */
 export class MemorySink implements AnalyticsSink {
   readonly kind = "memory";
   readonly events: AnalyticsEvent[] = [];
   readonly messages: PostHogMessage[] = [];
   constructor(private readonly environment = "dev") {}
-  capture(event: AnalyticsEvent): void {
-    this.events.push(event);
-    this.messages.push(toPostHogMessage(event, this.environment));
+  async stage(): Promise<void> {}
+  committed(staged: StagedEvent[]): void {
+    const at = Date.now();
+    for (const s of staged) {
+      this.events.push(s.event);
+      this.messages.push(toPostHogMessage(s.event, this.environment, at, s.uuid));
+    }
   }
   named(name: string): PostHogMessage[] {
     return this.messages.filter((m) => m.event === name);
@@ -62,168 +93,51 @@ export class MemorySink implements AnalyticsSink {
     this.messages.length = 0;
   }
   async flush(): Promise<void> {}
-  async shutdown(): Promise<void> {}
+  async shutdown(_timeoutMs?: number): Promise<void> {}
 }
 
-export type PostHogSinkOptions = {
-  apiKey: string;
-  host?: string;
-  environment: string;
-  /** Events held before dropping (default 1024). */
-  queueSize?: number;
-  /** Events per request (default 64). */
-  batchSize?: number;
-  /** A partial batch is sent at least this often (default 10 s). */
-  flushIntervalMs?: number;
-  /** Per request (default 5 s). */
-  timeoutMs?: number;
-};
-
-type Queued = { ev: AnalyticsEvent; at: number };
-
 /**
- * posthog-node behind our own bounded queue. posthog-node alone grows without bound when the host is slow
- * (in-flight batches are not limited by its maxQueueSize) and keeps failed batches for retry. So:
- * - `capture` is an O(1) ring-buffer push; beyond `queueSize` the event is dropped and counted;
- * - one flush is in flight at a time; it hands at most `batchSize` events to posthog-node and awaits its flush
- *   (no retries, `timeoutMs` per request), so the library never holds more than one batch;
- * - a failed flush counts the batch as failed and discards that client, whose queue still holds the batch
- *   for a retry we do not want.
+ * The production sink: rows in `analytics_outbox`, delivered by this process's relay (every node runs one; rows
+ * another node wrote are found by polling, rows of a node that died by lease expiry).
  */
-export class PostHogSink implements AnalyticsSink {
-  readonly kind = "posthog";
-  private readonly cap: number;
-  private readonly batchSize: number;
-  private readonly timeoutMs: number;
-  private readonly buf: (Queued | undefined)[];
-  private head = 0;
-  private size = 0;
-  private inFlight?: Promise<void>;
-  private kickScheduled = false;
-  private timer?: NodeJS.Timeout;
-  private closed = false;
-  private client?: PostHog;
-
-  constructor(private readonly opts: PostHogSinkOptions) {
-    this.cap = opts.queueSize ?? 1024;
-    this.batchSize = opts.batchSize ?? 64;
-    this.timeoutMs = opts.timeoutMs ?? 5000;
-    this.buf = new Array(this.cap);
-    this.timer = setInterval(() => this.kick(), opts.flushIntervalMs ?? 10_000);
-    this.timer.unref();
+export class OutboxSink implements AnalyticsSink {
+  readonly kind = "outbox";
+  readonly relay: OutboxRelay;
+  /** This process wrote rows: shutdown sends them even if the relay was never started (scripts, tests). */
+  private wrote = false;
+  constructor(private readonly environment: string, relayOptions: RelayOptions) {
+    this.relay = new OutboxRelay(relayOptions);
   }
-
-  /** Events waiting in our queue (not counting the batch in flight). */
-  get pending(): number {
-    return this.size;
+  stage(db: Db | Tx, staged: StagedEvent[]): Promise<void> {
+    return writeOutboxRows(db, staged, this.environment);
   }
-
-  capture(ev: AnalyticsEvent): void {
-    if (this.closed || this.size >= this.cap) {
-      countAnalyticsOutcome("dropped");
-      return;
-    }
-    this.buf[(this.head + this.size) % this.cap] = { ev, at: Date.now() };
-    this.size++;
-    countAnalyticsOutcome("queued");
-    if (this.size >= this.batchSize && !this.inFlight && !this.kickScheduled) {
-      // Send outside the caller's stack: capture stays a push.
-      this.kickScheduled = true;
-      setImmediate(() => {
-        this.kickScheduled = false;
-        this.kick();
-      });
-    }
+  committed(staged: StagedEvent[]): void {
+    countAnalyticsOutcome("queued", staged.length);
+    this.wrote = true;
+    this.relay.wake();
   }
-
-  /** Starts one batch if none is in flight; chains the next while full batches wait. */
-  private kick(): void {
-    if (this.inFlight || this.size === 0) return;
-    this.inFlight = this.sendBatch().finally(() => {
-      this.inFlight = undefined;
-      if (this.size >= this.batchSize && !this.closed) setImmediate(() => this.kick());
-    });
+  flush(): Promise<void> {
+    return this.relay.flush();
   }
-
-  private take(n: number): Queued[] {
-    const out: Queued[] = [];
-    while (out.length < n && this.size > 0) {
-      out.push(this.buf[this.head]!);
-      this.buf[this.head] = undefined;
-      this.head = (this.head + 1) % this.cap;
-      this.size--;
-    }
-    return out;
-  }
-
-  private newClient(): PostHog {
-    // flushAt/maxQueueSize one above our batch: the library never flushes or drops on its own; we drive it.
-    return new PostHog(this.opts.apiKey, {
-      host: this.opts.host ?? DEFAULT_POSTHOG_HOST,
-      flushAt: this.batchSize + 1,
-      maxBatchSize: this.batchSize + 1,
-      maxQueueSize: this.batchSize + 1,
-      flushInterval: 0,
-      requestTimeout: this.timeoutMs,
-      fetchRetryCount: 0,
-      disableGeoip: true,
-      enableExceptionAutocapture: false,
-    });
-  }
-
-  private async sendBatch(): Promise<void> {
-    const batch = this.take(this.batchSize);
-    if (batch.length === 0) return;
-    const client = (this.client ??= this.newClient());
-    const env = this.opts.environment;
-    for (const { ev, at } of batch) {
-      client.capture({ distinctId: ev.distinctId, event: ev.name, properties: envelopeProperties(ev, env), timestamp: new Date(at) });
-    }
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      // The library enforces the request timeout; this guard only protects us from a flush that never settles.
-      await Promise.race([
-        client.flush(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error("posthog flush did not settle")), this.timeoutMs + 1000);
-        }),
-      ]);
-      countAnalyticsOutcome("sent", batch.length);
-    } catch {
-      countAnalyticsOutcome("failed", batch.length);
-      if (this.client === client) this.client = undefined;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async flush(): Promise<void> {
-    while (this.inFlight || this.size > 0) {
-      if (!this.inFlight) this.kick();
-      await this.inFlight;
-    }
-  }
-
-  async shutdown(timeoutMs = this.timeoutMs): Promise<void> {
-    clearInterval(this.timer);
-    const drained = this.flush();
-    this.closed = true;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([drained, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
-    clearTimeout(timer);
-    // Whatever could not be sent in time is lost; count it.
-    const left = this.take(this.size).length;
-    if (left > 0) countAnalyticsOutcome("dropped", left);
-    // No client.shutdown(): the library holds nothing of ours beyond a failed batch and runs no timers
-    // (flushInterval 0); shutting it down would only retry that batch.
-    this.client = undefined;
+  shutdown(timeoutMs?: number): Promise<void> {
+    return this.relay.stop(timeoutMs, this.wrote);
   }
 }
 
 export function createSinkFromConfig(): AnalyticsSink {
   const c = config();
   if (c.ANALYTICS_DISABLED || !c.POSTHOG_API_KEY) return new NoopSink();
-  return new PostHogSink({ apiKey: c.POSTHOG_API_KEY, host: c.POSTHOG_HOST ?? DEFAULT_POSTHOG_HOST, environment: c.analyticsEnvironment });
+  return new OutboxSink(c.analyticsEnvironment, {
+    apiKey: c.POSTHOG_API_KEY,
+    host: c.POSTHOG_HOST ?? DEFAULT_POSTHOG_HOST,
+    batchSize: c.ANALYTICS_RELAY_BATCH_SIZE,
+    timeoutMs: c.ANALYTICS_RELAY_TIMEOUT_MS,
+    backoffMinMs: c.ANALYTICS_RELAY_BACKOFF_MIN_MS,
+    backoffMaxMs: c.ANALYTICS_RELAY_BACKOFF_MAX_MS,
+    pollMs: c.ANALYTICS_RELAY_POLL_MS,
+    maxRows: c.ANALYTICS_OUTBOX_MAX_ROWS,
+    maxAgeMs: c.ANALYTICS_OUTBOX_MAX_AGE,
+  });
 }
 
 const KEY = Symbol.for("tandem.telemetry.sink");
@@ -242,7 +156,17 @@ export function setSinkForTests(sink: AnalyticsSink | undefined): void {
   else delete g[KEY];
 }
 
-/** Flushes queued events (within `timeoutMs`) and stops the sink; the server calls it on SIGTERM/SIGINT. */
+/** Start-up: every node runs the relay of its outbox sink (nothing with no key or ANALYTICS_DISABLED). */
+export function startAnalyticsRelay(): boolean {
+  const sink = getSink();
+  if (sink instanceof OutboxSink) {
+    sink.relay.start();
+    return true;
+  }
+  return false;
+}
+
+/** Sends what it can within `timeoutMs` and stops the relay; the server calls it on SIGTERM/SIGINT. */
 export async function shutdownTelemetry(timeoutMs = 5000): Promise<void> {
   const sink = (globalThis as G)[KEY];
   if (sink) await sink.shutdown(timeoutMs);

@@ -7,19 +7,23 @@ import {
   recordTaskTerminal,
   type TaskTerminal,
 } from "./metrics";
-import { getSink } from "./sink";
+import { emitEvent } from "./record";
+import type { Tx } from "@/lib/db/client";
 
 /**
  * THE task-event helper (TELEMETRY.md §1 exception): `recordTaskEvent(events.agentTaskFailed({...}))`.
  * Calls the typed task recorders with the event's task labels and timestamps, and captures the event only when
- * its workspace is known (the builder sets `capture` accordingly).
+ * its workspace is known (the builder sets `capture` accordingly). Same transaction rules as `recordEvent`.
  */
-export function recordTaskEvent(event: AnalyticsEvent): void {
+export function recordTaskEvent(event: AnalyticsEvent, tx?: Tx): Promise<void> {
   const t = event.task;
   if (!t) throw new Error(`recordTaskEvent: ${event.name} is not a task event`);
-  if (event.capture) getSink().capture(event);
+  return emitEvent(event, () => countTaskEvent(event.name, t), tx);
+}
+
+function countTaskEvent(name: string, t: NonNullable<AnalyticsEvent["task"]>): void {
   const terminal = (status: TaskTerminal["status"]) => recordTaskTerminal({ ...t, status });
-  switch (event.name) {
+  switch (name) {
     case "agent_task_queued":
       return recordTaskEnqueued(t);
     case "agent_task_dispatched":

@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import { and, asc, eq, ne, sql } from "drizzle-orm";
 import { config } from "@/lib/config";
 import type { Db } from "@/lib/db";
-import { invitations, members, users, workspaces } from "@/lib/db/schema";
+import { analyticsOutbox, invitations, members, users, workspaces } from "@/lib/db/schema";
 import type { Membership, Role, Workspace } from "@/lib/auth/guard";
 import { sendMail } from "@/lib/auth/mail";
 import type { User } from "@/lib/auth/users";
 import { badRequest, conflict, forbidden, notFound, unavailable } from "@/lib/http/errors";
 import { markOnboarded } from "@/lib/onboarding";
-import { events, recordEvent } from "@/lib/telemetry";
+import { events, recordEvent, withEvents } from "@/lib/telemetry";
 import { deriveIssuePrefix, RESERVED_SLUGS, slugify, SLUG_PATTERN } from "./names";
 
 export { deriveIssuePrefix, slugify } from "./names";
@@ -41,15 +41,15 @@ export async function createWorkspace(db: Db, user: User, input: { name: string;
   for (let attempt = 0; attempt < 5; attempt++) {
     const candidate = explicit || attempt === 0 ? (RESERVED_SLUGS.has(base) ? `${base}-ws` : base) : `${base.slice(0, 33)}-${randomBytes(3).toString("hex")}`;
     try {
-      const ws = await db.transaction(async (tx) => {
+      const ws = await withEvents(db, async (tx) => {
         const [w] = await tx
           .insert(workspaces)
           .values({ name, slug: candidate, issuePrefix: deriveIssuePrefix(name), createdBy: user.id })
           .returning();
         await tx.insert(members).values({ workspaceId: w!.id, userId: user.id, role: "owner" });
+        recordEvent(events.workspaceCreated({ userId: user.id, workspaceId: w!.id }), tx);
         return w!;
       });
-      recordEvent(events.workspaceCreated({ userId: user.id, workspaceId: ws.id }));
       return workspaceResponse(ws, "owner");
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
@@ -130,7 +130,7 @@ export async function createInvitation(
     await db.delete(invitations).where(eq(invitations.id, inv!.id));
     throw unavailable("could not send the invitation email; try again later");
   }
-  recordEvent(events.teamInviteSent({ inviterId: m.user.id, workspaceId: m.workspace.id, invitedEmail: input.email }));
+  await recordEvent(events.teamInviteSent({ inviterId: m.user.id, workspaceId: m.workspace.id, invitedEmail: input.email }));
   return invitationResponse(inv!);
 }
 
@@ -156,7 +156,7 @@ export async function acceptInvitation(db: Db, user: User, id: string) {
   if (inv.status === "revoked") throw notFound("invitation not found");
   if (inv.status === "pending" && inv.expiresAt.getTime() <= Date.now()) throw conflict("invitation has expired");
 
-  const flipped = await db.transaction(async (tx) => {
+  const flipped = await withEvents(db, async (tx) => {
     const [row] = await tx
       .update(invitations)
       .set({ status: "accepted", acceptedAt: new Date() })
@@ -164,16 +164,12 @@ export async function acceptInvitation(db: Db, user: User, id: string) {
       .returning();
     if (row) {
       await tx.insert(members).values({ workspaceId: row.workspaceId, userId: user.id, role: row.role }).onConflictDoNothing();
+      recordEvent(events.teamInviteAccepted({ userId: user.id, workspaceId: row.workspaceId, invitedAt: row.createdAt, acceptedAt: row.acceptedAt! }), tx);
+      // An invitee skips the questionnaire: joining a team completes onboarding (only if they had not already).
+      await markOnboarded(tx, user.id, "invite_accept", row.workspaceId);
     }
     return row;
   });
-  if (flipped) {
-    recordEvent(
-      events.teamInviteAccepted({ userId: user.id, workspaceId: flipped.workspaceId, invitedAt: flipped.createdAt, acceptedAt: flipped.acceptedAt! }),
-    );
-    // An invitee skips the questionnaire: joining a team completes onboarding (only if they had not already).
-    await markOnboarded(db, user.id, "invite_accept", flipped.workspaceId);
-  }
   const [w] = await db.select().from(workspaces).where(eq(workspaces.id, inv.workspaceId));
   if (!w) throw notFound("invitation not found");
   return { workspace: workspaceResponse(w), accepted: Boolean(flipped) };
@@ -186,7 +182,7 @@ export async function acceptInvitation(db: Db, user: User, id: string) {
  */
 export async function deleteAccount(db: Db, user: User, confirmEmail: string): Promise<void> {
   if (confirmEmail.trim().toLowerCase() !== user.email) throw badRequest("confirm_email does not match your email");
-  await db.transaction(async (tx) => {
+  await withEvents(db, async (tx) => {
     const owned = await tx
       .select({ workspaceId: members.workspaceId })
       .from(members)
@@ -208,6 +204,8 @@ export async function deleteAccount(db: Db, user: User, confirmEmail: string): P
     }
     await tx.delete(invitations).where(eq(invitations.email, user.email));
     await tx.delete(users).where(eq(users.id, user.id));
+    // Erasure reaches the outbox: the user's undelivered events go with the account (only account_deleted stays).
+    await tx.delete(analyticsOutbox).where(eq(analyticsOutbox.userId, user.id));
+    recordEvent(events.accountDeleted({ userId: user.id }), tx);
   });
-  recordEvent(events.accountDeleted({ userId: user.id }));
 }

@@ -3,13 +3,16 @@
  * posthog-node posts (gzip) JSON batches to `/batch/`; posthog-js posts to `/e/` and `/i/v0/e/` (cross-origin, so
  * every answer carries CORS headers).
  * `mode: "hang"` accepts connections and reads requests but never answers (an unreachable-but-connected host).
+ * `set()` switches mode or status while running (an outage, then recovery); `reject` answers 400 to a batch holding
+ * an event it matches (a payload PostHog will never accept). Only accepted (2xx) batches count as delivered.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { gunzipSync } from "node:zlib";
 
 export type CapturedRequest = { method: string; url: string; headers: IncomingHttpHeaders; body: Buffer };
-export type CapturedEvent = { event: string; distinct_id?: string; timestamp?: string; properties: Record<string, any> };
+export type CapturedEvent = { event: string; distinct_id?: string; timestamp?: string; uuid?: string; properties: Record<string, any> };
+type Mode = { mode?: "answer" | "hang"; status?: number };
 
 export type CaptureServer = {
   url: string;
@@ -20,6 +23,12 @@ export type CaptureServer = {
   waitForBatchEvents(n: number, timeoutMs?: number): Promise<CapturedEvent[]>;
   /** Connections accepted so far (also counts those a hanging server never answers). */
   connections(): number;
+  /** Events of `/batch/` requests answered 2xx (what PostHog would have ingested), with duplicates. */
+  acceptedEvents(): CapturedEvent[];
+  /** Switches behaviour from now on. */
+  set(mode: Mode): void;
+  /** Server requests to `/batch/` seen so far, whatever the answer. */
+  batchRequests(): number;
   stop(): Promise<void>;
 };
 
@@ -28,11 +37,16 @@ function decode(req: CapturedRequest): string {
   return (gz ? gunzipSync(req.body) : req.body).toString("utf8");
 }
 
-export async function startCaptureServer(opts: { mode?: "answer" | "hang"; status?: number } = {}): Promise<CaptureServer> {
-  const mode = opts.mode ?? "answer";
+export async function startCaptureServer(
+  opts: Mode & { reject?: (e: CapturedEvent) => boolean; keepBodies?: boolean } = {},
+): Promise<CaptureServer> {
+  let mode = opts.mode ?? "answer";
+  let status = opts.status ?? 200;
   const requests: CapturedRequest[] = [];
+  const accepted: CapturedEvent[] = [];
+  let batchRequests = 0;
   const sockets = new Set<Socket>();
-  let accepted = 0;
+  let acceptedConnections = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => {
@@ -40,10 +54,19 @@ export async function startCaptureServer(opts: { mode?: "answer" | "hang"; statu
       if (mode === "answer") chunks.push(c);
     });
     req.on("end", () => {
+      if (req.url?.startsWith("/batch")) batchRequests++;
       if (mode === "hang") return;
-      requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) });
+      const captured = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) };
+      let code = status;
+      if (captured.method === "POST" && captured.url.startsWith("/batch")) {
+        const batch = (JSON.parse(decode(captured)) as { batch?: CapturedEvent[] }).batch ?? [];
+        if (code < 300 && opts.reject && batch.some(opts.reject)) code = 400;
+        if (code < 300) for (const e of batch) accepted.push(e);
+      }
+      // A long load test keeps only what it counts.
+      if (opts.keepBodies !== false) requests.push(captured);
       // posthog-js posts from the app's origin: answer CORS (preflight included) as PostHog does.
-      res.writeHead(opts.status ?? 200, {
+      res.writeHead(code, {
         "content-type": "application/json",
         "access-control-allow-origin": req.headers.origin ?? "*",
         "access-control-allow-methods": "GET, POST, OPTIONS",
@@ -53,7 +76,7 @@ export async function startCaptureServer(opts: { mode?: "answer" | "hang"; statu
     });
   });
   server.on("connection", (s: Socket) => {
-    accepted++;
+    acceptedConnections++;
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
@@ -83,7 +106,13 @@ export async function startCaptureServer(opts: { mode?: "answer" | "hang"; statu
         await new Promise((r) => setTimeout(r, 25));
       }
     },
-    connections: () => accepted,
+    connections: () => acceptedConnections,
+    acceptedEvents: () => accepted,
+    set(m: Mode) {
+      if (m.mode) mode = m.mode;
+      if (m.status) status = m.status;
+    },
+    batchRequests: () => batchRequests,
     stop() {
       for (const s of sockets) s.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));

@@ -4,7 +4,7 @@
  */
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import * as L from "@/lib/telemetry/labels";
-import { allowedModelAliases } from "@/lib/telemetry/metrics";
+import { ANALYTICS_OUTCOMES, INGEST_PROXY_ERRORS, allowedModelAliases } from "@/lib/telemetry/metrics";
 import { PRICING } from "@/lib/telemetry/pricing";
 
 const set = (xs: readonly string[]) => new Set<string>(xs);
@@ -31,6 +31,7 @@ export function allowed(family: string, label: string): Set<string> | null {
     case "path":
       return set(L.ONBOARDING_PATHS);
     case "kind":
+      if (f === "analytics_proxy_errors_total") return set(INGEST_PROXY_ERRORS);
       return f === "daemon_message_received_total" ? set(L.DAEMON_MESSAGE_KINDS) : set(L.FEEDBACK_KINDS);
     case "runtime_mode":
       return set(L.RUNTIME_MODES);
@@ -61,7 +62,7 @@ export function allowed(family: string, label: string): Set<string> | null {
     case "method":
       return set([...L.HTTP_METHODS, "OTHER"]);
     case "result":
-      return f === "github_pr_review_total" ? set(L.GITHUB_PR_REVIEW_RESULTS) : set(["queued", "sent", "dropped", "failed"]);
+      return f === "github_pr_review_total" ? set(L.GITHUB_PR_REVIEW_RESULTS) : set(ANALYTICS_OUTCOMES);
     case "token_type":
       return set(L.TOKEN_TYPES);
     default:

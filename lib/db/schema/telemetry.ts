@@ -1,0 +1,36 @@
+import { bigserial, index, integer, jsonb, pgTable, smallint, text, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { ts } from "./columns";
+
+/**
+ * The transactional analytics outbox (issue 12): one row per server event that goes to PostHog, written in the
+ * transaction of the domain change that causes it, deleted by the relay once PostHog accepted it.
+ * `next_attempt_at` is the retry schedule; `lease_until` is set by a claim past the send timeout, so no two relays
+ * send a row at once and a node that dies mid-send only delays its rows. `dead_at` marks a row PostHog will never
+ * accept.
+ */
+export const analyticsOutbox = pgTable(
+  "analytics_outbox",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    /** PostHog's `uuid`: a resent event is deduplicated, not counted twice. */
+    uuid: uuid("uuid").notNull(),
+    /** The user the event is about (erasure deletes their pending rows); null for agent/system/workspace ids. */
+    userId: uuid("user_id"),
+    event: text("event").notNull(),
+    distinctId: text("distinct_id").notNull(),
+    /** The enveloped properties, ready to send. */
+    properties: jsonb("properties").notNull(),
+    /** Written just before commit (clock time, not transaction start): the event's timestamp at PostHog. */
+    createdAt: ts("created_at").notNull().default(sql`clock_timestamp()`),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: ts("next_attempt_at").notNull().defaultNow(),
+    leaseUntil: ts("lease_until"),
+    deadAt: ts("dead_at"),
+    lastStatus: smallint("last_status"),
+  },
+  (t) => [
+    index("analytics_outbox_due_idx").on(t.nextAttemptAt, t.id).where(sql`${t.deadAt} is null`),
+    index("analytics_outbox_user_idx").on(t.userId),
+  ],
+);

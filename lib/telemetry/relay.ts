@@ -1,0 +1,286 @@
+import { sql } from "drizzle-orm";
+import { getDb, type Db } from "@/lib/db/client";
+import { countAnalyticsOutcome, families } from "./metrics";
+
+/**
+ * The outbox relay (issue 12). Every node runs one. A cycle claims up to `batchSize` due rows (`FOR UPDATE SKIP
+ * LOCKED` inside one short UPDATE that also sets `lease_until` past the send timeout: a lease, so no transaction
+ * stays open while PostHog is slow and two nodes never send the same row), posts them to PostHog's
+ * `/batch/` endpoint with their stable `uuid`, and deletes them on a 2xx. A failure reschedules them with
+ * exponential backoff and jitter (and pauses this relay as long); a 4xx PostHog will never accept dead-letters them
+ * (a refused batch is retried one event at a time first, so one bad event does not take its batch with it).
+ * A commit wakes the relay at once; a poll finds rows other nodes wrote. A periodic pass enforces the backlog cap
+ * and refreshes the gauges.
+ */
+export type RelayOptions = {
+  apiKey: string;
+  host: string;
+  batchSize?: number;
+  /** Per request. */
+  timeoutMs?: number;
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+  /** How often an idle relay looks for rows (written by other nodes, or due after a backoff). */
+  pollMs?: number;
+  maxRows?: number;
+  maxAgeMs?: number;
+  /** Cap and gauge pass interval (default 5 s). */
+  maintainMs?: number;
+  /** Defaults to the app database. */
+  db?: () => Promise<Db>;
+};
+
+type Row = { id: string; uuid: string; event: string; distinct_id: string; props: string; ts: string; attempts: number };
+type Outcome = { kind: "ok" } | { kind: "retry"; status: number } | { kind: "reject"; status: number };
+
+/** 4xx answers that may succeed later (auth fixed, rate limit over, timeouts): retried, not dead-lettered. */
+const RETRYABLE_4XX = new Set([401, 403, 404, 408, 409, 425, 429]);
+
+const rowsOf = <T>(res: unknown): T[] => (Array.isArray(res) ? (res as T[]) : ((res as { rows?: T[] }).rows ?? []));
+const idList = (rows: Row[]) => `{${rows.map((r) => r.id).join(",")}}`;
+
+export class OutboxRelay {
+  readonly batchSize: number;
+  private readonly timeoutMs: number;
+  private readonly leaseSeconds: number;
+  private readonly db: () => Promise<Db>;
+  private readonly url: string;
+  private started = false;
+  private stopping = false;
+  private timer?: NodeJS.Timeout;
+  private maintainTimer?: NodeJS.Timeout;
+  private pump?: Promise<void>;
+  private rewake = false;
+  private failures = 0;
+  private pausedUntil = 0;
+  private readonly abort = new AbortController();
+  /** Events this relay delivered (tests: two relays share the work). */
+  sentCount = 0;
+
+  constructor(private readonly opts: RelayOptions) {
+    this.batchSize = opts.batchSize ?? 500;
+    this.timeoutMs = opts.timeoutMs ?? 5000;
+    // Longer than a request can take, so a live sender's rows are never claimed twice.
+    this.leaseSeconds = Math.ceil((2 * this.timeoutMs + 5000) / 1000);
+    this.db = opts.db ?? getDb;
+    this.url = `${opts.host.replace(/\/+$/, "")}/batch/`;
+  }
+
+  start(): void {
+    if (this.started || this.stopping) return;
+    this.started = true;
+    this.schedule(0);
+    const every = this.opts.maintainMs ?? 5000;
+    this.maintainTimer = setInterval(() => void this.maintain().catch(() => {}), every);
+    this.maintainTimer.unref();
+    void this.maintain().catch(() => {});
+  }
+
+  /** Called after a commit: send now, unless the host is failing and we are backing off. */
+  wake(): void {
+    if (!this.started || this.stopping || Date.now() < this.pausedUntil) return;
+    if (this.pump) this.rewake = true;
+    else this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.run(), ms);
+    this.timer.unref();
+  }
+
+  private run(): void {
+    if (this.pump || this.stopping) return;
+    this.pump = this.drain(Infinity)
+      .catch((err) => console.error("analytics relay:", err instanceof Error ? err.message : err))
+      .finally(() => {
+        this.pump = undefined;
+        if (this.stopping) return;
+        const paused = this.pausedUntil - Date.now();
+        if (paused > 0) this.schedule(paused);
+        else this.schedule(this.rewake ? 0 : (this.opts.pollMs ?? 2000));
+        this.rewake = false;
+      });
+  }
+
+  /** Cycles until nothing is due, a send fails, or the deadline passes. */
+  private async drain(deadline: number, anyPending = false): Promise<void> {
+    while (Date.now() < deadline) {
+      this.rewake = false;
+      const n = await this.cycle(anyPending);
+      if (n < this.batchSize) return;
+    }
+  }
+
+  /**
+   * One claim-send-settle round; returns the rows claimed, or -1 when the send failed. `anyPending` (shutdown) also
+   * takes rows waiting out a backoff — never rows another relay holds.
+   */
+  async cycle(anyPending = false): Promise<number> {
+    const db = await this.db();
+    const due = anyPending ? sql`true` : sql`next_attempt_at <= now()`;
+    const rows = rowsOf<Row>(
+      await db.execute(sql`
+        update analytics_outbox set lease_until = now() + make_interval(secs => ${this.leaseSeconds}), attempts = attempts + 1
+        where id in (
+          select id from analytics_outbox where dead_at is null and ${due} and (lease_until is null or lease_until < now())
+          order by next_attempt_at, id limit ${this.batchSize} for update skip locked)
+        returning id::text as id, uuid::text as uuid, event, distinct_id, properties::text as props,
+          to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ts, attempts`),
+    );
+    if (rows.length === 0) return 0;
+    const outcome = await this.send(rows);
+    if (outcome.kind === "ok") {
+      await this.settleSent(db, rows);
+      return rows.length;
+    }
+    if (outcome.kind === "reject") {
+      // Find the events PostHog refuses: one request each (bounded by the batch), the rest go through.
+      if (rows.length === 1) await this.deadLetter(db, rows, outcome.status);
+      else
+        for (const row of rows) {
+          const one = await this.send([row]);
+          if (one.kind === "ok") await this.settleSent(db, [row]);
+          else if (one.kind === "reject") await this.deadLetter(db, [row], one.status);
+          else return this.retry(db, [row], one.status);
+        }
+      return rows.length;
+    }
+    return this.retry(db, rows, outcome.status);
+  }
+
+  private async settleSent(db: Db, rows: Row[]): Promise<void> {
+    await db.execute(sql`delete from analytics_outbox where id = any(${idList(rows)}::bigint[])`);
+    countAnalyticsOutcome("sent", rows.length);
+    this.sentCount += rows.length;
+    this.failures = 0;
+    this.pausedUntil = 0;
+  }
+
+  private async deadLetter(db: Db, rows: Row[], status: number): Promise<void> {
+    await db.execute(sql`update analytics_outbox set dead_at = now(), last_status = ${status} where id = any(${idList(rows)}::bigint[])`);
+    countAnalyticsOutcome("failed", rows.length);
+    countAnalyticsOutcome("dead_lettered", rows.length);
+  }
+
+  private async retry(db: Db, rows: Row[], status: number): Promise<number> {
+    let delay = 0;
+    if (this.abort.signal.aborted) {
+      // Cut short by the shutdown deadline: hand the rows back at once for the next process.
+    } else {
+      this.failures++;
+      const min = this.opts.backoffMinMs ?? 1000;
+      const cap = Math.min(this.opts.backoffMaxMs ?? 300_000, min * 2 ** Math.min(this.failures - 1, 30));
+      delay = Math.round(cap / 2 + (Math.random() * cap) / 2); // "equal jitter": never less than half the step
+      this.pausedUntil = Date.now() + delay;
+      countAnalyticsOutcome("failed", rows.length);
+      countAnalyticsOutcome("retried", rows.length);
+    }
+    await db.execute(
+      sql`update analytics_outbox set next_attempt_at = now() + make_interval(secs => ${delay / 1000}), lease_until = null, last_status = ${status}
+          where id = any(${idList(rows)}::bigint[])`,
+    );
+    return -1;
+  }
+
+  private async send(rows: Row[]): Promise<Outcome> {
+    // The properties stay the JSON text the database holds: no parse/serialise round trip per event.
+    const items = rows.map(
+      (r) =>
+        `{"type":"capture","event":${JSON.stringify(r.event)},"distinct_id":${JSON.stringify(r.distinct_id)},"uuid":"${r.uuid}","timestamp":"${r.ts}","properties":${r.props}}`,
+    );
+    const body = `{"api_key":${JSON.stringify(this.opts.apiKey)},"sent_at":"${new Date().toISOString()}","batch":[${items.join(",")}]}`;
+    // One controller per request with a plain timer: AbortSignal.any/timeout chains can be collected before they fire.
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), this.timeoutMs);
+    const cut = () => ctl.abort();
+    this.abort.signal.addEventListener("abort", cut);
+    try {
+      const res = await fetch(this.url, { method: "POST", headers: { "content-type": "application/json" }, body, signal: ctl.signal });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.ok) return { kind: "ok" };
+      if (res.status >= 400 && res.status < 500 && !RETRYABLE_4XX.has(res.status)) return { kind: "reject", status: res.status };
+      return { kind: "retry", status: res.status };
+    } catch {
+      return { kind: "retry", status: 0 };
+    } finally {
+      clearTimeout(timer);
+      this.abort.signal.removeEventListener("abort", cut);
+    }
+  }
+
+  /** Backlog cap (oldest first, by age then by count) and the gauges. Safe on several nodes at once. */
+  async maintain(): Promise<void> {
+    const db = await this.db();
+    const maxAgeMs = this.opts.maxAgeMs ?? 7 * 86_400_000;
+    const maxRows = this.opts.maxRows ?? 1_000_000;
+    let dropped = 0;
+    // Ids grow with time, so the oldest rows are the lowest ids: delete in bounded chunks from the front.
+    for (;;) {
+      const del = rowsOf<{ n: number }>(
+        await db.execute(sql`
+          with gone as (delete from analytics_outbox where id in (
+            select id from analytics_outbox order by id limit 5000) and created_at < now() - make_interval(secs => ${maxAgeMs / 1000})
+            returning dead_at)
+          select count(*)::int as n, count(*) filter (where dead_at is null)::int as pending from gone`),
+      )[0] as { n: number; pending: number } | undefined;
+      dropped += del?.pending ?? 0;
+      if (!del || del.n < 5000) break;
+    }
+    const [stats] = rowsOf<{ total: number; pending: number; oldest: number | null }>(
+      await db.execute(sql`
+        select count(*)::int as total, count(*) filter (where dead_at is null)::int as pending,
+          extract(epoch from now() - min(created_at) filter (where dead_at is null))::float8 as oldest
+        from analytics_outbox`),
+    );
+    let pending = stats?.pending ?? 0;
+    const excess = (stats?.total ?? 0) - maxRows;
+    if (excess > 0) {
+      const [del] = rowsOf<{ pending: number }>(
+        await db.execute(sql`
+          with gone as (delete from analytics_outbox where id in (select id from analytics_outbox order by id limit ${excess}) returning dead_at)
+          select count(*) filter (where dead_at is null)::int as pending from gone`),
+      );
+      dropped += del?.pending ?? 0;
+      pending = Math.max(0, pending - (del?.pending ?? 0));
+    }
+    if (dropped > 0) {
+      countAnalyticsOutcome("dropped", dropped);
+      console.warn(`analytics outbox: dropped ${dropped} undelivered events beyond the backlog cap`);
+    }
+    const f = families();
+    f.analyticsOutboxBacklog.set(pending);
+    f.analyticsOutboxOldestSeconds.set(pending > 0 ? Math.max(0, Number(stats?.oldest ?? 0)) : 0);
+    f.analyticsOutboxDead.set((stats?.total ?? 0) - (stats?.pending ?? 0));
+  }
+
+  /** Sends everything due now (tests, shutdown); stops at the first failure. */
+  async flush(deadline = Infinity): Promise<void> {
+    while (this.pump) await this.pump;
+    const run = this.drain(deadline);
+    this.pump = run.finally(() => (this.pump = undefined));
+    await run;
+  }
+
+  /**
+   * Stops polling and sends what it can within `timeoutMs` (rows waiting out a backoff included); rows in flight at
+   * the deadline are handed back at once, and whatever is left is sent by the next process.
+   */
+  async stop(timeoutMs = 5000, drainEvenIfNotStarted = false): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const wasStarted = this.started || drainEvenIfNotStarted;
+    this.stopping = true;
+    clearTimeout(this.timer);
+    clearInterval(this.maintainTimer);
+    const cut = setTimeout(() => this.abort.abort(), Math.max(0, timeoutMs - 250));
+    try {
+      while (this.pump) await this.pump;
+      // One more try for everything pending, backoff or not: the host may be back, and the deadline bounds it.
+      if (wasStarted) await this.drain(deadline, true);
+    } catch (err) {
+      console.error("analytics relay: flush on shutdown failed:", err instanceof Error ? err.message : err);
+    } finally {
+      clearTimeout(cut);
+    }
+  }
+}
