@@ -165,7 +165,7 @@ function jsonMethodErrors(req, res) {
   res.end = function (...args) {
     if (state !== "held") return end.apply(this, args);
     state = "replaced";
-    void allowedMethods(req.url).then((allow) => {
+    void allowedMethods(pathOf(req.url)).then((allow) => {
       if (res.destroyed) return;
       if (allow === null) answer(res, 404, "no such API route", true);
       else answer(res, 405, `method ${req.method} is not allowed here`, true, allow ? { Allow: allow } : {});
@@ -174,13 +174,16 @@ function jsonMethodErrors(req, res) {
   };
 }
 
-/** The route's `Allow` list; null when no route serves the path; "" when it cannot be learned (shutting down). */
-async function allowedMethods(url) {
+/**
+ * The route's `Allow` list; null when no route serves the path; "" when it cannot be learned (shutting down).
+ * `path` starts with /api/ or /ingest/ (checked by the caller), so the request can only go to this server.
+ */
+async function allowedMethods(path) {
   const addr = server.address();
   if (!addr || typeof addr === "string") return "";
   const host = addr.address === "0.0.0.0" ? "127.0.0.1" : addr.address === "::" ? "[::1]" : addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   try {
-    const res = await fetch(`http://${host}:${addr.port}${url}`, { method: "OPTIONS", signal: AbortSignal.timeout(2_000) });
+    const res = await fetch(`http://${host}:${addr.port}${path}`, { method: "OPTIONS", signal: AbortSignal.timeout(2_000) });
     await res.arrayBuffer();
     if (res.status === 404) return null;
     return res.headers.get("allow") ?? "";

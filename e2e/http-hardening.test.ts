@@ -104,6 +104,18 @@ describe("an oversize chunked body on a keep-alive connection (§3)", () => {
     expect(closed.error).toBeUndefined();
     expect((await get("/api/health")).status).toBe(200);
   });
+
+  it("a declared Content-Length over the limit: 413 JSON before the body, and the connection closes cleanly", async () => {
+    const conn = await rawConnection(app);
+    conn.socket.write(
+      `POST /api/auth/send-code HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: ${app.baseUrl}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${200 * 1024}\r\n\r\n` + block,
+    );
+    const refused = await conn.response(1);
+    expect(refused.status).toBe(413);
+    expect(refused.headers.connection?.toLowerCase()).toBe("close");
+    expect((await waitClosed(conn, 3_000)).error).toBeUndefined();
+  });
 });
 
 describe("security headers (§4)", () => {
