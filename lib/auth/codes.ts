@@ -72,7 +72,7 @@ export async function verifyLoginCode(
   }
 }
 
-async function checkCodeAndLogin(db: Db, input: { email: string; code: string }) {
+async function checkCodeAndLogin(db: Db, input: { email: string; code: string; signupSource: string }) {
   const [row] = await db
     .select()
     .from(verificationCodes)
@@ -98,7 +98,7 @@ async function checkCodeAndLogin(db: Db, input: { email: string; code: string })
   if (!consumed) throw unauthorized("invalid or expired code");
 
   try {
-    return await findOrCreateUser(db, input.email);
+    return await findOrCreateUser(db, input.email, "", input.signupSource);
   } catch (err) {
     if (err instanceof SignupClosedError) throw new HttpError(403, err.message);
     throw err;

@@ -71,7 +71,7 @@ export async function finishGoogleLogin(
     }
     let result: { user: User; isNew: boolean };
     try {
-      result = await findOrCreateUser(db, profile.email.trim().toLowerCase(), profile.name ?? "");
+      result = await findOrCreateUser(db, profile.email.trim().toLowerCase(), profile.name ?? "", input.signupSource);
     } catch (err) {
       if (err instanceof SignupClosedError) {
         outcome = "failure_signup_closed";

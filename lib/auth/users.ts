@@ -4,6 +4,7 @@ import { config } from "@/lib/config";
 import type { Db } from "@/lib/db";
 import { users } from "@/lib/db/schema";
 import { badRequest } from "@/lib/http/errors";
+import { normalizeSignupSource } from "@/lib/telemetry/labels";
 
 export type User = typeof users.$inferSelect;
 
@@ -36,13 +37,13 @@ export class SignupClosedError extends Error {
  * The one find-or-create path (code login and Google). `isNew` is true for exactly one caller even under
  * concurrent first logins: the insert is `ON CONFLICT DO NOTHING RETURNING`.
  */
-export async function findOrCreateUser(db: Db, email: string, name = ""): Promise<{ user: User; isNew: boolean }> {
+export async function findOrCreateUser(db: Db, email: string, name = "", rawSignupSource = ""): Promise<{ user: User; isNew: boolean }> {
   const [existing] = await db.select().from(users).where(eq(users.email, email));
   if (existing) return { user: existing, isNew: false };
   if (!signupAllowed(email)) throw new SignupClosedError();
   const [created] = await db
     .insert(users)
-    .values({ email, name: name || email.slice(0, email.indexOf("@")) })
+    .values({ email, name: name || email.slice(0, email.indexOf("@")), signupSource: normalizeSignupSource(rawSignupSource) })
     .onConflictDoNothing({ target: users.email })
     .returning();
   if (created) return { user: created, isNew: true };

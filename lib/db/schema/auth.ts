@@ -14,6 +14,8 @@ export const users = pgTable("users", {
   questionnaireCompletedAt: ts("questionnaire_completed_at"),
   cloudWaitlistEmail: text("cloud_waitlist_email"),
   cloudWaitlistReason: text("cloud_waitlist_reason"),
+  /** The normalised signup channel (a bounded label, `normalizeSignupSource`), for the operator funnel by source. */
+  signupSource: text("signup_source").notNull().default("direct"),
 });
 
 export const sessions = pgTable(
