@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { PROM_DIR, requireBinary, run } from "./promtool";
+import { PROM_DIR, requireBinary, run, which } from "./promtool";
 import { alertRules, alertTests, ruleFiles, ruleTestFiles } from "./rules";
 
 const promtool = requireBinary("promtool");
@@ -69,6 +69,17 @@ describe.skipIf(!promtool)("promtool", () => {
     const r = run(promtool!, ["test", "rules", ...files]);
     expect(r.status, r.output).toBe(0);
     expect(r.output).not.toMatch(/FAILED/);
+  });
+});
+
+describe("ops/install-prometheus.sh", () => {
+  it("is valid shell, and a no-op when promtool and prometheus are installed", () => {
+    const script = path.join(PROM_DIR, "../install-prometheus.sh");
+    expect(run("bash", ["-n", script]).status).toBe(0);
+    if (!promtool || !which("prometheus")) return;
+    const r = run("bash", [script]);
+    expect(r.status, r.output).toBe(0);
+    expect(r.output).toBe(""); // returned before apt-get
   });
 });
 
