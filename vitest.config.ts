@@ -18,7 +18,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "unit",
-          include: ["lib/**/*.test.ts", "lib/**/*.test.tsx", "app/**/*.test.ts", "app/**/*.test.tsx", "scripts/**/*.test.ts"],
+          include: ["lib/**/*.test.ts", "lib/**/*.test.tsx", "app/**/*.test.ts", "app/**/*.test.tsx", "scripts/**/*.test.ts", "tests/ops/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "**/node_modules/**"],
           environment: "node",
         },
@@ -28,6 +28,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["lib/**/*.int.test.ts", "app/**/*.int.test.ts", "tests/**/*.test.ts"],
+          exclude: ["tests/ops/**", "**/node_modules/**"], // ops checks need no database (unit project)
           setupFiles: ["tests/setup/backend.ts"],
           environment: "node",
           testTimeout: 30_000,

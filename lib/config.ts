@@ -88,6 +88,8 @@ const envSchema = z.object({
   ALLOW_SIGNUP: bool(true),
   ALLOWED_EMAILS: list,
   ALLOWED_EMAIL_DOMAINS: list,
+  /** Who may open /admin (operators); everyone else gets a 404. */
+  ADMIN_EMAILS: list,
   GOOGLE_CLIENT_ID: z.string().optional(),
   GOOGLE_CLIENT_SECRET: z.string().optional(),
   GOOGLE_AUTH_URL: url(["http:", "https:"]),

@@ -5,6 +5,7 @@ import type { Db } from "@/lib/db";
 import { users } from "@/lib/db/schema";
 import { badRequest } from "@/lib/http/errors";
 import { events, recordEvent, withEvents } from "@/lib/telemetry";
+import { normalizeSignupSource } from "@/lib/telemetry/labels";
 
 export type User = typeof users.$inferSelect;
 
@@ -50,7 +51,7 @@ export async function findOrCreateUser(
   const created = await withEvents(db, async (tx) => {
     const [c] = await tx
       .insert(users)
-      .values({ email, name: name || email.slice(0, email.indexOf("@")) })
+      .values({ email, name: name || email.slice(0, email.indexOf("@")), signupSource: normalizeSignupSource(signup?.signupSource ?? "") })
       .onConflictDoNothing({ target: users.email })
       .returning();
     if (c && signup) recordEvent(events.signup({ userId: c.id, email: c.email, signupSource: signup.signupSource, authMethod: signup.authMethod }), tx);

@@ -17,6 +17,8 @@ export const users = pgTable("users", {
   /** ANALYTICS_CONSENT: granted | denied | null (not asked yet); a refusal stops identified server events. */
   analyticsConsent: text("analytics_consent"),
   analyticsConsentAt: ts("analytics_consent_at"),
+  /** The normalised signup channel (a bounded label, `normalizeSignupSource`), for the operator funnel by source. */
+  signupSource: text("signup_source").notNull().default("direct"),
 });
 
 export const sessions = pgTable(
