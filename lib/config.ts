@@ -109,6 +109,11 @@ const envSchema = z.object({
   ANALYTICS_CONSENT: z.enum(["required", "implied"], { error: "expected required or implied" }).optional().default("implied"),
   /** PostHog group analytics (a paid add-on): events carry `$groups: {workspace}`. */
   POSTHOG_GROUPS: bool(false),
+  /** Account erasure reaches PostHog through its persons API (both needed; else erasure is logged as not propagated). */
+  POSTHOG_PERSONAL_API_KEY: z.string().optional(),
+  POSTHOG_PROJECT_ID: z.string().regex(/^[0-9]{1,20}$/, { error: "expected a numeric project id" }).optional(),
+  /** PostHog's app host for its private API; default derived from POSTHOG_HOST (us.i.posthog.com → us.posthog.com). */
+  POSTHOG_API_HOST: url(["http:", "https:"]),
   /** Outbox backlog cap (issue 12): beyond it the oldest rows are dropped and counted. */
   ANALYTICS_OUTBOX_MAX_ROWS: positiveInt(1_000_000),
   ANALYTICS_OUTBOX_MAX_AGE: duration(7 * 86_400_000),

@@ -2,7 +2,7 @@ import { and, asc, eq, lte } from "drizzle-orm";
 import { getDb, type Db } from "@/lib/db";
 import { autopilotRuns, autopilotTriggers, autopilots } from "@/lib/db/schema";
 import { describeError } from "@/lib/http/errors";
-import { events, recordEvent } from "@/lib/telemetry";
+import { events, recordEvent, withEvents } from "@/lib/telemetry";
 import { nextRunAfter } from "./cadence";
 import { dispatchAutopilot, type Trigger } from "./dispatch";
 import { runEventArgs } from "./runs";
@@ -73,25 +73,27 @@ async function recordFailedSlot(db: Db, trigger: Trigger, slot: Date, reason: st
   const [ap] = await db.select().from(autopilots).where(eq(autopilots.id, trigger.autopilotId));
   if (!ap) return false;
   const failureReason = reason.slice(0, 500);
-  const [run] = await db
-    .insert(autopilotRuns)
-    .values({
-      autopilotId: ap.id,
-      workspaceId: ap.workspaceId,
-      triggerId: trigger.id,
-      triggerKind: "schedule",
-      cadence: trigger.cadence,
-      status: "failed",
-      failureReason,
-      scheduledFor: slot,
-      completedAt: new Date(),
-    })
-    .onConflictDoNothing({ target: [autopilotRuns.triggerId, autopilotRuns.scheduledFor] })
-    .returning();
-  if (!run) return false; // another node filled the slot
-  const agentId = ap.assigneeType === "agent" ? ap.assigneeId : null;
-  recordEvent(events.autopilotRunFailed({ ...runEventArgs(ap, run, agentId), durationMs: 0, failureReason }));
-  return true;
+  return withEvents(db, async (tx) => {
+    const [run] = await tx
+      .insert(autopilotRuns)
+      .values({
+        autopilotId: ap.id,
+        workspaceId: ap.workspaceId,
+        triggerId: trigger.id,
+        triggerKind: "schedule",
+        cadence: trigger.cadence,
+        status: "failed",
+        failureReason,
+        scheduledFor: slot,
+        completedAt: new Date(),
+      })
+      .onConflictDoNothing({ target: [autopilotRuns.triggerId, autopilotRuns.scheduledFor] })
+      .returning();
+    if (!run) return false; // another node filled the slot
+    const agentId = ap.assigneeType === "agent" ? ap.assigneeId : null;
+    recordEvent(events.autopilotRunFailed({ ...runEventArgs(ap, run, agentId), durationMs: 0, failureReason }), tx);
+    return true;
+  });
 }
 
 type SchedulerState = { timer: ReturnType<typeof setInterval>; ticking: boolean };

@@ -1,4 +1,5 @@
 import { observeHttpRequest } from "@/lib/telemetry/http";
+import { withVisitor } from "@/lib/telemetry/visitor";
 import { errorToResponse } from "./errors";
 import { assertCleanRequest } from "./text";
 
@@ -20,7 +21,8 @@ export function route(pattern: string, handler: RouteHandler) {
       const params: Record<string, string> = {};
       for (const [k, v] of Object.entries(raw)) if (typeof v === "string") params[k] = v;
       assertCleanRequest(req, params); // NUL / lone surrogates in path, query or headers: a 400 before any handler
-      res = await handler(req, params);
+      // Events recorded while handling carry the browser's analytics session (stitching only, never auth).
+      res = await withVisitor(req, () => handler(req, params));
     } catch (err) {
       res = errorToResponse(err);
     }

@@ -2,7 +2,8 @@ import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm"
 import type { Db, Tx } from "@/lib/db";
 import { agents, agentTasks, issues, runtimes, taskMessages, taskUsage, workspaces } from "@/lib/db/schema";
 import { conflict, notFound } from "@/lib/http/errors";
-import { classifyFailure, events, FAILURE_REASONS, recordEvent, recordLLMUsage, recordTaskEvent } from "@/lib/telemetry";
+import { classifyFailure, events, FAILURE_REASONS, recordEvent, recordTaskEvent, withEvents } from "@/lib/telemetry";
+import { usageCostUsd } from "@/lib/telemetry/pricing";
 import type { DaemonPrincipal } from "@/lib/runtimes/auth";
 import { loadRuntimesFor } from "@/lib/runtimes/registry";
 import { taskEventArgs } from "./context";
@@ -306,8 +307,9 @@ const TOKEN_COLUMNS = [
 export async function reportUsage(db: Db, who: DaemonPrincipal, taskId: string, rows: UsageRow[]) {
   const t = await loadTaskFor(db, who, taskId);
   const [rt] = await db.select({ provider: runtimes.provider }).from(runtimes).where(eq(runtimes.id, t.runtimeId!));
-  const deltas = await db.transaction(async (tx) => {
-    const out: { provider: string; model: string; tokens: Record<string, number>; newRequest: boolean }[] = [];
+  const args = await taskEventArgs(db, t);
+  const counted = await withEvents(db, async (tx) => {
+    let n = 0;
     for (const row of rows) {
       const provider = row.provider?.trim() || rt?.provider || "";
       await tx.insert(taskUsage).values({ taskId: t.id, model: row.model, provider }).onConflictDoNothing();
@@ -328,17 +330,25 @@ export async function reportUsage(db: Db, who: DaemonPrincipal, taskId: string, 
         .update(taskUsage)
         .set(next)
         .where(and(eq(taskUsage.taskId, t.id), eq(taskUsage.model, row.model)));
-      // One request per (task, model), counted when its usage first appears; later reports only add tokens.
-      const newRequest = TOKEN_COLUMNS.every(([, , column]) => old![column] === 0);
-      out.push({ provider, model: row.model, tokens, newRequest });
+      // One request per (task, model), counted when its usage first appears; later reports only add tokens. The
+      // event carries only the growth, so a re-sent report emits nothing and the counters stay exact.
+      recordEvent(
+        events.aiGeneration({
+          task: args,
+          model: row.model,
+          provider,
+          tokens,
+          costUsd: usageCostUsd(row.model, tokens),
+          latencySeconds: t.startedAt ? Math.max(0, (Date.now() - t.startedAt.getTime()) / 1000) : undefined,
+          newRequest: TOKEN_COLUMNS.every(([, , column]) => old![column] === 0),
+        }),
+        tx,
+      );
+      n++;
     }
-    return out;
+    return n;
   });
-  if (deltas.length > 0) {
-    const { metrics } = await taskEventArgs(db, t);
-    for (const d of deltas) recordLLMUsage({ source: metrics.source, runtimeMode: metrics.runtimeMode, ...d });
-  }
-  return { counted: deltas.length };
+  return { counted };
 }
 
 /** The tasks of an issue, newest first, for the issue page's task status. */

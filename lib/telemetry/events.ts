@@ -5,6 +5,7 @@
  * generated docs and the lint tests.
  */
 import { emailDomain, hasMarkdownImage, messageLengthBucket, autopilotErrorType, taskErrorType } from "./labels";
+import type { LLMUsage } from "./metrics";
 
 export { emailDomain };
 
@@ -19,6 +20,14 @@ export type AnalyticsEvent = {
   capture: boolean;
   /** Task lifecycle events only: the labels and timestamps the typed task recorders need (not sent). */
   task?: TaskMetricsInput;
+  /**
+   * How the event relates to the browser that caused it (issue 16; see `visitor.ts`): `alias` — the anonymous
+   * visitor becomes this person (a `$create_alias` goes with it); `adopt` — the event has no person of its own and
+   * takes the visitor's anonymous distinct id.
+   */
+  visitor?: "alias" | "adopt";
+  /** `$ai_generation` only: the usage its paired LLM counters record (not sent). */
+  llm?: LLMUsage;
 };
 
 /** Who did it: a user (its id is the distinct id) or an agent (`agent:<id>`). */
@@ -185,6 +194,7 @@ export const events = {
       properties: { email_domain: emailDomain(a.email), signup_source: a.signupSource, auth_method: a.authMethod },
       setOnce: { email: a.email, signup_source: a.signupSource },
       capture: true,
+      visitor: "alias",
     };
   },
 
@@ -324,6 +334,7 @@ export const events = {
         form_source: a.formSource || "page",
       },
       capture: true,
+      visitor: "adopt",
     };
   },
 
@@ -529,6 +540,42 @@ export const events = {
   agentTaskCancelled(t: TaskEventArgs): AnalyticsEvent {
     return taskEvent("agent_task_cancelled", t, { duration_ms: taskDurationMs(t.metrics) });
   },
+
+  /**
+   * PostHog LLM analytics (issue 16): one per usage report that adds tokens for a (task, model) — the growth only,
+   * like the counters it moves. Privacy mode: model, provider, token counts, cost and latency; never prompt or output.
+   */
+  aiGeneration(a: {
+    task: TaskEventArgs;
+    model: string;
+    provider: string;
+    tokens: { input?: number; output?: number; cache_read?: number; cache_write?: number };
+    costUsd?: number;
+    latencySeconds?: number;
+    newRequest: boolean;
+  }): AnalyticsEvent {
+    const base = taskEvent("$ai_generation", a.task);
+    const p = base.properties;
+    p.$ai_trace_id = a.task.taskId;
+    p.$ai_model = a.model;
+    p.$ai_provider = a.provider;
+    p.$ai_input_tokens = a.tokens.input ?? 0;
+    p.$ai_output_tokens = a.tokens.output ?? 0;
+    if (a.tokens.cache_read) p.$ai_cache_read_input_tokens = a.tokens.cache_read;
+    if (a.tokens.cache_write) p.$ai_cache_creation_input_tokens = a.tokens.cache_write;
+    if (a.costUsd !== undefined) p.$ai_total_cost_usd = a.costUsd;
+    if (a.latencySeconds !== undefined) p.$ai_latency = a.latencySeconds;
+    base.task = undefined;
+    base.llm = {
+      source: a.task.metrics.source,
+      runtimeMode: a.task.metrics.runtimeMode,
+      provider: a.provider,
+      model: a.model,
+      tokens: a.tokens,
+      newRequest: a.newRequest,
+    };
+    return base;
+  },
 };
 
 export type EventBuilder = keyof typeof events;
@@ -578,6 +625,7 @@ export const EVENT_CATALOG: Record<EventBuilder, CatalogEntry> = {
   agentTaskStarted: { name: "agent_task_started", when: "the daemon starts the task", metrics: ["agent_task_started_total{source,runtime_mode,provider}"], capture: true, task: true },
   agentTaskCompleted: { name: "agent_task_completed", when: "the task completes (canonical success event)", metrics: ["agent_task_terminal_total{source,runtime_mode,terminal_status}", "agent_task_run_seconds", "agent_task_total_seconds", "agent_task_iteration_count"], capture: true, task: true },
   agentTaskFailed: { name: "agent_task_failed", when: "the daemon reports failure, or a sweeper fails it", metrics: ["agent_task_terminal_total{source,runtime_mode,terminal_status}", "agent_task_failed_total{source,runtime_mode,failure_reason}", "agent_task_run_seconds", "agent_task_total_seconds", "agent_task_iteration_count"], capture: true, task: true },
+  aiGeneration: { name: "$ai_generation", when: "a daemon usage report adds tokens for a (task, model); privacy mode (no prompt or output)", metrics: ["llm_request_total{provider,model,runtime_mode}", "llm_tokens_total", "llm_cost_usd_total", "llm_unpriced_tokens_total"], capture: true },
   agentTaskCancelled: { name: "agent_task_cancelled", when: "the task is cancelled", metrics: ["agent_task_terminal_total{source,runtime_mode,terminal_status}", "agent_task_run_seconds", "agent_task_total_seconds", "agent_task_iteration_count"], capture: true, task: true },
 };
 

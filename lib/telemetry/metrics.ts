@@ -57,6 +57,10 @@ export const PREWARM_TASK_SOURCES = ["issue", "chat", "autopilot", "autopilot_is
 export const ANALYTICS_OUTCOMES = ["queued", "sent", "dropped", "failed", "retried", "dead_lettered"] as const;
 export type AnalyticsOutcome = (typeof ANALYTICS_OUTCOMES)[number];
 
+/** `tandem_analytics_erasures_total{result}`: account erasures and whether they reached PostHog. */
+export const ERASURE_RESULTS = ["requested", "propagated", "failed", "not_propagated"] as const;
+export type ErasureResult = (typeof ERASURE_RESULTS)[number];
+
 /** Why the `/ingest` reverse proxy failed to reach PostHog (`tandem_analytics_proxy_errors_total{kind}`). */
 export const INGEST_PROXY_ERRORS = ["upstream_5xx", "timeout", "unreachable"] as const;
 export type IngestProxyError = (typeof INGEST_PROXY_ERRORS)[number];
@@ -152,11 +156,13 @@ function build(registry: Registry) {
     llmRequests: counter("llm_request_total", "LLM usage reports.", ["provider", "model", "runtime_mode"]),
     taskQueuedExpired: counter("task_queued_expired_total", "Queued tasks expired by the sweeper.", ["source", "runtime_mode"]),
     taskLeaseExpired: counter("task_lease_expired_total", "Task leases expired by the sweeper.", ["source"]),
+    analyticsErasures: counter("analytics_erasures_total", "Account erasures and whether they reached PostHog's persons API.", ["result"]),
     ingestProxyErrors: counter("analytics_proxy_errors_total", "Browser analytics the /ingest proxy could not deliver to PostHog.", ["kind"]),
   };
 
   for (const result of ANALYTICS_OUTCOMES) f.analyticsEvents.inc({ result }, 0);
   for (const kind of INGEST_PROXY_ERRORS) f.ingestProxyErrors.inc({ kind }, 0);
+  for (const result of ERASURE_RESULTS) f.analyticsErasures.inc({ result }, 0);
   f.analyticsOutboxBacklog.set(0);
   f.analyticsOutboxOldestSeconds.set(0);
   f.analyticsOutboxDead.set(0);
@@ -207,6 +213,10 @@ export function resetMetricsForTests(): void {
 /** Counts sink outcomes (`tandem_analytics_events_total{result}`); a plain addition, folded in at scrape time. */
 export function countAnalyticsOutcome(result: AnalyticsOutcome, n = 1): void {
   families().analyticsPending[result] += n;
+}
+
+export function countErasure(result: ErasureResult, n = 1): void {
+  families().analyticsErasures.inc({ result }, n);
 }
 
 export function countIngestProxyError(kind: IngestProxyError): void {

@@ -64,3 +64,12 @@ export function priceModel(raw: string): PricedModel | undefined {
   }
   return undefined;
 }
+
+/** The USD cost of some tokens of a model; undefined when the model has no price. */
+export function usageCostUsd(model: string, tokens: Partial<Record<keyof Price, number>>): number | undefined {
+  const priced = priceModel(model);
+  if (!priced) return undefined;
+  let usd = 0;
+  for (const [type, n] of Object.entries(tokens) as [keyof Price, number][]) if (n > 0) usd += (n * priced.price[type]) / 1e6;
+  return usd;
+}

@@ -15,7 +15,7 @@ import {
   normalizeSignupSource,
   normalizeTaskSource,
 } from "./labels";
-import { countAnalyticsOutcome, families } from "./metrics";
+import { countAnalyticsOutcome, families, recordLLMUsage } from "./metrics";
 import { getSink, stageEvent, type StagedEvent } from "./sink";
 import { getDb, type Db, type Tx } from "@/lib/db/client";
 
@@ -168,6 +168,9 @@ export function incForEvent(ev: AnalyticsEvent): void {
       return f.autopilotRunTerminal.inc({ ...ap(), terminal_status: "failed" });
     case "autopilot_run_skipped":
       return f.autopilotRunSkipped.inc({ cadence: normalizeAutopilotCadence(p.cadence), reason: normalizeAutopilotSkipReason(p.reason) });
+    case "$ai_generation":
+      if (ev.llm) recordLLMUsage(ev.llm);
+      return;
     default:
       // agent_task_* are counted by the typed task recorders (recordTaskEvent); unknown names move nothing.
       return;

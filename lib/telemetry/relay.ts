@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { getDb, type Db } from "@/lib/db/client";
+import { sendPendingErasures, type ErasureTarget } from "./erasure";
 import { countAnalyticsOutcome, families } from "./metrics";
 
 /**
@@ -28,9 +29,13 @@ export type RelayOptions = {
   maintainMs?: number;
   /** Defaults to the app database. */
   db?: () => Promise<Db>;
+  /** ANALYTICS_CONSENT=required: users who have not agreed are treated like those who refused (see `applyConsent`). */
+  consentRequired?: boolean;
+  /** Where account erasures go (PostHog's persons API); null: not configured. Sent on the maintenance pass. */
+  erasure?: ErasureTarget | null;
 };
 
-type Row = { id: string; uuid: string; event: string; distinct_id: string; props: string; ts: string; attempts: number };
+type Row = { id: string; uuid: string; event: string; distinct_id: string; user_id: string | null; props: string; ts: string; attempts: number; skip?: boolean };
 type Outcome = { kind: "ok" } | { kind: "retry"; status: number } | { kind: "reject"; status: number };
 
 /** 4xx answers that may succeed later (auth fixed, rate limit over, timeouts): retried, not dead-lettered. */
@@ -125,10 +130,11 @@ export class OutboxRelay {
         where id in (
           select id from analytics_outbox where dead_at is null and ${due} and (lease_until is null or lease_until < now())
           order by next_attempt_at, id limit ${this.batchSize} for update skip locked)
-        returning id::text as id, uuid::text as uuid, event, distinct_id, properties::text as props,
+        returning id::text as id, uuid::text as uuid, event, distinct_id, user_id::text as user_id, properties::text as props,
           to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ts, attempts`),
     );
     if (rows.length === 0) return 0;
+    await this.applyConsent(db, rows);
     const outcome = await this.send(rows);
     if (outcome.kind === "ok") {
       await this.settleSent(db, rows);
@@ -183,7 +189,39 @@ export class OutboxRelay {
     return -1;
   }
 
-  private async send(rows: Row[]): Promise<Outcome> {
+  /**
+   * Issue 16: events about a person who refused analytics (or, with ANALYTICS_CONSENT=required, has not agreed, or
+   * whose account was erased) are sent without person processing: no `$set`/`$set_once`, `$process_person_profile: false`, and no alias. Decided at
+   * send time, so a choice made just after the commit still counts. Counters are untouched: they hold no personal data.
+   */
+  private async applyConsent(db: Db, rows: Row[]): Promise<void> {
+    const ids = [...new Set(rows.map((r) => r.user_id).filter((id): id is string => id !== null))];
+    if (ids.length === 0) return;
+    const found = rowsOf<{ id: string; refused: boolean }>(
+      await db.execute(sql`
+        select id::text as id,
+          (analytics_consent = 'denied' or (${this.opts.consentRequired === true} and analytics_consent is distinct from 'granted')) as refused
+        from users where id = any(${`{${ids.join(",")}}`}::uuid[])`),
+    );
+    // An erased account (no row any more: its `account_deleted`) is never profiled again either.
+    const refused = new Set(ids.filter((id) => !found.some((u) => u.id === id && !u.refused)));
+    for (const row of rows) {
+      if (!row.user_id || !refused.has(row.user_id)) continue;
+      if (row.event === "$create_alias") {
+        row.skip = true;
+        continue;
+      }
+      const props = JSON.parse(row.props) as Record<string, unknown>;
+      delete props.$set;
+      delete props.$set_once;
+      props.$process_person_profile = false;
+      row.props = JSON.stringify(props);
+    }
+  }
+
+  private async send(all: Row[]): Promise<Outcome> {
+    const rows = all.filter((r) => !r.skip);
+    if (rows.length === 0) return { kind: "ok" };
     // The properties stay the JSON text the database holds: no parse/serialise round trip per event.
     const items = rows.map(
       (r) =>
@@ -248,6 +286,12 @@ export class OutboxRelay {
       countAnalyticsOutcome("dropped", dropped);
       console.warn(`analytics outbox: dropped ${dropped} undelivered events beyond the backlog cap`);
     }
+    if (this.opts.erasure && !this.stopping)
+      await sendPendingErasures(db, this.opts.erasure, {
+        timeoutMs: this.timeoutMs,
+        backoffMinMs: this.opts.backoffMinMs ?? 1000,
+        backoffMaxMs: this.opts.backoffMaxMs ?? 300_000,
+      });
     const f = families();
     f.analyticsOutboxBacklog.set(pending);
     f.analyticsOutboxOldestSeconds.set(pending > 0 ? Math.max(0, Number(stats?.oldest ?? 0)) : 0);

@@ -5,6 +5,8 @@ import type { AnalyticsEvent } from "./events";
 import { countAnalyticsOutcome } from "./metrics";
 import { analyticsOutbox } from "@/lib/db/schema/telemetry";
 import { OutboxRelay, type RelayOptions } from "./relay";
+import { currentVisitor, type Visitor } from "./visitor";
+import { erasureTarget } from "./erasure";
 
 /**
  * Where server analytics events go (TELEMETRY.md §8, superseded in part by issue 12). An event is *staged* inside
@@ -30,15 +32,21 @@ export const EVENT_SCHEMA_VERSION = 2;
 /** The PostHog wire message of an event (§2 envelope); `uuid` is PostHog's deduplication key. */
 export type PostHogMessage = { event: string; distinct_id: string; timestamp: string; uuid: string; properties: Record<string, unknown> };
 
-/** An event with its identity, fixed when it is recorded. */
-export type StagedEvent = { event: AnalyticsEvent; uuid: string };
+/** An event with its identity, fixed when it is recorded, and the browser behind the request that caused it. */
+export type StagedEvent = { event: AnalyticsEvent; uuid: string; visitor?: Visitor };
 
-export const stageEvent = (event: AnalyticsEvent): StagedEvent => ({ event, uuid: randomUUID() });
+export const stageEvent = (event: AnalyticsEvent): StagedEvent => {
+  const visitor = currentVisitor();
+  return visitor.anonDistinctId || visitor.sessionId ? { event, uuid: randomUUID(), visitor } : { event, uuid: randomUUID() };
+};
 
-/** Adds the §2 envelope to an event's properties. */
+/** Adds the §2 envelope to an event's properties (and `$groups` with POSTHOG_GROUPS). */
 export function envelopeProperties(ev: AnalyticsEvent, environment: string): Record<string, unknown> {
   const props: Record<string, unknown> = { ...ev.properties, event_schema_version: EVENT_SCHEMA_VERSION, environment, is_demo: false };
-  if (ev.workspaceId) props.workspace_id = ev.workspaceId;
+  if (ev.workspaceId) {
+    props.workspace_id = ev.workspaceId;
+    if (config().POSTHOG_GROUPS) props.$groups = { workspace: ev.workspaceId };
+  }
   if (props.user_id === undefined && ev.distinctId && !ev.distinctId.includes(":")) props.user_id = ev.distinctId;
   if (ev.set && Object.keys(ev.set).length > 0) props.$set = ev.set;
   if (ev.setOnce && Object.keys(ev.setOnce).length > 0) props.$set_once = ev.setOnce;
@@ -51,15 +59,32 @@ export function toPostHogMessage(ev: AnalyticsEvent, environment: string, at: nu
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** What goes on the wire for staged events: the event, stitched to its visitor, plus a `$create_alias` for `alias`. */
+export type WireRow = { uuid: string; userId: string | null; event: string; distinctId: string; properties: Record<string, unknown> };
+
+export function wireRows(staged: StagedEvent[], environment: string): WireRow[] {
+  const rows: WireRow[] = [];
+  for (const { event: ev, uuid, visitor } of staged) {
+    const properties = envelopeProperties(ev, environment);
+    const uid = typeof properties.user_id === "string" && UUID_RE.test(properties.user_id) ? properties.user_id : null;
+    let distinctId = ev.distinctId;
+    if (visitor?.sessionId) properties.$session_id = visitor.sessionId;
+    const anon = visitor?.anonDistinctId;
+    if (anon && ev.visitor === "adopt") distinctId = anon;
+    rows.push({ uuid, userId: uid, event: ev.name, distinctId, properties });
+    // PostHog merges the anonymous person into this one (and refuses to merge one already identified). Our user ids
+    // are v4 UUIDs while posthog-js mints v7 ones, so a header naming someone else's account is never aliased.
+    const looksLikeUserId = anon !== undefined && UUID_RE.test(anon) && anon[14] === "4";
+    if (anon && ev.visitor === "alias" && anon !== distinctId && !looksLikeUserId)
+      rows.push({ uuid: randomUUID(), userId: uid, event: "$create_alias", distinctId, properties: { alias: anon, distinct_id: distinctId } });
+  }
+  return rows;
+}
+
 /** One multi-row insert into the outbox, in the caller's transaction. */
 export async function writeOutboxRows(db: Db | Tx, staged: StagedEvent[], environment: string): Promise<void> {
   if (staged.length === 0) return;
-  const rows = staged.map(({ event: ev, uuid }) => {
-    const properties = envelopeProperties(ev, environment);
-    const uid = typeof properties.user_id === "string" && UUID_RE.test(properties.user_id) ? properties.user_id : null;
-    return { uuid, userId: uid, event: ev.name, distinctId: ev.distinctId, properties };
-  });
-  await db.insert(analyticsOutbox).values(rows);
+  await db.insert(analyticsOutbox).values(wireRows(staged, environment));
 }
 
 /** No key, or ANALYTICS_DISABLED: no row, no network, nothing kept. */
@@ -79,11 +104,10 @@ export class MemorySink implements AnalyticsSink {
   constructor(private readonly environment = "dev") {}
   async stage(): Promise<void> {}
   committed(staged: StagedEvent[]): void {
-    const at = Date.now();
-    for (const s of staged) {
-      this.events.push(s.event);
-      this.messages.push(toPostHogMessage(s.event, this.environment, at, s.uuid));
-    }
+    const timestamp = new Date().toISOString();
+    for (const s of staged) this.events.push(s.event);
+    for (const r of wireRows(staged, this.environment))
+      this.messages.push({ event: r.event, distinct_id: r.distinctId, timestamp, uuid: r.uuid, properties: r.properties });
   }
   named(name: string): PostHogMessage[] {
     return this.messages.filter((m) => m.event === name);
@@ -137,6 +161,8 @@ export function createSinkFromConfig(): AnalyticsSink {
     pollMs: c.ANALYTICS_RELAY_POLL_MS,
     maxRows: c.ANALYTICS_OUTBOX_MAX_ROWS,
     maxAgeMs: c.ANALYTICS_OUTBOX_MAX_AGE,
+    consentRequired: c.ANALYTICS_CONSENT === "required",
+    erasure: erasureTarget(),
   });
 }
 

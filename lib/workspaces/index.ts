@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, asc, eq, ne, sql } from "drizzle-orm";
+import { and, asc, count, eq, ne, sql } from "drizzle-orm";
 import { config } from "@/lib/config";
 import type { Db } from "@/lib/db";
 import { analyticsOutbox, invitations, members, users, workspaces } from "@/lib/db/schema";
@@ -9,9 +9,11 @@ import type { User } from "@/lib/auth/users";
 import { badRequest, conflict, forbidden, notFound, unavailable } from "@/lib/http/errors";
 import { markOnboarded } from "@/lib/onboarding";
 import { events, recordEvent, withEvents } from "@/lib/telemetry";
+import { requestPersonErasure } from "@/lib/telemetry/erasure";
+import { identifyWorkspaceGroup } from "@/lib/telemetry/groups";
 import { deriveIssuePrefix, RESERVED_SLUGS, slugify, SLUG_PATTERN } from "./names";
 
-export { deriveIssuePrefix, slugify } from "./names";
+export { deriveIssuePrefix, slugify, workspaceName } from "./names";
 
 export function workspaceResponse(w: Workspace, role?: Role) {
   return {
@@ -48,6 +50,7 @@ export async function createWorkspace(db: Db, user: User, input: { name: string;
           .returning();
         await tx.insert(members).values({ workspaceId: w!.id, userId: user.id, role: "owner" });
         recordEvent(events.workspaceCreated({ userId: user.id, workspaceId: w!.id }), tx);
+        identifyWorkspaceGroup(tx, { workspaceId: w!.id, actorId: user.id, memberCount: 1, createdAt: w!.createdAt });
         return w!;
       });
       return workspaceResponse(ws, "owner");
@@ -57,6 +60,19 @@ export async function createWorkspace(db: Db, user: User, input: { name: string;
     }
   }
   throw conflict("could not find a free slug; pass one explicitly");
+}
+
+/** Renames a workspace (owner/admin; the route checks the role). Its PostHog group is identified again. */
+export async function renameWorkspace(db: Db, actor: User, workspace: Workspace, rawName: string) {
+  const name = rawName.trim();
+  if (!name) throw badRequest("name is required");
+  const w = await withEvents(db, async (tx) => {
+    const [renamed] = await tx.update(workspaces).set({ name }).where(eq(workspaces.id, workspace.id)).returning();
+    const [{ n }] = await tx.select({ n: count() }).from(members).where(eq(members.workspaceId, workspace.id));
+    identifyWorkspaceGroup(tx, { workspaceId: workspace.id, actorId: actor.id, memberCount: n!, createdAt: renamed!.createdAt });
+    return renamed!;
+  });
+  return w;
 }
 
 export async function listWorkspaces(db: Db, userId: string) {
@@ -207,5 +223,7 @@ export async function deleteAccount(db: Db, user: User, confirmEmail: string): P
     // Erasure reaches the outbox: the user's undelivered events go with the account (only account_deleted stays).
     await tx.delete(analyticsOutbox).where(eq(analyticsOutbox.userId, user.id));
     recordEvent(events.accountDeleted({ userId: user.id }), tx);
+    // ...and reaches PostHog: the person and their events are deleted there too (issue 16).
+    await requestPersonErasure(tx, user.id);
   });
 }

@@ -1,3 +1,8 @@
+import { z } from "zod";
+
+/** A workspace name as both create and rename accept it. */
+export const workspaceName = z.string({ error: "name is required" }).trim().min(1, "name is required").max(80, "name is too long");
+
 /** "Acme Robotics" → "ACM": the first three letters or digits of the name, upper-cased ("WS" when there are none). */
 export function deriveIssuePrefix(name: string): string {
   const letters = name.normalize("NFKD").replace(/[^A-Za-z0-9]/g, "").toUpperCase();

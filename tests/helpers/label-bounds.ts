@@ -4,7 +4,7 @@
  */
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import * as L from "@/lib/telemetry/labels";
-import { ANALYTICS_OUTCOMES, INGEST_PROXY_ERRORS, allowedModelAliases } from "@/lib/telemetry/metrics";
+import { ANALYTICS_OUTCOMES, ERASURE_RESULTS, INGEST_PROXY_ERRORS, allowedModelAliases } from "@/lib/telemetry/metrics";
 import { PRICING } from "@/lib/telemetry/pricing";
 
 const set = (xs: readonly string[]) => new Set<string>(xs);
@@ -62,6 +62,7 @@ export function allowed(family: string, label: string): Set<string> | null {
     case "method":
       return set([...L.HTTP_METHODS, "OTHER"]);
     case "result":
+      if (f === "analytics_erasures_total") return set(ERASURE_RESULTS);
       return f === "github_pr_review_total" ? set(L.GITHUB_PR_REVIEW_RESULTS) : set(ANALYTICS_OUTCOMES);
     case "token_type":
       return set(L.TOKEN_TYPES);

@@ -67,6 +67,7 @@ export const SAMPLE_EVENTS: { [K in EventBuilder]: () => AnalyticsEvent } = {
   agentTaskCompleted: () => events.agentTaskCompleted(task()),
   agentTaskFailed: () => events.agentTaskFailed({ ...task({ failureReason: "API Error: 429 overloaded" }), willRetry: false }),
   agentTaskCancelled: () => events.agentTaskCancelled(task()),
+  aiGeneration: () => events.aiGeneration({ task: task(), model: "claude-sonnet-4-5", provider: "claude", tokens: { input: 1200, output: 300 }, costUsd: 0.0081, latencySeconds: 12.5, newRequest: true }),
 };
 
 /** Calls every typed (non-event) recorder once with valid values. */

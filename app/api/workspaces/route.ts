@@ -2,10 +2,10 @@ import { z } from "zod";
 import { requireUser } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { json, readJson, route } from "@/lib/http";
-import { createWorkspace, listWorkspaces } from "@/lib/workspaces";
+import { createWorkspace, listWorkspaces, workspaceName } from "@/lib/workspaces";
 
 const body = z.object({
-  name: z.string({ error: "name is required" }).trim().min(1, "name is required").max(80, "name is too long"),
+  name: workspaceName,
   slug: z.string().max(40, "slug is too long").optional(),
 });
 

@@ -34,3 +34,17 @@ export const analyticsOutbox = pgTable(
     index("analytics_outbox_user_idx").on(t.userId),
   ],
 );
+
+/**
+ * Erasure requests for PostHog (issue 16): written in the account-deletion transaction, sent to PostHog's persons
+ * API by the relay (retried with backoff), and kept with `completed_at` as the record that erasure was propagated.
+ * Holds only the pseudonymous distinct id (the user's id), never an email.
+ */
+export const analyticsErasures = pgTable("analytics_erasures", {
+  distinctId: text("distinct_id").primaryKey(),
+  requestedAt: ts("requested_at").notNull().defaultNow(),
+  attempts: integer("attempts").notNull().default(0),
+  nextAttemptAt: ts("next_attempt_at").notNull().defaultNow(),
+  lastStatus: smallint("last_status"),
+  completedAt: ts("completed_at"),
+});
