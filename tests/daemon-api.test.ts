@@ -304,6 +304,15 @@ describe("tasks", () => {
     expect(metricValue(m, "tandem_llm_tokens_total", labels) - before).toBe(1500);
     // One (task, model) is one request, however many reports it took.
     expect(metricValue(m, "tandem_llm_request_total", requestLabels) - requestsBefore).toBe(1);
+    // Each growth is one PostHog `$ai_generation` (issue 16): counts and cost only, never prompt or output text.
+    const generations = sink.named("$ai_generation").filter((e) => e.properties.$ai_trace_id === task.id);
+    expect(generations.map((e) => [e.properties.$ai_input_tokens, e.properties.$ai_output_tokens])).toEqual([
+      [1000, 200],
+      [500, 0],
+    ]);
+    expect(generations[0]!.properties).toMatchObject({ $ai_model: "claude-sonnet-4-5-20250929", task_id: task.id });
+    expect(generations[0]!.properties.$ai_total_cost_usd).toBeCloseTo(0.003 + 0.003, 9);
+    expect(Object.keys(generations[0]!.properties).filter((k) => /input$|output$|prompt|choices/.test(k))).toEqual([]);
     const bad = await taskCall(usage, ctx, "usage", task.id, { usage: [{ model: "", input_tokens: 1 }] });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/model/);
