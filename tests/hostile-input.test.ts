@@ -18,6 +18,7 @@ import { POST as register } from "@/app/api/daemon/register/route";
 import { POST as claim } from "@/app/api/daemon/runtimes/[id]/tasks/claim/route";
 import { POST as usage } from "@/app/api/daemon/tasks/[id]/usage/route";
 import { POST as createAgent } from "@/app/api/agents/route";
+import { requireWorkspaceMember } from "@/lib/auth/guard";
 import { getDb } from "@/lib/db";
 import { autopilotRuns, autopilots, feedback, issues, taskUsage, users } from "@/lib/db/schema";
 import { jsonDepthExceeds, parseJsonText } from "@/lib/http";
@@ -67,6 +68,15 @@ describe("hostile input through the routes", () => {
     expect(path).toMatchObject({ status: 400, body: { error: "path id: must not contain NUL characters" } });
     expect(await countRows(issues, eq(issues.workspaceId, workspace.id))).toBe(before);
     expect(await countRows(feedback, eq(feedback.userId, owner.user.id))).toBe(0);
+  });
+
+  it("a workspace slug no workspace can have (page paths, headers) is a 404 without a query", async () => {
+    const { owner, workspace } = await ownerWithWorkspace();
+    const user = { id: owner.user.id } as Parameters<typeof requireWorkspaceMember>[1];
+    for (const slug of ["a\u0000b", "x".repeat(10_000), "\ud800", "ÄCME"]) {
+      await expect(requireWorkspaceMember(await getDb(), user, slug)).rejects.toMatchObject({ status: 404 });
+    }
+    expect((await requireWorkspaceMember(await getDb(), user, workspace.slug.toUpperCase())).workspace.id).toBe(workspace.id);
   });
 
   it("a lone surrogate in JSON stored as jsonb is a 400; the questionnaire stays as it was", async () => {

@@ -4,6 +4,7 @@ import { getDb, type Db } from "@/lib/db";
 import { members, workspaces } from "@/lib/db/schema";
 import { badRequest, forbidden, notFound, unauthorized } from "@/lib/http/errors";
 import { readCookie } from "@/lib/http/request";
+import { SLUG_PATTERN } from "@/lib/workspaces/names";
 import { resolveSession, SESSION_COOKIE } from "./sessions";
 import { resolveAccessToken } from "./tokens";
 import type { User } from "./users";
@@ -62,7 +63,10 @@ export async function optionalUser(req: Request, db?: Db): Promise<Principal | n
 
 /** A workspace the user belongs to, by id or slug; anything else (absent or not a member) is the same 404. */
 export async function requireWorkspaceMember(db: Db, user: User, idOrSlug: string): Promise<Membership> {
-  const where = isUuid(idOrSlug) ? eq(workspaces.id, idOrSlug) : eq(workspaces.slug, idOrSlug.toLowerCase());
+  const uuid = isUuid(idOrSlug);
+  // A string no slug can have (NUL, 10 KB, unicode — from a page path, a header or the query) is not looked up.
+  if (!uuid && !SLUG_PATTERN.test(idOrSlug.toLowerCase())) throw notFound("workspace not found");
+  const where = uuid ? eq(workspaces.id, idOrSlug) : eq(workspaces.slug, idOrSlug.toLowerCase());
   const [row] = await db
     .select({ workspace: workspaces, role: members.role })
     .from(workspaces)
