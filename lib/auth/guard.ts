@@ -96,6 +96,18 @@ export async function workspaceRequest(req: Request): Promise<{ db: Db; m: Membe
   return { db, m };
 }
 
+/** Machine tokens (cloud-node `tcn_`, workspace daemon `tdd_`): never a human, whatever headers they send. */
+const MACHINE_TOKEN = /^Bearer\s+(tcn_|tdd_)/i;
+
+/**
+ * A human caller (session or personal token) for routes that act on a person's account, e.g. billing
+ * (inventory §5.1 RequireHumanActor): machine tokens get 403. Client-sent `X-Actor-Source` is never read.
+ */
+export async function requireHumanUser(req: Request, db?: Db): Promise<Principal> {
+  if (MACHINE_TOKEN.test(req.headers.get("authorization") ?? "")) throw forbidden("this endpoint is only available to human actors");
+  return requireUser(req, db);
+}
+
 /** 403 unless the member has one of the roles. */
 export function requireWorkspaceRole(m: Membership, roles: readonly Role[]): Membership {
   if (!roles.includes(m.role)) throw forbidden(`requires role ${roles.join(" or ")}`);

@@ -6,3 +6,4 @@ export * from "./agents";
 export * from "./autopilots";
 export * from "./chat";
 export * from "./runtimes";
+export * from "./integrations";
