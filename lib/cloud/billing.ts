@@ -1,5 +1,5 @@
 import { badRequest } from "@/lib/http/errors";
-import { matchFleetRoute, proxyToFleet, type FleetRoute } from "./fleet";
+import { matchFleetRoute, proxyToFleet, subPath, type FleetRoute } from "./fleet";
 
 /**
  * `/api/cloud-billing/*` → fleet `/api/v1/billing/*` (inventory §5.1). Billing is per account, not per workspace;
@@ -24,7 +24,7 @@ const SESSION_ID = /^[A-Za-z0-9_]{1,255}$/;
 export const BILLING_PREFIX = "/api/cloud-billing";
 
 export async function proxyBilling(req: Request, who: { userId: string; actorSource: string }): Promise<Response> {
-  const sub = new URL(req.url).pathname.slice(BILLING_PREFIX.length);
+  const sub = subPath(req, BILLING_PREFIX);
   if (sub.startsWith(SESSION_PREFIX) && req.method.toUpperCase() === "GET") {
     const id = sub.slice(SESSION_PREFIX.length);
     if (id === "") throw badRequest("session_id is required");

@@ -152,6 +152,13 @@ export async function readFleetJsonBody(req: Request): Promise<Buffer> {
 /** Fleet route tables: local sub-path + method → upstream path and what is forwarded. */
 export type FleetRoute = { upstream: string; user: boolean; query: boolean; body: "json" | "none" };
 
+/** The part of the request path after `prefix` ("" for the prefix itself); 404 when the path is not under it. */
+export function subPath(req: Request, prefix: string): string {
+  const path = new URL(req.url).pathname;
+  if (path !== prefix && !path.startsWith(`${prefix}/`)) throw new HttpError(404, "not found");
+  return path.slice(prefix.length);
+}
+
 /** Looks up `METHOD /sub/path` in a table: 404 for an unknown path, 405 for a known path with another method. */
 export function matchFleetRoute(table: Record<string, FleetRoute>, method: string, sub: string): FleetRoute {
   const path = sub === "" ? "/" : sub.replace(/\/+$/, "") || "/";

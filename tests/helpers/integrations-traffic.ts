@@ -5,6 +5,7 @@
 import Stripe from "stripe";
 import { POST as stripePOST } from "@/app/api/webhooks/stripe/route";
 import { GET as billingGET } from "@/app/api/cloud-billing/[...path]/route";
+import { GET as runtimeGET, POST as runtimePOST } from "@/app/api/cloud-runtime/[[...path]]/route";
 import { resetConfigForTests } from "@/lib/config";
 import { call, signIn } from "./api";
 import { startFleet, useFleetEnv } from "./fleet";
@@ -34,6 +35,14 @@ export async function driveIntegrations(randomValue: Rand, headerValue: Rand): P
         noOrigin: true,
         headers: { "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload, secret }), "x-tandem-peer-ip": `10.1.${i % 200}.1` },
       });
+      const sub = randomValue(["nodes", "nodes/exec", "nodes/start", "healthz", "readyz", "nodes/status"]);
+      await call(i % 2 ? runtimeGET : runtimePOST, {
+        method: i % 2 ? "GET" : "POST",
+        path: `/api/cloud-runtime/${encodeURIComponent(sub).replace(/%2F/g, "/")}`,
+        rawBody: i % 2 ? undefined : "{}",
+        headers: { authorization: `Bearer ${i % 5 ? "tdm_" : "tcn_"}${headerValue().replace(/\s/g, "")}`.slice(0, 200) },
+      });
+      await call(runtimeGET, { path: `/api/cloud-runtime/${encodeURIComponent(sub).replace(/%2F/g, "/")}`, session: user });
       await call(billingGET, { path: `/api/cloud-billing/${encodeURIComponent(randomValue(["balance", "topups"]))}`, session: user, headers: { "x-request-id": headerValue() } });
     }
   } finally {
