@@ -9,6 +9,7 @@ import { GET as runtimeGET, POST as runtimePOST } from "@/app/api/cloud-runtime/
 import { resetConfigForTests } from "@/lib/config";
 import { call, signIn } from "./api";
 import { startFleet, useFleetEnv } from "./fleet";
+import { GITHUB_SECRET, sendGithub } from "./github";
 
 type Rand = (known?: readonly string[]) => string;
 
@@ -17,7 +18,7 @@ const STRIPE_TYPES = ["checkout.session.completed", "invoice.paid", "charge.refu
 export async function driveIntegrations(randomValue: Rand, headerValue: Rand): Promise<void> {
   const fleet = await startFleet();
   const secret = "whsec_cardinality";
-  useFleetEnv(fleet, { STRIPE_WEBHOOK_SECRET: secret, TANDEM_SERVER: "1" });
+  useFleetEnv(fleet, { STRIPE_WEBHOOK_SECRET: secret, TANDEM_SERVER: "1", GITHUB_WEBHOOK_SECRET: GITHUB_SECRET });
   resetConfigForTests();
   let n = 0;
   fleet.handle = () => [{ json: { ok: true } }, { status: 500, text: randomValue() }, { status: 404, json: {} }][n++ % 3]!;
@@ -43,10 +44,12 @@ export async function driveIntegrations(randomValue: Rand, headerValue: Rand): P
         headers: { authorization: `Bearer ${i % 5 ? "tdm_" : "tcn_"}${headerValue().replace(/\s/g, "")}`.slice(0, 200) },
       });
       await call(runtimeGET, { path: `/api/cloud-runtime/${encodeURIComponent(sub).replace(/%2F/g, "/")}`, session: user });
+      const kind = randomValue(["pull_request", "pull_request_review", "push", "ping", "check_suite"]).replace(/[^\x20-\x7e]/g, "");
+      await sendGithub(kind, { action: randomValue(["opened", "closed", "submitted"]), review: { state: randomValue(["approved", "commented"]) } }, { deliveryId: `card-${i}` });
       await call(billingGET, { path: `/api/cloud-billing/${encodeURIComponent(randomValue(["balance", "topups"]))}`, session: user, headers: { "x-request-id": headerValue() } });
     }
   } finally {
-    useFleetEnv(undefined, { STRIPE_WEBHOOK_SECRET: undefined, TANDEM_SERVER: undefined });
+    useFleetEnv(undefined, { STRIPE_WEBHOOK_SECRET: undefined, TANDEM_SERVER: undefined, GITHUB_WEBHOOK_SECRET: undefined });
     resetConfigForTests();
     await fleet.stop();
   }
