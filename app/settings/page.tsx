@@ -6,6 +6,7 @@ import { IdentifySession } from "@/components/analytics/IdentifySession";
 import { TokensPanel } from "@/components/auth/TokensPanel";
 import { DeleteAccountForm } from "@/components/auth/DeleteAccountForm";
 import { FeedbackButton } from "@/components/feedback/FeedbackButton";
+import { IntegrationsPanel } from "./IntegrationsPanel";
 
 export default async function SettingsPage() {
   const user = await requirePageUser();
@@ -22,6 +23,7 @@ export default async function SettingsPage() {
         Signed in as <strong>{user.email}</strong>
       </p>
       <TokensPanel initial={tokens} />
+      <IntegrationsPanel user={user} />
       <DeleteAccountForm email={user.email} />
     </main>
   );
