@@ -6,7 +6,9 @@ import { createServer } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DELETE as runtimeDELETE, GET as runtimeGET, POST as runtimePOST } from "@/app/api/cloud-runtime/[[...path]]/route";
 import { GET as billingGET } from "@/app/api/cloud-billing/[...path]/route";
-import { GET as meGET } from "@/app/api/me/route";
+import { DELETE as meDELETE, GET as meGET } from "@/app/api/me/route";
+import { POST as tokensPOST } from "@/app/api/tokens/route";
+import { POST as daemonTokensPOST } from "@/app/api/runtimes/daemon-tokens/route";
 import { POST as registerPOST } from "@/app/api/daemon/register/route";
 import { resetConfigForTests } from "@/lib/config";
 import { cloudNodeCacheKey } from "@/lib/cloud/node-tokens";
@@ -295,6 +297,10 @@ describe("cloud-node tokens (tcn_)", () => {
     expect(up.headers.authorization).toBe(`Bearer ${fleet.token}`); // never the caller's token
     const billing = await call(billingGET, { path: "/api/cloud-billing/balance", headers: { ...bearer(token), "x-actor-source": "human" } });
     expect(billing.status).toBe(403);
+    // Nor can it mint personal or daemon tokens, or erase its owner's account.
+    expect((await call(tokensPOST, { path: "/api/tokens", headers: bearer(token), body: { name: "escalate" } })).status).toBe(403);
+    expect((await call(daemonTokensPOST, { path: "/api/runtimes/daemon-tokens", headers: bearer(token), body: { name: "x" } })).status).toBe(403);
+    expect((await call(meDELETE, { method: "DELETE", path: "/api/me", headers: bearer(token), body: { confirm_email: "x" } })).status).toBe(403);
   });
 
   it("a tcn_ caller acts as its owner on daemon routes, with membership checks (no daemon workspace binding)", async () => {

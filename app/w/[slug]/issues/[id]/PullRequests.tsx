@@ -14,9 +14,16 @@ export async function PullRequests({ m, issueId }: { m: Membership; issueId: str
       <ul aria-label="Pull requests">
         {prs.map((pr) => (
           <li key={pr.id}>
-            <a href={pr.html_url} target="_blank" rel="noreferrer noopener">
-              {pr.repo_owner}/{pr.repo_name}#{pr.number}
-            </a>{" "}
+            {/* Only https links are rendered as links (the URL comes from a webhook payload). */}
+            {pr.html_url.startsWith("https://") ? (
+              <a href={pr.html_url} target="_blank" rel="noreferrer noopener">
+                {pr.repo_owner}/{pr.repo_name}#{pr.number}
+              </a>
+            ) : (
+              <span>
+                {pr.repo_owner}/{pr.repo_name}#{pr.number}
+              </span>
+            )}{" "}
             {pr.title} <span className="badge">{pr.state}</span>
             {pr.checks_conclusion && <span className="muted"> · {CHECKS[pr.checks_conclusion] ?? pr.checks_conclusion}</span>}
             {pr.close_intent && <span className="muted"> · closes this issue when merged</span>}
