@@ -87,6 +87,11 @@ const envSchema = z.object({
   RATE_LIMIT_CONTACT_SALES_IP: positiveInt(5),
   RATE_LIMIT_CONTACT_SALES_EMAIL: positiveInt(3),
   RATE_LIMIT_FEEDBACK: positiveInt(10),
+  /** Inbound webhooks per minute: per client IP (autopilot + Stripe) and per autopilot trigger. */
+  RATE_LIMIT_WEBHOOK_IP: positiveInt(30),
+  RATE_LIMIT_WEBHOOK_TRIGGER: positiveInt(60),
+  /** Stored autopilot webhook deliveries older than this are deleted (when their autopilot receives the next one). */
+  WEBHOOK_DELIVERY_RETENTION_DAYS: positiveInt(30),
   /** ISO-4217 codes the revenue counter keeps as their own label; anything else counts as `other`. */
   REVENUE_CURRENCIES: z
     .string()

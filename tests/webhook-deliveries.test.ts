@@ -299,4 +299,14 @@ describe("autopilot webhook deliveries", () => {
     expect(statuses.slice(0, 30).every((s) => s === 404)).toBe(true);
     expect(statuses[30]).toBe(429);
   });
+
+  it("deliveries older than WEBHOOK_DELIVERY_RETENTION_DAYS are deleted when the autopilot receives the next one", async () => {
+    const h = await hook();
+    const old = await post(h.trigger.webhook_token, "{}", { "idempotency-key": "old-one" });
+    await (await getDb()).update(webhookDeliveries).set({ createdAt: new Date(Date.now() - 31 * 86_400_000) }).where(eq(webhookDeliveries.id, old.body.delivery_id));
+    await (await getDb()).update(autopilotRuns).set({ status: "completed" }).where(eq(autopilotRuns.triggerId, h.trigger.id));
+    const fresh = await post(h.trigger.webhook_token, "{}", { "idempotency-key": "old-one" });
+    expect(fresh.body.status).toBe("accepted"); // the expired row no longer holds the key
+    expect((await rows(h.trigger.id)).map((r) => r.id)).toEqual([fresh.body.delivery_id]);
+  });
 });

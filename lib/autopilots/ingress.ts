@@ -1,4 +1,5 @@
-import { and, desc, eq, notInArray, sql } from "drizzle-orm";
+import { and, desc, eq, lt, notInArray, sql } from "drizzle-orm";
+import { config } from "@/lib/config";
 import type { Db } from "@/lib/db";
 import { autopilotTriggers, autopilots, webhookDeliveries } from "@/lib/db/schema";
 import { badRequest, HttpError, notFound, tooManyRequests } from "@/lib/http/errors";
@@ -12,8 +13,6 @@ import type { Autopilot } from "./runs";
 import { parseWebhookToken, webhookSecretMatches } from "./webhook";
 
 export const WEBHOOK_BODY_LIMIT = 256 * 1024;
-const PER_IP_PER_MINUTE = 30;
-const PER_TRIGGER_PER_MINUTE = 60;
 const PAYLOAD_IN_PROMPT = 16 * 1024;
 const MINUTE = 60_000;
 
@@ -23,7 +22,7 @@ export type DeliveryAnswer = { status: number; body: Record<string, unknown> };
 
 /** The per-IP limit runs before any database access, so floods of guessed tokens cost nothing but a counter. */
 export async function limitWebhookIp(ip: string): Promise<void> {
-  const r = await rateLimit(await getStore(), `autopilot-webhook:ip:${ip}`, PER_IP_PER_MINUTE, MINUTE);
+  const r = await rateLimit(await getStore(), `autopilot-webhook:ip:${ip}`, config().RATE_LIMIT_WEBHOOK_IP, MINUTE);
   if (!r.allowed) throw tooManyRequests(r.retryAfterSeconds, "rate limit exceeded");
 }
 
@@ -50,7 +49,7 @@ async function deliver(db: Db, token: string, req: Request): Promise<DeliveryAns
   if (!trigger || trigger.kind !== "webhook" || !webhookSecretMatches(parsedToken.secret, trigger.webhookSecretHash)) {
     throw notFound("webhook not found");
   }
-  const perTrigger = await rateLimit(await getStore(), `autopilot-webhook:trigger:${trigger.id}`, PER_TRIGGER_PER_MINUTE, MINUTE);
+  const perTrigger = await rateLimit(await getStore(), `autopilot-webhook:trigger:${trigger.id}`, config().RATE_LIMIT_WEBHOOK_TRIGGER, MINUTE);
   if (!perTrigger.allowed) throw tooManyRequests(perTrigger.retryAfterSeconds, "rate limit exceeded");
 
   const text = new TextDecoder("utf-8", { fatal: false }).decode(await readBytes(req, WEBHOOK_BODY_LIMIT));
@@ -60,6 +59,9 @@ async function deliver(db: Db, token: string, req: Request): Promise<DeliveryAns
   if (!ap) throw notFound("webhook not found");
 
   const receivedAt = new Date();
+  // Retention: this autopilot's deliveries past WEBHOOK_DELIVERY_RETENTION_DAYS go (an index range, usually empty).
+  const cutoff = new Date(receivedAt.getTime() - config().WEBHOOK_DELIVERY_RETENTION_DAYS * 86_400_000);
+  await db.delete(webhookDeliveries).where(and(eq(webhookDeliveries.autopilotId, ap.id), lt(webhookDeliveries.createdAt, cutoff)));
   const envelope = buildEnvelope(body.value, req.headers, receivedAt);
   const dedupe = dedupeKeyOf(trigger.provider, req.headers);
   const signature = trigger.signingSecret ? await checkHubSignature(trigger.signingSecret, text, req.headers.get("x-hub-signature-256")) : "not_required";
