@@ -220,10 +220,12 @@ describe("installations API and setup callback", () => {
     expect(await loc("installation_id=77")).toContain("github_error=missing_params");
     expect(await loc(`installation_id=abc&state=${encodeURIComponent(state)}`)).toContain("github_error=bad_installation_id");
     const id = ++nextInstallation;
+    // GitHub's `installation created` usually arrives before the installer is sent back: its account is kept.
+    await sendGithub("installation", { action: "created", installation: { id, account: { login: "orbit-org", type: "Organization" } } });
     expect(await loc(`installation_id=${id}&state=${encodeURIComponent(state)}`)).toContain("github_connected=1");
     expect(await loc(`installation_id=${id + 1}&state=${encodeURIComponent(state)}`)).toContain("github_error=invalid_state"); // single use
     const [row] = await (await getDb()).select().from(githubInstallations).where(eq(githubInstallations.installationId, id));
-    expect(row).toMatchObject({ workspaceId: s.workspace.id, connectedById: null }); // no session, no forged header
+    expect(row).toMatchObject({ workspaceId: s.workspace.id, connectedById: null, accountLogin: "orbit-org", accountType: "Organization" }); // no session, no forged header
   });
 
   it("check 16: members see installations without installation_id and can_manage:false; connect and delete are 403; outsiders 404", async () => {

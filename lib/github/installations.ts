@@ -8,6 +8,7 @@ import { badRequest, forbidden, notFound } from "@/lib/http/errors";
 import { findIssue } from "@/lib/issues";
 import { getStore } from "@/lib/store";
 import { aggregateChecks } from "./links";
+import { takePendingAccount } from "./pending-account";
 import { signState, STATE_TTL_SECONDS, verifyState } from "./state";
 
 /** GitHub App installations per workspace (integrations inventory §1.6) and the PRs shown on an issue. */
@@ -91,11 +92,12 @@ export async function completeSetup(db: Db, q: URLSearchParams, userId: string |
   if (!ws) return { error: "bad_workspace" };
   const fresh = await (await getStore()).setIfAbsent(`github:state:${verified.nonce}`, "1", STATE_TTL_SECONDS * 1000);
   if (!fresh) return { error: "invalid_state" };
+  const account = (await takePendingAccount(Number(rawId))) ?? {};
   try {
     await db
       .insert(githubInstallations)
-      .values({ workspaceId: ws.id, installationId: Number(rawId), connectedById: userId })
-      .onConflictDoUpdate({ target: githubInstallations.installationId, set: { workspaceId: ws.id, connectedById: userId, updatedAt: new Date() } });
+      .values({ workspaceId: ws.id, installationId: Number(rawId), connectedById: userId, ...account })
+      .onConflictDoUpdate({ target: githubInstallations.installationId, set: { workspaceId: ws.id, connectedById: userId, ...account, updatedAt: new Date() } });
   } catch (err) {
     console.error(`[github] storing installation failed: ${(err as Error).message}`);
     return { error: "persist_failed", slug: ws.slug };

@@ -9,6 +9,7 @@ import { finishAutopilotRunForIssue } from "@/lib/autopilots/runs";
 import { observeGithubPRMergeSeconds, recordGithubEventReceived, recordGithubPRReview } from "@/lib/telemetry";
 import { deriveMergeableState, derivePRState, extractClosingIdentifiers, extractIdentifiers } from "./links";
 import { checkHubSignature } from "./signature";
+import { rememberPendingAccount } from "./pending-account";
 
 /**
  * POST /api/webhooks/github (integrations inventory §1.2): HMAC-verified with `GITHUB_WEBHOOK_SECRET` (503 when
@@ -120,17 +121,26 @@ async function onInstallation(tx: Tx, p: Obj) {
   if (action === "deleted" || action === "suspend") {
     await tx.delete(githubInstallations).where(eq(githubInstallations.installationId, id));
   } else if (["created", "new_permissions_accepted", "unsuspend"].includes(action)) {
-    const account = (p.installation?.account ?? {}) as Obj;
-    await tx
+    const account = accountOf(p);
+    const updated = await tx
       .update(githubInstallations)
-      .set({
-        accountLogin: str(account.login).slice(0, 100) || "unknown",
-        accountType: str(account.type) === "Organization" ? "Organization" : "User",
-        accountAvatarUrl: str(account.avatar_url).slice(0, 500) || null,
-        updatedAt: new Date(),
-      })
-      .where(eq(githubInstallations.installationId, id));
+      .set({ ...account, updatedAt: new Date() })
+      .where(eq(githubInstallations.installationId, id))
+      .returning({ id: githubInstallations.id });
+    // GitHub usually sends `created` before the installer lands on the setup callback: the webhook never creates the
+    // row, but the account is kept briefly so the callback can show who was connected instead of "unknown".
+    if (updated.length === 0 && action === "created") await rememberPendingAccount(id, account);
   }
+}
+
+/** The account fields of an `installation` payload, bounded. */
+export function accountOf(p: Obj) {
+  const account = (p.installation?.account ?? {}) as Obj;
+  return {
+    accountLogin: str(account.login).slice(0, 100) || "unknown",
+    accountType: str(account.type) === "Organization" ? "Organization" : "User",
+    accountAvatarUrl: str(account.avatar_url).slice(0, 500) || null,
+  };
 }
 
 async function onPullRequest(tx: Tx, p: Obj, fx: Effects) {
