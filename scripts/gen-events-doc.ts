@@ -14,7 +14,7 @@ const code = (s: string) => `\`${s}\``;
 
 /** The typed (non-event) families of TELEMETRY.md §3 and where they move. */
 const TYPED_METRICS: [string, string, string][] = [
-  ["webhook_delivery_total", "provider,status", "autopilot webhooks: `queued` when a delivery is stored, then once with its final status (`dispatched`, `ignored`, `failed`, `rejected`), `duplicate` for each redelivery of a stored key; refusals before a delivery exists count as `rejected`. Stripe (`provider=stripe`): `rejected` (bad/missing signature), `dispatched`/`failed` (fleet answer), `duplicate` (event id seen before)"],
+  ["webhook_delivery_total", "provider,status", "autopilot webhooks: `queued` when a delivery is stored, then once with its final status (`dispatched`, `ignored`, `failed`, `rejected`; an admission-skipped run — runtime offline, already running — counts as `ignored` although its row is `dispatched`), `duplicate` for each redelivery of a stored key; refusals before a delivery exists count as `rejected`. Stripe (`provider=stripe`): `rejected` (bad/missing signature), `dispatched`/`failed` (fleet answer), `duplicate` (event id seen before)"],
   ["github_event_received_total", "event_kind,action", "every GitHub App delivery whose signature verifies (also `ping`)"],
   ["github_pr_merge_seconds", "", "once per pull request (atomic flag on the row), when it is first seen merged with parseable created/merged timestamps and a positive difference"],
   ["github_pr_review_total", "result", "`pull_request_review` `submitted` (by review state) or `dismissed`, once per `X-GitHub-Delivery`"],

@@ -134,7 +134,7 @@ async function onInstallation(tx: Tx, p: Obj) {
 }
 
 /** The account fields of an `installation` payload, bounded. */
-export function accountOf(p: Obj) {
+function accountOf(p: Obj) {
   const account = (p.installation?.account ?? {}) as Obj;
   return {
     accountLogin: str(account.login).slice(0, 100) || "unknown",
