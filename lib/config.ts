@@ -132,6 +132,11 @@ const envSchema = z.object({
   RATE_LIMIT_CONTACT_SALES_IP: positiveInt(5),
   RATE_LIMIT_CONTACT_SALES_EMAIL: positiveInt(3),
   RATE_LIMIT_FEEDBACK: positiveInt(10),
+  /** Inbound webhooks per minute: per client IP (autopilot + Stripe) and per autopilot trigger. */
+  RATE_LIMIT_WEBHOOK_IP: positiveInt(30),
+  RATE_LIMIT_WEBHOOK_TRIGGER: positiveInt(60),
+  /** Stored autopilot webhook deliveries older than this are deleted (when their autopilot receives the next one). */
+  WEBHOOK_DELIVERY_RETENTION_DAYS: positiveInt(30),
   /** ISO-4217 codes the revenue counter keeps as their own label; anything else counts as `other`. */
   REVENUE_CURRENCIES: z
     .string()
@@ -162,6 +167,19 @@ const envSchema = z.object({
   SAMPLER_CACHE_TTL_MS: positiveInt(8000),
   SWEEPERS_ENABLED: bool(true),
   SCHEDULER_ENABLED: bool(true),
+  // Integrations (PRODUCT.md part 8). Each one is off until its variables are set.
+  /** Cloud fleet service: cloud-runtime proxy, billing proxy, Stripe forwarding, `tcn_` token verification. */
+  CLOUD_FLEET_URL: url(["http:", "https:"]),
+  /** Service credential sent to the fleet as `Authorization: Bearer` (never a user's token). */
+  CLOUD_FLEET_TOKEN: z.string().optional().transform((v) => v?.trim() || undefined),
+  CLOUD_FLEET_TIMEOUT_MS: positiveInt(35_000),
+  /** Stripe endpoint secret (`whsec_...`); without it `POST /api/webhooks/stripe` answers 503. */
+  STRIPE_WEBHOOK_SECRET: z.string().optional().transform((v) => v?.trim() || undefined),
+  /** GitHub App webhook secret; also signs the install state. Without it the GitHub webhook answers 503. */
+  GITHUB_WEBHOOK_SECRET: z.string().optional().transform((v) => v?.trim() || undefined),
+  /** GitHub App slug for the install URL (`https://github.com/apps/<slug>/installations/new`). */
+  GITHUB_APP_SLUG: z.string().optional().transform((v) => v?.trim() || undefined),
+  GITHUB_URL: url(["http:", "https:"]),
 });
 
 export type Config = z.infer<typeof envSchema> & {

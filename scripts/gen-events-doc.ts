@@ -12,6 +12,19 @@ export const EVENTS_DOC_PATH = path.resolve(path.dirname(fileURLToPath(import.me
 
 const code = (s: string) => `\`${s}\``;
 
+/** The typed (non-event) families of TELEMETRY.md §3 and where they move. */
+const TYPED_METRICS: [string, string, string][] = [
+  ["webhook_delivery_total", "provider,status", "autopilot webhooks: `queued` when a delivery is stored, then once with its final status (`dispatched`, `ignored`, `failed`, `rejected`; an admission-skipped run — runtime offline, already running — counts as `ignored` although its row is `dispatched`), `duplicate` for each redelivery of a stored key; refusals before a delivery exists count as `rejected`. Stripe (`provider=stripe`): `rejected` (bad/missing signature), `dispatched`/`failed` (fleet answer), `duplicate` (event id seen before)"],
+  ["github_event_received_total", "event_kind,action", "every GitHub App delivery whose signature verifies (also `ping`)"],
+  ["github_pr_merge_seconds", "", "once per pull request (atomic flag on the row), when it is first seen merged with parseable created/merged timestamps and a positive difference"],
+  ["github_pr_review_total", "result", "`pull_request_review` `submitted` (by review state) or `dismissed`, once per `X-GitHub-Delivery`"],
+  ["cloudruntime_request_total", "op,status", "every call to the cloud fleet (cloud-runtime proxy, billing proxy, Stripe forwarding); `op` from the path, `status` ok/4xx/5xx/timeout/error"],
+  ["cloudruntime_request_duration_seconds", "op", "the same calls' duration"],
+  ["business_orders_total", "status", "Stripe events, once per event id: checkout completed/async succeeded → `completed` (unpaid → `created`), async failed / `invoice.payment_failed` → `failed`, renewal `invoice.paid` → `completed`, `charge.refunded` → `refunded`"],
+  ["business_revenue_cents_total", "currency", "Stripe events, once per event id: one-off checkouts at completion, subscriptions at each paid invoice; `currency` from `REVENUE_CURRENCIES`, else `other`"],
+  ["daemon_message_received_total", "kind", "every authenticated daemon API request"],
+];
+
 export function renderEventsDoc(): string {
   const lines = [
     "# Server events",
@@ -34,6 +47,16 @@ export function renderEventsDoc(): string {
     const sent = !e.capture ? "no (metrics only)" : e.task ? "when the workspace is known" : "yes";
     lines.push(`| ${code(e.name)} | ${code(`events.${b}`)} | ${e.when} | ${sent} | ${e.metrics.map(code).join("<br>")} |`);
   }
+  lines.push(
+    "",
+    "## Typed metrics (no PostHog event)",
+    "",
+    "Recorded by typed recorders in `lib/telemetry/metrics.ts`; every label passes an allow-list.",
+    "",
+    "| metric | labels | recorded when |",
+    "|---|---|---|",
+    ...TYPED_METRICS.map(([name, labels, when]) => `| ${code(name)} | ${labels ? labels.split(",").map(code).join(", ") : "—"} | ${when} |`),
+  );
   lines.push("", "## Properties", "");
   for (const b of builders) {
     const ev = SAMPLE_EVENTS[b]();

@@ -16,6 +16,7 @@ import { MemorySink, setSinkForTests } from "@/lib/telemetry/sink";
 import { recordTaskEvent } from "@/lib/telemetry/tasks";
 import { call, signIn, uniqueEmail } from "@/tests/helpers/api";
 import { labelOffences } from "@/tests/helpers/label-bounds";
+import { driveIntegrations } from "@/tests/helpers/integrations-traffic";
 import { SAMPLE_EVENTS } from "@/tests/helpers/telemetry-samples";
 
 let seed = 42;
@@ -98,6 +99,8 @@ describe("label cardinality", () => {
         });
       }
     }
+    // The integrations (Stripe, fleet proxies, webhooks) with random event types, currencies, paths and headers.
+    await driveIntegrations(randomValue, headerValue);
     // Every event, 10,000 times over, with every string property (and task label) randomised.
     const builders = Object.keys(EVENT_CATALOG) as EventBuilder[];
     for (let i = 0; i < 10_000; i++) {

@@ -7,6 +7,7 @@ import { IdentifySession } from "@/components/analytics/IdentifySession";
 import { TokensPanel } from "@/components/auth/TokensPanel";
 import { DeleteAccountForm } from "@/components/auth/DeleteAccountForm";
 import { FeedbackButton } from "@/components/feedback/FeedbackButton";
+import { IntegrationsPanel } from "./IntegrationsPanel";
 
 export default async function SettingsPage() {
   const user = await requirePageUser();
@@ -24,6 +25,7 @@ export default async function SettingsPage() {
       </p>
       <TokensPanel initial={tokens} />
       <AnalyticsConsentPanel initial={user.analyticsConsent === "granted" || user.analyticsConsent === "denied" ? user.analyticsConsent : null} />
+      <IntegrationsPanel user={user} />
       <DeleteAccountForm email={user.email} />
     </main>
   );

@@ -2,15 +2,22 @@ import { and, eq } from "drizzle-orm";
 import { config } from "@/lib/config";
 import { getDb, type Db } from "@/lib/db";
 import { members, workspaces } from "@/lib/db/schema";
-import { badRequest, forbidden, notFound, unauthorized } from "@/lib/http/errors";
+import { badRequest, forbidden, notFound, unauthorized, unavailable } from "@/lib/http/errors";
+import { CLOUD_NODE_TOKEN_PREFIX, CloudNodeTokenError, verifyCloudNodeToken } from "@/lib/cloud/node-tokens";
 import { readCookie } from "@/lib/http/request";
 import { SLUG_PATTERN } from "@/lib/workspaces/names";
 import { resolveSession, SESSION_COOKIE } from "./sessions";
 import { resolveAccessToken } from "./tokens";
 import type { User } from "./users";
 
-/** Who is calling: a user, through a session cookie or a personal access token. */
-export type Principal = { user: User; via: "session" | "token"; sessionId?: string; tokenId?: string };
+/**
+ * Who is calling: a user, through a session cookie, a personal access token, or a cloud-node token (`tcn_`, verified
+ * by the fleet; such a caller acts for its owner but is not a human: `actorSource` is `cloud_pat`).
+ */
+export type Principal = { user: User; via: "session" | "token" | "cloud_node"; sessionId?: string; tokenId?: string };
+
+/** The actor source we stamp (never read from the client's `X-Actor-Source`). */
+export const actorSourceOf = (p: Principal): "human" | "cloud_pat" => (p.via === "cloud_node" ? "cloud_pat" : "human");
 
 export type Role = "owner" | "admin" | "member";
 export type Workspace = typeof workspaces.$inferSelect;
@@ -49,6 +56,8 @@ export async function optionalUser(req: Request, db?: Db): Promise<Principal | n
   const auth = req.headers.get("authorization");
   if (auth) {
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
+    // Cloud-node tokens are checked before personal tokens and never fall through to them.
+    if (m?.[1]!.startsWith(CLOUD_NODE_TOKEN_PREFIX)) return cloudNodePrincipal(database, m[1]!);
     const found = m ? await resolveAccessToken(database, m[1]!) : null;
     if (!found) throw unauthorized("invalid or expired token");
     return { user: found.user, via: "token", tokenId: found.tokenId };
@@ -59,6 +68,20 @@ export async function optionalUser(req: Request, db?: Db): Promise<Principal | n
   if (!session) return null;
   if (!SAFE_METHODS.has(req.method)) assertSameOrigin(req);
   return { user: session.user, via: "session", sessionId: session.sessionId };
+}
+
+async function cloudNodePrincipal(db: Db, token: string): Promise<Principal> {
+  try {
+    const { user } = await verifyCloudNodeToken(db, token);
+    return { user, via: "cloud_node" };
+  } catch (err) {
+    if (err instanceof CloudNodeTokenError) {
+      console.warn(`[auth] cloud node token refused: ${err.kind} (${err.reason})`);
+      if (err.kind === "unavailable") throw unavailable("cloud pat verifier unavailable");
+      throw unauthorized("invalid token");
+    }
+    throw err;
+  }
 }
 
 /** A workspace the user belongs to, by id or slug; anything else (absent or not a member) is the same 404. */
@@ -98,6 +121,21 @@ export async function workspaceRequest(req: Request): Promise<{ db: Db; m: Membe
   const db = await getDb();
   const m = await requireWorkspace(req, await requireUser(req, db), db);
   return { db, m };
+}
+
+/** Machine tokens (cloud-node `tcn_`, workspace daemon `tdd_`): never a human, whatever headers they send. */
+const MACHINE_TOKEN = /^Bearer\s+(tcn_|tdd_)/i;
+
+/**
+ * A human caller (session or personal token) for routes that act on a person's account, e.g. billing
+ * (inventory §5.1 RequireHumanActor): machine tokens get 403. Client-sent `X-Actor-Source` is never read.
+ */
+export async function requireHumanUser(req: Request, db?: Db): Promise<Principal> {
+  const refuse = () => forbidden("this endpoint is only available to human actors");
+  if (MACHINE_TOKEN.test(req.headers.get("authorization") ?? "")) throw refuse();
+  const principal = await requireUser(req, db);
+  if (actorSourceOf(principal) !== "human") throw refuse();
+  return principal;
 }
 
 /** 403 unless the member has one of the roles. */

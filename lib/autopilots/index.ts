@@ -9,16 +9,18 @@ import { cadenceOf, nextRunAfter, scheduleError, type Cadence } from "./cadence"
 import { dispatchAutopilot, type DispatchOutcome, type Trigger } from "./dispatch";
 import type { Autopilot, AutopilotRun } from "./runs";
 import { mintWebhookToken, WEBHOOK_PATH_PREFIX } from "./webhook";
+import type { EventFilter } from "./envelope";
 
 export { finishAutopilotRun } from "./runs";
 export { dispatchAutopilot } from "./dispatch";
 export { startAutopilotScheduler, stopAutopilotScheduler, runDueSchedules } from "./scheduler";
 export { cadenceOf } from "./cadence";
+export { listDeliveries, getDelivery, replayDelivery } from "./deliveries";
 
 export type TriggerInput =
   | { kind: "manual"; enabled?: boolean }
   | { kind: "schedule"; cron: string; timezone?: string; enabled?: boolean }
-  | { kind: "webhook"; enabled?: boolean };
+  | { kind: "webhook"; enabled?: boolean; provider?: "generic" | "github"; event_filters?: EventFilter[] | null; signing_secret?: string };
 
 export type AutopilotInput = {
   name: string;
@@ -44,6 +46,15 @@ function triggerResponse(t: Trigger, webhookToken?: string) {
     next_run_at: t.nextRunAt?.toISOString() ?? null,
     last_fired_at: t.lastFiredAt?.toISOString() ?? null,
     created_at: t.createdAt.toISOString(),
+    ...(t.kind === "webhook"
+      ? {
+          provider: t.provider,
+          event_filters: t.eventFilters ?? null,
+          // The secret itself is never returned: whether there is one, and its last four characters.
+          has_signing_secret: Boolean(t.signingSecret),
+          signing_secret_hint: t.signingSecret ? t.signingSecret.slice(-4) : null,
+        }
+      : {}),
     ...(webhookToken ? { webhook_token: webhookToken, webhook_path: `${WEBHOOK_PATH_PREFIX}${webhookToken}` } : {}),
   };
 }
@@ -103,7 +114,17 @@ function triggerValues(autopilotId: string, t: TriggerInput, now: Date) {
   }
   if (t.kind === "webhook") {
     const { token, secretHash } = mintWebhookToken(id);
-    return { row: { ...base, cadence: "webhook", webhookSecretHash: secretHash }, token };
+    return {
+      row: {
+        ...base,
+        cadence: "webhook",
+        webhookSecretHash: secretHash,
+        provider: t.provider ?? "generic",
+        eventFilters: t.event_filters?.length ? t.event_filters : null,
+        signingSecret: t.signing_secret || null,
+      },
+      token,
+    };
   }
   return { row: { ...base, cadence: "manual" } };
 }
@@ -226,11 +247,23 @@ async function findTrigger(db: Db, ap: Autopilot, triggerId: string): Promise<Tr
 }
 
 /** Enables/disables a trigger; re-enabling a schedule restarts it from the next slot (missed slots are not replayed). */
-export async function updateTrigger(db: Db, m: Membership, autopilotId: string, triggerId: string, patch: { enabled?: boolean }) {
+export async function updateTrigger(
+  db: Db,
+  m: Membership,
+  autopilotId: string,
+  triggerId: string,
+  patch: { enabled?: boolean; provider?: "generic" | "github"; event_filters?: EventFilter[] | null },
+) {
   const ap = await findAutopilot(db, m, autopilotId);
   assertCanManage(m, ap);
   const t = await findTrigger(db, ap, triggerId);
   const set: Partial<typeof autopilotTriggers.$inferInsert> = {};
+  if ((patch.provider !== undefined || patch.event_filters !== undefined) && t.kind !== "webhook") {
+    throw badRequest("provider and event_filters apply to webhook triggers only");
+  }
+  if (patch.provider !== undefined) set.provider = patch.provider;
+  // An explicit [] or null clears the filters; an omitted field keeps them.
+  if (patch.event_filters !== undefined) set.eventFilters = patch.event_filters?.length ? patch.event_filters : null;
   if (patch.enabled !== undefined) {
     set.enabled = patch.enabled;
     if (patch.enabled && !t.enabled && t.kind === "schedule" && t.cron && t.timezone) set.nextRunAt = nextRunAfter(t.cron, t.timezone, new Date());
@@ -249,6 +282,16 @@ export async function rotateWebhookToken(db: Db, m: Membership, autopilotId: str
   const { token, secretHash } = mintWebhookToken(t.id);
   const [updated] = await db.update(autopilotTriggers).set({ webhookSecretHash: secretHash }).where(eq(autopilotTriggers.id, t.id)).returning();
   return triggerResponse(updated!, token);
+}
+
+/** PUT …/signing-secret: sets (≥ 16 characters) or clears (empty) the HMAC secret of a webhook trigger. */
+export async function setSigningSecret(db: Db, m: Membership, autopilotId: string, triggerId: string, secret: string) {
+  const ap = await findAutopilot(db, m, autopilotId);
+  assertCanManage(m, ap);
+  const t = await findTrigger(db, ap, triggerId);
+  if (t.kind !== "webhook") throw badRequest("only a webhook trigger has a signing secret");
+  const [updated] = await db.update(autopilotTriggers).set({ signingSecret: secret || null }).where(eq(autopilotTriggers.id, t.id)).returning();
+  return triggerResponse(updated!);
 }
 
 export async function deleteTrigger(db: Db, m: Membership, autopilotId: string, triggerId: string): Promise<void> {

@@ -1,4 +1,26 @@
+import { patchBody } from "@/lib/http/body";
 import { z } from "zod";
+
+/** `[{event, actions?}]` (NULL or [] = every event). */
+export const eventFiltersSchema = z
+  .array(
+    z.object({
+      event: z.string({ error: "event_filters.event is required" }).trim().min(1, "event_filters.event is required").max(100),
+      actions: z.array(z.string().trim().min(1).max(100)).max(20).optional(),
+    }),
+    { error: "event_filters must be a list of {event, actions?}" },
+  )
+  .max(20, "at most 20 event filters")
+  .nullable();
+
+export const webhookProviderSchema = z.enum(["generic", "github"], { error: "provider must be generic or github" });
+
+/** A signing secret: empty clears it; otherwise at least 16 characters. */
+export const signingSecretSchema = z
+  .string({ error: "signing_secret must be a string" })
+  .trim()
+  .max(256, "signing_secret is too long")
+  .refine((s) => s === "" || s.length >= 16, "signing_secret must be at least 16 characters");
 
 export const triggerSchema = z.discriminatedUnion(
   "kind",
@@ -10,7 +32,19 @@ export const triggerSchema = z.discriminatedUnion(
       timezone: z.string().trim().min(1).max(64).optional(),
       enabled: z.boolean().optional(),
     }),
-    z.object({ kind: z.literal("webhook"), enabled: z.boolean().optional() }),
+    z.object({
+      kind: z.literal("webhook"),
+      enabled: z.boolean().optional(),
+      provider: webhookProviderSchema.optional(),
+      event_filters: eventFiltersSchema.optional(),
+      signing_secret: signingSecretSchema.optional(),
+    }),
   ],
   { error: "kind must be manual, schedule or webhook" },
 );
+
+export const triggerPatchSchema = patchBody({
+  enabled: z.boolean({ error: "enabled must be a boolean" }).optional(),
+  provider: webhookProviderSchema.optional(),
+  event_filters: eventFiltersSchema.optional(),
+});

@@ -66,6 +66,14 @@ export function allowed(family: string, label: string): Set<string> | null {
       return f === "github_pr_review_total" ? set(L.GITHUB_PR_REVIEW_RESULTS) : set(ANALYTICS_OUTCOMES);
     case "token_type":
       return set(L.TOKEN_TYPES);
+    case "currency":
+      return set([...L.DEFAULT_CURRENCIES, "other"]);
+    case "op":
+      return set(L.CLOUDRUNTIME_OPS);
+    case "event_kind":
+      return set(L.GITHUB_EVENT_KINDS);
+    case "action":
+      return set([...L.GITHUB_ACTIONS, "none"]);
     default:
       throw new Error(`no allow-list known for ${family}{${label}}`);
   }
@@ -82,7 +90,7 @@ export function labelOffences(metrics: MetricObjectWithValues<MetricValue<string
       series++;
       for (const [label, value] of Object.entries(v.labels ?? {})) {
         const ok = allowed(m.name, label);
-        if (label === "route" && !/^\/api(\/[a-z0-9_\-[\]]+|\/\[[a-zA-Z]+\])*$/.test(String(value))) offences.push(`${m.name}{route="${value}"}`);
+        if (label === "route" && !/^\/api(\/([a-z0-9_-]+|\[\[?(\.\.\.)?[a-zA-Z]+\]\]?))*$/.test(String(value))) offences.push(`${m.name}{route="${value}"}`);
         if (!ok) continue;
         if (!ok.has(String(value))) offences.push(`${m.name}{${label}="${String(value).slice(0, 40)}"}`);
         (distinct.get(label) ?? distinct.set(label, new Set()).get(label)!).add(String(value));

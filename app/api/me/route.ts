@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { clearedSessionCookie, requireUser, userResponse } from "@/lib/auth";
+import { clearedSessionCookie, requireHumanUser, requireUser, userResponse } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { json, noContent, readJson, route } from "@/lib/http";
 import { deleteAccount } from "@/lib/workspaces";
@@ -12,7 +12,7 @@ export const GET = route("/api/me", async (req) => {
 const deleteBody = z.object({ confirm_email: z.string({ error: "confirm_email is required" }) });
 
 export const DELETE = route("/api/me", async (req) => {
-  const { user } = await requireUser(req);
+  const { user } = await requireHumanUser(req); // erasure is a person's decision, never a cloud node's
   const { confirm_email } = await readJson(req, deleteBody, 4096);
   await deleteAccount(await getDb(), user, confirm_email);
   return noContent({ "Set-Cookie": clearedSessionCookie() });

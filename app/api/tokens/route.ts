@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createAccessToken, listAccessTokens, requireUser } from "@/lib/auth";
+import { createAccessToken, listAccessTokens, requireHumanUser, requireUser } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { json, readJson, route } from "@/lib/http";
 
@@ -9,7 +9,7 @@ const body = z.object({
 });
 
 export const POST = route("/api/tokens", async (req) => {
-  const { user } = await requireUser(req);
+  const { user } = await requireHumanUser(req); // a machine (cloud-node) token never mints a personal one
   const input = await readJson(req, body, 4096);
   return json(await createAccessToken(await getDb(), user.id, input), 201);
 });

@@ -7,3 +7,4 @@ export * from "./autopilots";
 export * from "./chat";
 export * from "./runtimes";
 export * from "./telemetry";
+export * from "./integrations";

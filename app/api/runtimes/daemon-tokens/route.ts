@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { requireUser, requireWorkspace, requireWorkspaceRole } from "@/lib/auth";
+import { requireHumanUser, requireUser, requireWorkspace, requireWorkspaceRole } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { json, readJson, route } from "@/lib/http";
 import { createDaemonToken, listDaemonTokens } from "@/lib/runtimes";
@@ -11,7 +11,7 @@ const body = z.object({
 
 /** A workspace daemon token (`tdd_...`), shown once; owners and admins only. */
 export const POST = route("/api/runtimes/daemon-tokens", async (req) => {
-  const principal = await requireUser(req);
+  const principal = await requireHumanUser(req);
   const db = await getDb();
   const m = requireWorkspaceRole(await requireWorkspace(req, principal, db), ["owner", "admin"]);
   const input = await readJson(req, body, 4096);

@@ -8,6 +8,7 @@ import { pageWorkspace } from "@/lib/ui/workspace";
 import { AutopilotActions } from "./AutopilotActions";
 import { NewAutopilotForm } from "./NewAutopilotForm";
 import { RunNowButton } from "./RunNowButton";
+import { WebhookDeliveries } from "./WebhookDeliveries";
 
 export default async function AutopilotsPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
@@ -59,6 +60,7 @@ export default async function AutopilotsPage({ params }: { params: Promise<{ slu
           );
         }}
       />
+      <WebhookDeliveries m={m} autopilots={autopilots} />
       <NewAutopilotForm workspaceId={m.workspace.id} assignees={assignees} />
     </main>
   );

@@ -9,6 +9,7 @@ import { assignablePeople, personName } from "../people";
 import { CommentForm } from "./CommentForm";
 import { EditIssueForm } from "./EditIssueForm";
 import { IssueControls } from "./IssueControls";
+import { PullRequests } from "./PullRequests";
 
 export default async function IssuePage({ params }: { params: Promise<{ slug: string; id: string }> }) {
   const { slug, id } = await params;
@@ -49,6 +50,7 @@ export default async function IssuePage({ params }: { params: Promise<{ slug: st
           <TaskStatus workspaceId={m.workspace.id} issueId={issue.id} />
         </section>
       )}
+      <PullRequests m={m} issueId={issue.id} />
       <h2>Description</h2>
       {issue.description ? <pre style={{ whiteSpace: "pre-wrap", font: "inherit" }}>{issue.description}</pre> : <p className="muted">No description.</p>}
       <EditIssueForm workspaceId={m.workspace.id} issueId={issue.id} title={issue.title} description={issue.description} />

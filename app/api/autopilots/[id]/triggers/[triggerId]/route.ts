@@ -1,9 +1,8 @@
-import { z } from "zod";
 import { workspaceRequest } from "@/lib/auth";
-import { json, noContent, patchBody, readJson, route } from "@/lib/http";
+import { json, noContent, readJson, route } from "@/lib/http";
 import { deleteTrigger, updateTrigger } from "@/lib/autopilots";
+import { triggerPatchSchema as patch } from "@/lib/autopilots/schemas";
 
-const patch = patchBody({ enabled: z.boolean({ error: "enabled must be a boolean" }).optional() });
 
 export const PATCH = route("/api/autopilots/[id]/triggers/[triggerId]", async (req, { id, triggerId }) => {
   const { db, m } = await workspaceRequest(req);
