@@ -4,7 +4,7 @@ import "./globals.css";
 import { Providers } from "./providers";
 
 export const metadata: Metadata = {
-  title: "Tandem",
+  title: { default: "Tandem", template: "%s · Tandem" },
   description: "A workspace where people and AI agents work on issues together.",
 };
 
@@ -12,6 +12,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
         <Providers>{children}</Providers>
       </body>
     </html>

@@ -7,7 +7,7 @@ export const metadata: Metadata = { title: "Contact sales · Tandem" };
 /** Public: visitors reach it from the landing page without an account. */
 export default function ContactSalesPage() {
   return (
-    <main>
+    <main id="main">
       <header className="row" style={{ justifyContent: "space-between" }}>
         <Link className="brand" href="/">
           Tandem

@@ -8,7 +8,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   if (user) redirect(await homePathFor(user));
   const { error } = await searchParams;
   return (
-    <main>
+    <main id="main">
       <h1>Log in to Tandem</h1>
       <p className="muted">We will email you a 6-digit code. New here? The same code creates your account.</p>
       {error && (

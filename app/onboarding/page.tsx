@@ -18,7 +18,7 @@ export default async function OnboardingPage() {
   // Only the answers persist; the flow itself always starts at Welcome, prefilled with them.
   const saved = questionnaireSchema.safeParse(user.onboardingQuestionnaire);
   return (
-    <main>
+    <main id="main">
       <IdentifySession user={{ id: user.id, email: user.email, name: user.name }} />
       <div className="row" style={{ justifyContent: "flex-end" }}>
         <FeedbackButton />

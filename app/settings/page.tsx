@@ -11,7 +11,7 @@ export default async function SettingsPage() {
   const user = await requirePageUser();
   const tokens = await listAccessTokens(await getDb(), user.id);
   return (
-    <main>
+    <main id="main">
       <IdentifySession user={{ id: user.id, email: user.email, name: user.name }} />
       <div className="row" style={{ justifyContent: "space-between" }}>
         <Link href="/home">← Back</Link>

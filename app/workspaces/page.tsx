@@ -11,7 +11,7 @@ export default async function WorkspacesPage() {
   const user = await requirePageUser();
   const workspaces = await listWorkspaces(await getDb(), user.id);
   return (
-    <main>
+    <main id="main">
       <IdentifySession user={{ id: user.id, email: user.email, name: user.name }} />
       <div className="row" style={{ justifyContent: "space-between" }}>
         <h1>Your workspaces</h1>

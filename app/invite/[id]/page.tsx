@@ -10,7 +10,7 @@ export default async function InvitePage({ params }: { params: Promise<{ id: str
   const user = await currentUser();
   if (!user) {
     return (
-      <main>
+      <main id="main">
         <h1>You have been invited to Tandem</h1>
         <p>
           <a className="button" href="/login">
@@ -28,14 +28,14 @@ export default async function InvitePage({ params }: { params: Promise<{ id: str
   }
   if (!invitation) {
     return (
-      <main>
+      <main id="main">
         <h1>Invitation not found</h1>
         <p className="muted">This invitation does not exist or was sent to another email address than {user.email}.</p>
       </main>
     );
   }
   return (
-    <main>
+    <main id="main">
       <h1>Join {invitation.workspace_name}</h1>
       <p>
         You were invited as <strong>{invitation.role}</strong>.

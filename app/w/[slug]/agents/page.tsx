@@ -2,7 +2,7 @@ import { getDb } from "@/lib/db";
 import { listAgents } from "@/lib/agents";
 import { listRuntimes } from "@/lib/runtimes";
 import { ContactSalesForm } from "@/components/contact-sales/ContactSalesForm";
-import { ListTable } from "@/components/ui/ListTable";
+import { ListTable } from "@/components/ui/Table";
 import { pageWorkspace } from "@/lib/ui/workspace";
 import { ArchiveAgentButton } from "./ArchiveAgentButton";
 import { NewAgentForm } from "./NewAgentForm";
@@ -14,7 +14,7 @@ export default async function AgentsPage({ params }: { params: Promise<{ slug: s
   const [agents, rts] = await Promise.all([listAgents(db, m), listRuntimes(db, m.workspace.id)]);
   const runtimeLabel = new Map(rts.map((r) => [r.id, `${r.name} (${r.provider}, ${r.status})`]));
   return (
-    <main>
+    <main id="main">
       <h1>Agents</h1>
       <ListTable
         label="Agents"

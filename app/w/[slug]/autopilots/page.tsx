@@ -3,7 +3,7 @@ import { getDb } from "@/lib/db";
 import { autopilotRuns } from "@/lib/db/schema";
 import { listAgents, listSquads } from "@/lib/agents";
 import { listAutopilots } from "@/lib/autopilots";
-import { ListTable } from "@/components/ui/ListTable";
+import { ListTable } from "@/components/ui/Table";
 import { pageWorkspace } from "@/lib/ui/workspace";
 import { AutopilotActions } from "./AutopilotActions";
 import { NewAutopilotForm } from "./NewAutopilotForm";
@@ -27,7 +27,7 @@ export default async function AutopilotsPage({ params }: { params: Promise<{ slu
     ...squads.map((s) => ({ value: `squad:${s.id}`, label: `${s.name} (squad)` })),
   ];
   return (
-    <main>
+    <main id="main">
       <h1>Autopilots</h1>
       <ListTable
         label="Autopilots"

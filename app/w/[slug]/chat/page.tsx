@@ -12,7 +12,7 @@ export default async function ChatPage({ params }: { params: Promise<{ slug: str
   const [sessions, agents] = await Promise.all([listSessions(db, m), listAgents(db, m, { includeArchived: true })]);
   const name = new Map(agents.map((a) => [a.id, a.name]));
   return (
-    <main>
+    <main id="main">
       <h1>Chat</h1>
       {sessions.length === 0 ? (
         <p className="muted">No conversations yet.</p>

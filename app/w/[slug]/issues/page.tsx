@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { getDb } from "@/lib/db";
 import { ISSUE_STATUSES, listIssues, type IssueStatus } from "@/lib/issues";
-import { ListTable } from "@/components/ui/ListTable";
+import { ListTable } from "@/components/ui/Table";
 import { pageWorkspace } from "@/lib/ui/workspace";
 import { NewIssueForm } from "./NewIssueForm";
 import { assignablePeople, personName } from "./people";
@@ -27,7 +27,7 @@ export default async function IssuesPage({ params, searchParams }: { params: Pro
     offset: 0,
   });
   return (
-    <main>
+    <main id="main">
       <h1>Issues</h1>
       <form method="get" className="row" role="search" aria-label="Filter issues">
         <div>

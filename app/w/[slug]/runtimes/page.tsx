@@ -21,7 +21,7 @@ export default async function RuntimesPage({ params }: { params: Promise<{ slug:
   const runtimes = await listRuntimes(await getDb(), m.workspace.id);
   const now = Date.now();
   return (
-    <main>
+    <main id="main">
       <h1>Runtimes</h1>
       <p className="muted">
         A daemon on a machine registers one runtime per provider and heartbeats; a runtime silent for {SWEEP_THRESHOLDS.runtimeStale} s is

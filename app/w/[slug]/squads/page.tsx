@@ -1,6 +1,6 @@
 import { getDb } from "@/lib/db";
 import { listAgents, listSquads } from "@/lib/agents";
-import { ListTable } from "@/components/ui/ListTable";
+import { ListTable } from "@/components/ui/Table";
 import { pageWorkspace } from "@/lib/ui/workspace";
 import { NewSquadForm } from "./NewSquadForm";
 
@@ -11,7 +11,7 @@ export default async function SquadsPage({ params }: { params: Promise<{ slug: s
   const [squads, agents] = await Promise.all([listSquads(db, m), listAgents(db, m, { includeArchived: true })]);
   const name = new Map(agents.map((a) => [a.id, a.name]));
   return (
-    <main>
+    <main id="main">
       <h1>Squads</h1>
       <ListTable
         label="Squads"

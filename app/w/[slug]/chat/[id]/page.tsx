@@ -20,7 +20,7 @@ export default async function ChatSessionPage({ params }: { params: Promise<{ sl
   }
   const [messages, agent] = await Promise.all([listMessages(db, m, session.id), getAgent(db, m, session.agent_id)]);
   return (
-    <main>
+    <main id="main">
       <p>
         <Link href={`/w/${m.workspace.slug}/chat`}>← All conversations</Link>
       </p>

@@ -24,7 +24,7 @@ export default async function IssuePage({ params }: { params: Promise<{ slug: st
   }
   const [comments, people] = await Promise.all([listComments(db, m, issue.id), assignablePeople(m)]);
   return (
-    <main>
+    <main id="main">
       <p>
         <Link href={`/w/${m.workspace.slug}/issues`}>← All issues</Link>
       </p>

@@ -1,0 +1,34 @@
+"use client";
+
+import { useState } from "react";
+
+/** Copies `value` to the clipboard; says "Copied" for a moment (announced politely). `label` names what is copied. */
+export function CopyButton({ value, label }: { value: string; label: string }) {
+  const [copied, setCopied] = useState<"ok" | "failed" | null>(null);
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(value);
+      setCopied("ok");
+    } catch {
+      setCopied("failed");
+    }
+    setTimeout(() => setCopied(null), 2000);
+  }
+  return (
+    <button type="button" className="secondary small" onClick={() => void copy()} aria-label={`Copy ${label}`}>
+      <span aria-live="polite">{copied === "ok" ? "Copied" : copied === "failed" ? "Copy failed" : "Copy"}</span>
+    </button>
+  );
+}
+
+/** A read-only value (command, URL) that wraps instead of overflowing, with its copy button beside it. */
+export function CopyField({ value, label }: { value: string; label: string }) {
+  return (
+    <div className="copy-field">
+      <pre aria-label={label}>
+        <code>{value}</code>
+      </pre>
+      <CopyButton value={value} label={label} />
+    </div>
+  );
+}

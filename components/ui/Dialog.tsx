@@ -1,0 +1,43 @@
+"use client";
+
+import { createContext, useContext, useId, useRef, type ReactNode } from "react";
+import type { ButtonVariant } from "./Button";
+
+const CloseDialog = createContext<() => void>(() => {});
+
+/** Inside a <Dialog>: closes it (after a successful create, say). Outside one: does nothing. */
+export function useCloseDialog(): () => void {
+  return useContext(CloseDialog);
+}
+
+/**
+ * A modal dialog on the native <dialog> element (focus trap, Escape, inert background come from the browser),
+ * opened by its own trigger button. Focus returns to the trigger on close.
+ */
+export function Dialog({ title, trigger, variant = "primary", children }: { title: string; trigger: string; variant?: ButtonVariant; children: ReactNode }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const triggerRef = useRef<HTMLButtonElement>(null);
+  const id = useId();
+  const close = () => {
+    ref.current?.close();
+    triggerRef.current?.focus();
+  };
+  return (
+    <>
+      <button ref={triggerRef} type="button" className={variant === "primary" ? undefined : variant} aria-haspopup="dialog" onClick={() => ref.current?.showModal()}>
+        {trigger}
+      </button>
+      <dialog ref={ref} className="dialog" aria-labelledby={`${id}-title`}>
+        <div className="dialog-head">
+          <h2 id={`${id}-title`}>{title}</h2>
+          <button type="button" className="ghost small" onClick={close} aria-label="Close dialog">
+            ✕
+          </button>
+        </div>
+        <div className="dialog-body">
+          <CloseDialog.Provider value={close}>{children}</CloseDialog.Provider>
+        </div>
+      </dialog>
+    </>
+  );
+}

@@ -1,0 +1,37 @@
+"use client";
+
+import { createContext, useCallback, useContext, useState, type ReactNode } from "react";
+
+type Toast = { id: number; text: string; error: boolean };
+type Show = (text: string, opts?: { error?: boolean }) => void;
+
+const ToastContext = createContext<Show>(() => {});
+
+/** Shows a short result note ("Created ORB-4") in the corner for a few seconds; errors stay until the next toast. */
+export function useToast(): Show {
+  return useContext(ToastContext);
+}
+
+let nextId = 1;
+
+/** Mounted once (app/providers.tsx). The region is a live region from the start, so screen readers announce toasts. */
+export function ToastProvider({ children }: { children: ReactNode }) {
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const show = useCallback<Show>((text, opts) => {
+    const t = { id: nextId++, text, error: opts?.error ?? false };
+    setToasts((list) => [...list.slice(-2), t]);
+    setTimeout(() => setToasts((list) => list.filter((x) => x.id !== t.id)), t.error ? 10_000 : 6_000);
+  }, []);
+  return (
+    <ToastContext.Provider value={show}>
+      {children}
+      <div className="toasts" role="status" aria-live="polite">
+        {toasts.map((t) => (
+          <div key={t.id} className={t.error ? "toast toast-error" : "toast"}>
+            {t.text}
+          </div>
+        ))}
+      </div>
+    </ToastContext.Provider>
+  );
+}
