@@ -14,7 +14,8 @@ export function useCloseDialog(): () => void {
  * A modal dialog on the native <dialog> element (focus trap, Escape, inert background come from the browser),
  * opened by its own trigger button. Focus returns to the trigger on close.
  */
-export function Dialog({ title, trigger, variant = "primary", children }: { title: string; trigger: string; variant?: ButtonVariant; children: ReactNode }) {
+export function Dialog(props: { title: string; trigger: string; triggerAriaLabel?: string; variant?: ButtonVariant; children: ReactNode }) {
+  const { title, trigger, variant = "primary", children } = props;
   const ref = useRef<HTMLDialogElement>(null);
   const triggerRef = useRef<HTMLButtonElement>(null);
   const id = useId();
@@ -24,7 +25,7 @@ export function Dialog({ title, trigger, variant = "primary", children }: { titl
   };
   return (
     <>
-      <button ref={triggerRef} type="button" className={variant === "primary" ? undefined : variant} aria-haspopup="dialog" onClick={() => ref.current?.showModal()}>
+      <button ref={triggerRef} type="button" className={variant === "primary" ? undefined : variant} aria-haspopup="dialog" aria-label={props.triggerAriaLabel} onClick={() => ref.current?.showModal()}>
         {trigger}
       </button>
       <dialog ref={ref} className="dialog" aria-labelledby={`${id}-title`}>

@@ -18,7 +18,7 @@ export function RunNowButton({ workspaceId, autopilotId, name }: { workspaceId: 
   }
   return (
     <>
-      <button type="button" className="secondary" onClick={runNow} aria-label={`Run ${name} now`}>
+      <button type="button" className="secondary small" onClick={runNow} aria-label={`Run ${name} now`}>
         Run now
       </button>{" "}
       <span role="status">{action.message?.text}</span>
