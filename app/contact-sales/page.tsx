@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ContactSalesForm } from "@/components/contact-sales/ContactSalesForm";
 
-export const metadata: Metadata = { title: "Contact sales · Tandem" };
+export const metadata: Metadata = { title: "Contact sales" };
 
 /** Public: visitors reach it from the landing page without an account. */
 export default function ContactSalesPage() {

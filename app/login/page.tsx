@@ -1,12 +1,17 @@
 import { redirect } from "next/navigation";
 import { config } from "@/lib/config";
+import type { Metadata } from "next";
 import { currentUser, homePathFor } from "@/lib/ui/session";
+import { safeReturnPath } from "@/lib/ui/return-path";
 import { LoginForm } from "@/components/auth/LoginForm";
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
+export const metadata: Metadata = { title: "Log in" };
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ error?: string; next?: string }> }) {
+  const { error, next: rawNext } = await searchParams;
+  const next = safeReturnPath(typeof rawNext === "string" ? rawNext : null);
   const user = await currentUser();
-  if (user) redirect(await homePathFor(user));
-  const { error } = await searchParams;
+  if (user) redirect(await homePathFor(user, next));
   return (
     <main id="main">
       <h1>Log in to Tandem</h1>
@@ -16,7 +21,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           {error}
         </p>
       )}
-      <LoginForm googleEnabled={config().googleEnabled} />
+      <LoginForm googleEnabled={config().googleEnabled} next={next} />
     </main>
   );
 }

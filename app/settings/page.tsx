@@ -1,3 +1,4 @@
+import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/lib/db";
 import { listAccessTokens } from "@/lib/auth/tokens";
@@ -7,8 +8,10 @@ import { TokensPanel } from "@/components/auth/TokensPanel";
 import { DeleteAccountForm } from "@/components/auth/DeleteAccountForm";
 import { FeedbackButton } from "@/components/feedback/FeedbackButton";
 
+export const metadata: Metadata = { title: "Account settings" };
+
 export default async function SettingsPage() {
-  const user = await requirePageUser();
+  const user = await requirePageUser("/settings");
   const tokens = await listAccessTokens(await getDb(), user.id);
   return (
     <main id="main">

@@ -1,3 +1,4 @@
+import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/lib/db";
 import { listWorkspaces } from "@/lib/workspaces";
@@ -7,8 +8,10 @@ import { IdentifySession } from "@/components/analytics/IdentifySession";
 import { LogoutButton } from "@/components/auth/LogoutButton";
 import { FeedbackButton } from "@/components/feedback/FeedbackButton";
 
+export const metadata: Metadata = { title: "Your workspaces" };
+
 export default async function WorkspacesPage() {
-  const user = await requirePageUser();
+  const user = await requirePageUser("/workspaces");
   const workspaces = await listWorkspaces(await getDb(), user.id);
   return (
     <main id="main">

@@ -21,7 +21,7 @@ export function Field({ id, label, hint, error, children }: { id: string; label:
         </p>
       )}
       {error && (
-        <p id={errorId} className="field-error">
+        <p id={errorId} className="field-error" role="alert">
           {error}
         </p>
       )}

@@ -2,8 +2,12 @@ import { getDb } from "@/lib/db";
 import { isUuid } from "@/lib/auth/guard";
 import { HttpError } from "@/lib/http/errors";
 import { getInvitationForUser } from "@/lib/workspaces";
+import type { Metadata } from "next";
 import { currentUser } from "@/lib/ui/session";
+import { loginPath } from "@/lib/ui/return-path";
 import { AcceptInvitationButton } from "@/components/workspaces/AcceptInvitationButton";
+
+export const metadata: Metadata = { title: "Invitation" };
 
 export default async function InvitePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -13,7 +17,7 @@ export default async function InvitePage({ params }: { params: Promise<{ id: str
       <main id="main">
         <h1>You have been invited to Tandem</h1>
         <p>
-          <a className="button" href="/login">
+          <a className="button" href={loginPath(`/invite/${encodeURIComponent(id)}`)}>
             Log in with the invited email to accept
           </a>
         </p>
