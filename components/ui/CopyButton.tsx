@@ -24,8 +24,8 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
 /** A read-only value (command, URL) that wraps instead of overflowing, with its copy button beside it. */
 export function CopyField({ value, label }: { value: string; label: string }) {
   return (
-    <div className="copy-field">
-      <pre aria-label={label}>
+    <div className="copy-field" role="group" aria-label={label}>
+      <pre>
         <code>{value}</code>
       </pre>
       <CopyButton value={value} label={label} />

@@ -1,6 +1,6 @@
 "use client";
 
-import { createContext, useContext, useId, useRef, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useId, useRef, useState, type ReactNode } from "react";
 import type { ButtonVariant } from "./Button";
 
 const CloseDialog = createContext<() => void>(() => {});
@@ -12,32 +12,53 @@ export function useCloseDialog(): () => void {
 
 /**
  * A modal dialog on the native <dialog> element (focus trap, Escape, inert background come from the browser),
- * opened by its own trigger button. Focus returns to the trigger on close.
+ * opened by its own trigger button. Its content is mounted only while open (a fresh form each time, and no hidden
+ * duplicate fields on the page); focus returns to the trigger on close.
  */
 export function Dialog(props: { title: string; trigger: string; triggerAriaLabel?: string; variant?: ButtonVariant; children: ReactNode }) {
   const { title, trigger, variant = "primary", children } = props;
   const ref = useRef<HTMLDialogElement>(null);
   const triggerRef = useRef<HTMLButtonElement>(null);
+  const [open, setOpen] = useState(false);
   const id = useId();
-  const close = () => {
-    ref.current?.close();
-    triggerRef.current?.focus();
-  };
+  useEffect(() => {
+    if (open && !ref.current?.open) ref.current?.showModal();
+  }, [open]);
+  const close = () => ref.current?.close();
   return (
     <>
-      <button ref={triggerRef} type="button" className={variant === "primary" ? undefined : variant} aria-haspopup="dialog" aria-label={props.triggerAriaLabel} onClick={() => ref.current?.showModal()}>
+      <button
+        ref={triggerRef}
+        type="button"
+        className={variant === "primary" ? undefined : variant}
+        aria-haspopup="dialog"
+        aria-label={props.triggerAriaLabel}
+        onClick={() => setOpen(true)}
+      >
         {trigger}
       </button>
-      <dialog ref={ref} className="dialog" aria-labelledby={`${id}-title`}>
-        <div className="dialog-head">
-          <h2 id={`${id}-title`}>{title}</h2>
-          <button type="button" className="ghost small" onClick={close} aria-label="Close dialog">
-            ✕
-          </button>
-        </div>
-        <div className="dialog-body">
-          <CloseDialog.Provider value={close}>{children}</CloseDialog.Provider>
-        </div>
+      <dialog
+        ref={ref}
+        className="dialog"
+        aria-labelledby={`${id}-title`}
+        onClose={() => {
+          setOpen(false);
+          triggerRef.current?.focus();
+        }}
+      >
+        {open && (
+          <>
+            <div className="dialog-head">
+              <h2 id={`${id}-title`}>{title}</h2>
+              <button type="button" className="ghost small" onClick={close} aria-label="Close dialog">
+                ✕
+              </button>
+            </div>
+            <div className="dialog-body">
+              <CloseDialog.Provider value={close}>{children}</CloseDialog.Provider>
+            </div>
+          </>
+        )}
       </dialog>
     </>
   );
