@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { Badge, statusTone } from "@/components/ui/Badge";
+import { Markdown } from "@/components/ui/Markdown";
 import { RelativeTime } from "@/components/ui/RelativeTime";
 import { api, ApiError } from "@/lib/ui/api";
 
@@ -115,7 +116,7 @@ export function TaskStatus(props: { workspaceId: string; issueId: string; pollMs
   const runs = tasks.filter((t) => t.status !== "cancelled").length;
   return (
     <section className="panel" aria-label="Agent task" aria-live="polite">
-      <h2>Agent task</h2>
+      <h3 style={{ marginTop: 0 }}>Agent task</h3>
       <p>
         <Badge tone={statusTone(latest.status)} data-status={latest.status}>
           {LABEL[latest.status] ?? latest.status}
@@ -137,7 +138,11 @@ export function TaskStatus(props: { workspaceId: string; issueId: string; pollMs
           ))}
         </ol>
       )}
-      {latest.status === "completed" && latest.result?.output && <pre className="task-output">{latest.result.output}</pre>}
+      {latest.status === "completed" && latest.result?.output && (
+        <div className="task-output">
+          <Markdown>{latest.result.output}</Markdown>
+        </div>
+      )}
       {latest.status === "failed" && (
         <p className="error">
           {latest.failure_reason}
