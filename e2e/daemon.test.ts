@@ -47,7 +47,7 @@ describe("reference daemon against the production server", () => {
     await page.goto(`${app.baseUrl}${base}/runtimes`);
     await page.getByText("No runtimes yet").waitFor();
     await page.getByRole("button", { name: "Create daemon token" }).click();
-    const command = await page.getByLabel("daemon command", { exact: true }).textContent();
+    const command = await page.getByLabel("daemon command", { exact: true }).locator("pre").textContent();
     const token = /TANDEM_TOKEN=(tdd_\S+)/.exec(command ?? "")?.[1];
     expect(token).toBeTruthy();
     expect(command).toContain(`TANDEM_WORKSPACE_ID=${workspace.id}`);

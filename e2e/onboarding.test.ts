@@ -76,7 +76,7 @@ describe("onboarding in the browser", () => {
     await page.getByRole("heading", { name: "Connect a runtime" }).waitFor();
     // "I've started the daemon" checks for an online runtime: mint the token here and register one with it.
     await page.getByRole("button", { name: "Create daemon token" }).click();
-    const command = (await page.getByLabel("daemon command", { exact: true }).textContent()) ?? "";
+    const command = (await page.getByLabel("daemon command", { exact: true }).locator("pre").textContent()) ?? "";
     await fakeDaemon(app, /TANDEM_WORKSPACE_ID=(\S+)/.exec(command)![1]!, /TANDEM_TOKEN=(tdd_\S+)/.exec(command)![1]!);
     await page.getByRole("button", { name: "I've started the daemon" }).click();
     await page.waitForURL(/\/w\/e2e-robotics$/);

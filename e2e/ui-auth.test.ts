@@ -126,7 +126,7 @@ describe("onboarding runtime step", () => {
 
     // The step mints a token and shows the command with the workspace id.
     await page.getByRole("button", { name: "Create daemon token" }).click();
-    const command = (await page.getByLabel("daemon command", { exact: true }).textContent()) ?? "";
+    const command = (await page.getByLabel("daemon command", { exact: true }).locator("pre").textContent()) ?? "";
     const token = /TANDEM_TOKEN=(tdd_\S+)/.exec(command)![1]!;
     const workspaceId = /TANDEM_WORKSPACE_ID=(\S+)/.exec(command)![1]!;
     expect(command).toContain(`TANDEM_SERVER_URL=${app.baseUrl}`);

@@ -59,6 +59,7 @@ describe("agents, tasks and the issue page", () => {
     expect(await page.locator("main .markdown img").count()).toBe(0);
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.getByRole("link", { name: "bad" }).count()).toBe(0);
+    expect(await page.locator('main a[href^="javascript"]').count()).toBe(0);
 
     // The queued task says why it waits and links to the fix.
     const panel = page.getByRole("region", { name: "Agent task" });
@@ -165,7 +166,7 @@ describe("runtimes page", () => {
     await page.goto(`${app.baseUrl}${ws.base}/runtimes`);
     await page.getByLabel("Token name").fill("Build box");
     await page.getByRole("button", { name: "Create daemon token" }).click();
-    const command = page.getByLabel("daemon command", { exact: true });
+    const command = page.getByLabel("daemon command", { exact: true }).locator("pre");
     await command.waitFor();
     const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
     expect(widths.scroll).toBeLessThanOrEqual(widths.client);
