@@ -6,7 +6,7 @@
  */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type App } from "./support/app";
+import { startApp, waitFor, type App } from "./support/app";
 import { launchBrowser } from "./support/browser";
 import { logIn, signUpWithWorkspace } from "./support/flows";
 import { currentWorkspace, fakeDaemon, pageApi } from "./support/ui";
@@ -22,9 +22,15 @@ afterAll(async () => {
   await app?.stop();
 });
 
+/** How many login mails `email` has had so far (the server log prints each one without SMTP). */
+const mailsTo = (email: string) => app.logs().split(`[mail] to=${email} `).length - 1;
+
+/** Logs in through the form with the code of the mail this login sends (not an earlier one). */
 async function codeLogin(page: import("playwright-core").Page, email: string) {
+  const before = mailsTo(email);
   await page.getByLabel("Email").fill(email);
   await page.getByRole("button", { name: "Send code" }).click();
+  await waitFor(() => (mailsTo(email) > before ? true : undefined), 10_000, "the login mail");
   await page.getByLabel("6-digit code").fill(await app.codeFor(email));
   await page.getByRole("button", { name: "Verify and continue" }).click();
 }
@@ -84,14 +90,14 @@ describe("return path and invitations", () => {
     const resend = page.getByRole("button", { name: /Resend code/ });
     await resend.waitFor();
     expect(await resend.isDisabled()).toBe(true); // a short wait first
-    await page.getByRole("button", { name: "Resend code" }).waitFor({ timeout: 40_000 });
-    await page.getByRole("button", { name: "Resend code" }).click();
+    const ready = page.getByRole("button", { name: "Resend code", exact: true });
+    await ready.waitFor({ timeout: 40_000 });
+    const before = mailsTo(email);
+    await ready.click();
     await page.getByRole("status").filter({ hasText: `We sent a new code to ${email}` }).waitFor();
-    let second = first;
-    for (let i = 0; i < 50 && second === first; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      second = await app.codeFor(email);
-    }
+    await waitFor(() => (mailsTo(email) > before ? true : undefined), 10_000, "the second mail");
+    const second = await app.codeFor(email);
+    expect(second).not.toBe(first);
     await page.getByLabel("6-digit code").fill(second);
     await page.getByRole("button", { name: "Verify and continue" }).click();
     await page.waitForURL((u) => !u.pathname.startsWith("/login"));
