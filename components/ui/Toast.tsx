@@ -14,7 +14,7 @@ export function useToast(): Show {
 
 let nextId = 1;
 
-/** Mounted once (app/providers.tsx). The region is a live region from the start, so screen readers announce toasts. */
+/** Mounted once (app/providers.tsx); the toasts sit in a polite status region. */
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
   const show = useCallback<Show>((text, opts) => {
@@ -25,13 +25,16 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   return (
     <ToastContext.Provider value={show}>
       {children}
-      <div className="toasts" role="status" aria-live="polite">
-        {toasts.map((t) => (
-          <div key={t.id} className={t.error ? "toast toast-error" : "toast"}>
-            {t.text}
-          </div>
-        ))}
-      </div>
+      {/* Only while there is something to say, so an idle page has no empty status region. */}
+      {toasts.length > 0 && (
+        <div className="toasts" role="status" aria-live="polite">
+          {toasts.map((t) => (
+            <div key={t.id} className={t.error ? "toast toast-error" : "toast"}>
+              {t.text}
+            </div>
+          ))}
+        </div>
+      )}
     </ToastContext.Provider>
   );
 }
