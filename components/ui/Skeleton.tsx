@@ -1,9 +1,10 @@
-/** A loading placeholder of `lines` grey bars, announced once as "Loading". */
-export function Skeleton({ lines = 3, label = "Loading" }: { lines?: number; label?: string }) {
+/** A loading placeholder: `lines` grey bars (hidden from assistive technology) and a "Loading…" text for it. */
+export function Skeleton({ lines = 3, label = "Loading…" }: { lines?: number; label?: string }) {
   return (
-    <div role="status" aria-label={label}>
+    <div>
+      <span className="visually-hidden">{label}</span>
       {Array.from({ length: lines }, (_, i) => (
-        <div key={i} className="skeleton" style={{ width: `${90 - i * 15}%` }} />
+        <div key={i} aria-hidden="true" className="skeleton" style={{ width: `${90 - i * 15}%` }} />
       ))}
     </div>
   );
