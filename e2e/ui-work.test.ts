@@ -171,7 +171,7 @@ describe("runtimes page", () => {
     const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
     expect(widths.scroll).toBeLessThanOrEqual(widths.client);
     await page.getByRole("button", { name: "Copy daemon command" }).click();
-    await page.getByRole("button", { name: "Copy daemon command" }).getByText("Copied").waitFor();
+    await page.getByLabel("daemon command", { exact: true }).getByText("Copied").waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await command.textContent());
     const token = /TANDEM_TOKEN=(tdd_\S+)/.exec((await command.textContent()) ?? "")![1]!;
 

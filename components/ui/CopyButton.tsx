@@ -2,7 +2,10 @@
 
 import { useState } from "react";
 
-/** Copies `value` to the clipboard; says "Copied" for a moment (announced politely). `label` names what is copied. */
+/**
+ * Copies `value` to the clipboard and says "Copied" beside the button for a moment (announced politely). `label` names
+ * what is copied; the button's accessible name "Copy <label>" always contains its visible word "Copy".
+ */
 export function CopyButton({ value, label }: { value: string; label: string }) {
   const [copied, setCopied] = useState<"ok" | "failed" | null>(null);
   async function copy() {
@@ -15,9 +18,14 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
     setTimeout(() => setCopied(null), 2000);
   }
   return (
-    <button type="button" className="secondary small" onClick={() => void copy()} aria-label={`Copy ${label}`}>
-      <span aria-live="polite">{copied === "ok" ? "Copied" : copied === "failed" ? "Copy failed" : "Copy"}</span>
-    </button>
+    <span className="copy-button">
+      <button type="button" className="secondary small" onClick={() => void copy()} aria-label={`Copy ${label}`}>
+        Copy
+      </button>
+      <span aria-live="polite" className="muted">
+        {copied === "ok" ? " Copied" : copied === "failed" ? " Copy failed: select the text instead" : ""}
+      </span>
+    </span>
   );
 }
 
