@@ -5,7 +5,7 @@ import "./globals.css";
 import { Providers } from "./providers";
 
 export const metadata: Metadata = {
-  title: "Tandem",
+  title: { default: "Tandem", template: "%s · Tandem" },
   description: "A workspace where people and AI agents work on issues together.",
 };
 
@@ -15,6 +15,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en">
       <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
         <Providers>{children}</Providers>
       </body>
     </html>

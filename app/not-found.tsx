@@ -1,13 +1,15 @@
+import type { Metadata } from "next";
 import Link from "next/link";
 
-// Unknown pages stay HTML (API paths answer JSON from app/api/[[...path]]).
+export const metadata: Metadata = { title: "Not found" };
+
 export default function NotFound() {
   return (
-    <main>
-      <h1>Page not found</h1>
-      <p>There is nothing at this address.</p>
+    <main id="main">
+      <h1>Not found</h1>
+      <p className="muted">This page does not exist, or it belongs to a workspace you are not a member of.</p>
       <p>
-        <Link href="/">Go to Tandem</Link>
+        <Link href="/home">Go to your workspace</Link>
       </p>
     </main>
   );

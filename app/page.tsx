@@ -4,7 +4,7 @@ import { currentUser } from "@/lib/ui/session";
 export default async function Landing() {
   const user = await currentUser();
   return (
-    <main>
+    <main id="main">
       <header className="row" style={{ justifyContent: "space-between" }}>
         <span className="brand">Tandem</span>
         <nav className="row">

@@ -8,13 +8,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { metricValue } from "../tests/helpers/daemon";
 import { startApp, waitFor, type App } from "./support/app";
 import { launchBrowser } from "./support/browser";
 import { scrapeMetrics, signUpWithWorkspace } from "./support/flows";
 import { ROOT } from "./support/paths";
+import { pageApi } from "./support/ui";
 
 const METRICS_TOKEN = "e2e-metrics-token";
 let browser: Browser;
@@ -34,19 +35,6 @@ afterAll(async () => {
   if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
 });
 
-/** Same-origin API call from the signed-in page (cookie + Origin, like the app's own fetches). */
-function pageApi<T>(page: Page, url: string, init: { method?: string; body?: unknown; workspaceId?: string } = {}): Promise<{ status: number; body: T }> {
-  return page.evaluate(
-    async ({ url, init }) => {
-      const headers: Record<string, string> = { "content-type": "application/json" };
-      if (init.workspaceId) headers["x-workspace-id"] = init.workspaceId;
-      const res = await fetch(url, { method: init.method ?? "GET", headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
-      return { status: res.status, body: await res.json().catch(() => null) };
-    },
-    { url, init },
-  ) as Promise<{ status: number; body: T }>;
-}
-
 describe("reference daemon against the production server", () => {
   it("token → daemon online → ping → assigned issue executed once → graceful stop", async () => {
     const page = await signUpWithWorkspace(browser, app, `runner-${Date.now()}@example.com`, "Runner Labs");
@@ -59,7 +47,7 @@ describe("reference daemon against the production server", () => {
     await page.goto(`${app.baseUrl}${base}/runtimes`);
     await page.getByText("No runtimes yet").waitFor();
     await page.getByRole("button", { name: "Create daemon token" }).click();
-    const command = await page.getByRole("status").locator("code").textContent();
+    const command = await page.getByLabel("daemon command", { exact: true }).locator("pre").textContent();
     const token = /TANDEM_TOKEN=(tdd_\S+)/.exec(command ?? "")?.[1];
     expect(token).toBeTruthy();
     expect(command).toContain(`TANDEM_WORKSPACE_ID=${workspace.id}`);
@@ -89,6 +77,7 @@ describe("reference daemon against the production server", () => {
 
     // An agent on the runtime (through the agents page), an issue assigned to it.
     await page.goto(`${app.baseUrl}${base}/agents`);
+    await page.getByRole("button", { name: "New agent" }).click();
     await page.getByLabel("Name", { exact: true }).fill("Echo Bot");
     await page.getByLabel("Runtime").selectOption({ label: "Echo (echo, online)" });
     await page.getByRole("button", { name: "Create agent" }).click();

@@ -31,7 +31,7 @@ describe("embedded default (PGlite, memory store)", () => {
       const page = await signUpWithWorkspace(browser, app, email, "Acme Robotics");
       await page.waitForURL(/\/w\/acme-robotics/);
       await page.getByRole("heading", { name: "Acme Robotics" }).waitFor();
-      expect(await page.getByText("ACM").first().isVisible()).toBe(true);
+      expect(await page.getByText("ACM", { exact: true }).first().isVisible()).toBe(true);
       const cookies = await page.context().cookies();
       await page.close();
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CaptureServer, type CapturedEvent } from "@/tests/helpers/capture-server";
 import { waitFor, type App } from "./support/app";
 import { logIn, scrapeMetrics, startAnalyticsStack, type Stack } from "./support/flows";
+import { fakeDaemon } from "./support/ui";
 
 const METRICS_TOKEN = "e2e-onboarding-metrics";
 
@@ -73,6 +74,10 @@ describe("onboarding in the browser", () => {
     await page.getByRole("button", { name: "Continue" }).click();
 
     await page.getByRole("heading", { name: "Connect a runtime" }).waitFor();
+    // "I've started the daemon" checks for an online runtime: mint the token here and register one with it.
+    await page.getByRole("button", { name: "Create daemon token" }).click();
+    const command = (await page.getByLabel("daemon command", { exact: true }).locator("pre").textContent()) ?? "";
+    await fakeDaemon(app, /TANDEM_WORKSPACE_ID=(\S+)/.exec(command)![1]!, /TANDEM_TOKEN=(tdd_\S+)/.exec(command)![1]!);
     await page.getByRole("button", { name: "I've started the daemon" }).click();
     await page.waitForURL(/\/w\/e2e-robotics$/);
 

@@ -27,6 +27,7 @@ describe("work domain UI", () => {
     // Agent
     await page.getByRole("navigation", { name: "Workspace" }).getByRole("link", { name: "Agents" }).click();
     await page.waitForURL(`**${base}/agents`);
+    await page.getByRole("button", { name: "New agent" }).click();
     await page.getByLabel("Name", { exact: true }).fill("Builder Bot");
     await page.getByLabel("Instructions").fill("Fix what is broken.");
     await page.getByRole("button", { name: "Create agent" }).click();
@@ -35,6 +36,7 @@ describe("work domain UI", () => {
 
     // Issue, created unassigned (keyboard: type the title and submit with Enter)
     await page.goto(`${app.baseUrl}${base}/issues`);
+    await page.getByRole("button", { name: "New issue" }).click();
     await page.getByLabel("Title", { exact: true }).fill("Login page times out");
     await page.getByLabel("Title", { exact: true }).press("Enter");
     await page.getByRole("status").filter({ hasText: /Created ORB-1/ }).waitFor();
@@ -58,7 +60,7 @@ describe("work domain UI", () => {
     await page.getByRole("heading", { name: /Login page times out on Safari/ }).waitFor();
 
     // The list shows it assigned, also when filtered by the agent
-    await page.getByRole("link", { name: "← All issues" }).click();
+    await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "Issues" }).click();
     await page.waitForURL(`**${base}/issues`);
     await page.getByLabel("Filter by assignee").selectOption({ label: "Builder Bot (agent)" });
     await page.getByRole("button", { name: "Filter" }).click();
@@ -85,12 +87,14 @@ describe("work domain UI", () => {
     const base = new URL(page.url()).pathname;
     for (const name of ["Lead Bot", "Helper Bot"]) {
       await page.goto(`${app.baseUrl}${base}/agents`);
+      await page.getByRole("button", { name: "New agent" }).click();
       await page.getByLabel("Name", { exact: true }).fill(name);
       await page.getByRole("button", { name: "Create agent" }).click();
       await page.getByRole("status").filter({ hasText: `Created agent ${name}` }).waitFor();
     }
 
     await page.goto(`${app.baseUrl}${base}/squads`);
+    await page.getByRole("button", { name: "New squad" }).click();
     await page.getByLabel("Name", { exact: true }).fill("Night Crew");
     await page.getByLabel("Leader").selectOption({ label: "Lead Bot" });
     await page.getByRole("checkbox", { name: "Helper Bot" }).check();
@@ -100,6 +104,7 @@ describe("work domain UI", () => {
     expect(await squadRow.getByRole("cell").nth(2).textContent()).toContain("Helper Bot");
 
     await page.goto(`${app.baseUrl}${base}/autopilots`);
+    await page.getByRole("button", { name: "New autopilot" }).click();
     await page.getByLabel("Name", { exact: true }).fill("Morning digest");
     await page.getByLabel("Runs as").selectOption({ label: "Night Crew (squad)" });
     await page.getByLabel("Prompt").fill("Summarise yesterday");
@@ -109,9 +114,10 @@ describe("work domain UI", () => {
     await page.getByRole("button", { name: "Create autopilot" }).click();
     const url = await page.getByLabel(/Webhook URL/).inputValue();
     expect(url).toMatch(new RegExp(`^${app.baseUrl}/api/webhooks/autopilot/awt_`));
+    await page.getByRole("dialog", { name: "New autopilot" }).getByRole("button", { name: "Close dialog" }).click();
     const apRow = page.getByRole("row", { name: /Morning digest/ });
     await apRow.waitFor();
-    expect(await apRow.getByRole("cell").nth(2).textContent()).toContain("(daily)");
+    expect(await apRow.getByRole("cell").nth(2).textContent()).toContain("Weekdays at 09:00");
     // No runtime is connected, so a manual run is skipped and says why.
     await apRow.getByRole("button", { name: "Run Morning digest now" }).click();
     await apRow.getByRole("status").filter({ hasText: "Skipped: runtime offline" }).waitFor();

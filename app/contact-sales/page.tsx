@@ -2,12 +2,12 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ContactSalesForm } from "@/components/contact-sales/ContactSalesForm";
 
-export const metadata: Metadata = { title: "Contact sales · Tandem" };
+export const metadata: Metadata = { title: "Contact sales" };
 
 /** Public: visitors reach it from the landing page without an account. */
 export default function ContactSalesPage() {
   return (
-    <main>
+    <main id="main">
       <header className="row" style={{ justifyContent: "space-between" }}>
         <Link className="brand" href="/">
           Tandem

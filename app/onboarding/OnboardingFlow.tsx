@@ -2,6 +2,7 @@
 
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { ContactSalesForm } from "@/components/contact-sales/ContactSalesForm";
+import { DaemonTokenForm } from "@/components/runtimes/DaemonTokenForm";
 import { captureOnboardingRuntimePathSelected, setPersonProperties } from "@/lib/analytics-client";
 import { QUESTIONNAIRE_VERSION, type Questionnaire, type Role, type Source, type UseCase } from "@/lib/onboarding/questionnaire";
 import { FormError } from "@/components/ui/FormMessage";
@@ -52,10 +53,36 @@ const USE_CASE_LABELS: Record<UseCase, string> = {
   other: "Something else",
 };
 
-export function OnboardingFlow(props: { email: string; initialAnswers: Questionnaire; workspaces: WorkspaceRef[] }) {
-  const [step, setStep] = useState<Step>("welcome");
+/** The step to resume at after a reload: the one in the URL, unless it needs a workspace the user does not have. */
+function resumeStep(raw: string | null | undefined, workspace: WorkspaceRef | null): Step {
+  const step = STEPS.find((s) => s === raw) ?? "welcome";
+  return step === "runtime" && !workspace ? "workspace" : step;
+}
+
+export function OnboardingFlow(props: {
+  email: string;
+  initialAnswers: Questionnaire;
+  workspaces: WorkspaceRef[];
+  initialStep?: string | null;
+  initialWorkspaceId?: string | null;
+  /** A same-origin path to go to at the end (an invitation link the person followed before signing up). */
+  next?: string | null;
+}) {
+  const initialWorkspace = props.workspaces.find((w) => w.id === props.initialWorkspaceId) ?? props.workspaces.at(-1) ?? null;
+  const [step, setStep] = useState<Step>(() => resumeStep(props.initialStep, initialWorkspace));
   const [answers, setAnswers] = useState<Questionnaire>(props.initialAnswers);
-  const [workspace, setWorkspace] = useState<WorkspaceRef | null>(props.workspaces[0] ?? null);
+  const [workspace, setWorkspace] = useState<WorkspaceRef | null>(initialWorkspace);
+  const nextPath = props.next ?? null;
+
+  // The step (and workspace) go into the URL without a navigation, so a reload resumes here, not at Welcome.
+  useEffect(() => {
+    const q = new URLSearchParams();
+    if (step !== "welcome") q.set("step", step);
+    if (step === "runtime" && workspace) q.set("workspace", workspace.id);
+    if (nextPath) q.set("next", nextPath);
+    const url = `/onboarding${q.size ? `?${q}` : ""}`;
+    if (`${window.location.pathname}${window.location.search}` !== url) window.history.replaceState(window.history.state, "", url);
+  }, [step, workspace, nextPath]);
   const { busy, error, run: runAction } = useApiAction();
   const heading = useRef<HTMLHeadingElement>(null);
 
@@ -90,12 +117,19 @@ export function OnboardingFlow(props: { email: string; initialAnswers: Questionn
   const finish = (path: CompletionPath, target: WorkspaceRef | null) =>
     run(async () => {
       await api("/api/me/onboarding/complete", { body: { completion_path: path, workspace_id: target?.id } });
-      window.location.assign(target ? `/w/${target.slug}` : "/home");
+      window.location.assign(nextPath ?? (target ? `/w/${target.slug}` : "/home"));
     });
 
   const index = STEPS.indexOf(step);
+  const invited = nextPath?.startsWith("/invite/");
   return (
     <section aria-labelledby="onboarding-heading">
+      {invited && (
+        <p className="panel" data-testid="invitation-kept">
+          You were invited to a workspace. Your invitation is kept: it opens when you finish here.{" "}
+          <a href={nextPath!}>Open the invitation now</a>
+        </p>
+      )}
       {step !== "welcome" && (
         <p className="muted" aria-label={`Step ${index} of ${STEPS.length - 1}`}>
           Step {index} of {STEPS.length - 1}
@@ -367,10 +401,19 @@ function RuntimeStep(props: {
   const [reason, setReason] = useState("");
   const isMac = typeof navigator !== "undefined" && /mac/i.test(navigator.platform);
 
-  const connected = () => {
-    captureOnboardingRuntimePathSelected({ path: "cli", workspaceId: props.workspace.id, isMac });
-    void props.finish("full");
-  };
+  const [notYet, setNotYet] = useState(false);
+  // "I've started the daemon" is checked: one of the workspace's runtimes must be online.
+  const connected = () =>
+    void props.run(async () => {
+      setNotYet(false);
+      const { runtimes } = await api<{ runtimes: { status: string }[] }>("/api/runtimes", { workspaceId: props.workspace.id });
+      if (!runtimes.some((r) => r.status === "online")) {
+        setNotYet(true);
+        return;
+      }
+      captureOnboardingRuntimePathSelected({ path: "cli", workspaceId: props.workspace.id, isMac });
+      await props.finish("full");
+    });
 
   const joinWaitlist = (e: FormEvent) => {
     e.preventDefault();
@@ -386,13 +429,19 @@ function RuntimeStep(props: {
       <StepHeading headingRef={props.headingRef}>Connect a runtime</StepHeading>
       <p>
         Agents run on a <strong>runtime</strong>: the Tandem daemon on a machine of yours, with the coding tools you already
-        use. Create a daemon token under <em>Runtimes</em> in {props.workspace.name} and start the daemon with it.
+        use. Create a daemon token for {props.workspace.name} here, run the command it shows in a checkout of Tandem, then
+        come back. You can also do this later on the <a href={`/w/${props.workspace.slug}/runtimes`}>Runtimes page</a>.
       </p>
+      <DaemonTokenForm workspaceId={props.workspace.id} />
       <div className="panel">
         <h2>Run it on your machine</h2>
-        <p>
-          From a checkout of Tandem: <code>npm run daemon</code>, with the daemon token of {props.workspace.name}.
-        </p>
+        <p>When the daemon prints “registered”, your runtime is online.</p>
+        {notYet && (
+          <p role="alert" className="error">
+            No runtime of {props.workspace.name} is online yet. Start the daemon with the command above, wait until it says
+            “registered”, then try again.
+          </p>
+        )}
         <p className="row">
           <button type="button" onClick={connected} disabled={props.busy}>
             I&apos;ve started the daemon

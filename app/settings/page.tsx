@@ -1,3 +1,4 @@
+import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/lib/db";
 import { listAccessTokens } from "@/lib/auth/tokens";
@@ -9,11 +10,13 @@ import { DeleteAccountForm } from "@/components/auth/DeleteAccountForm";
 import { FeedbackButton } from "@/components/feedback/FeedbackButton";
 import { IntegrationsPanel } from "./IntegrationsPanel";
 
+export const metadata: Metadata = { title: "Account settings" };
+
 export default async function SettingsPage() {
-  const user = await requirePageUser();
+  const user = await requirePageUser("/settings");
   const tokens = await listAccessTokens(await getDb(), user.id);
   return (
-    <main>
+    <main id="main">
       <IdentifySession user={{ id: user.id, email: user.email, name: user.name }} />
       <div className="row" style={{ justifyContent: "space-between" }}>
         <Link href="/home">← Back</Link>

@@ -1,3 +1,4 @@
+import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/lib/db";
 import { listWorkspaces } from "@/lib/workspaces";
@@ -7,11 +8,13 @@ import { IdentifySession } from "@/components/analytics/IdentifySession";
 import { LogoutButton } from "@/components/auth/LogoutButton";
 import { FeedbackButton } from "@/components/feedback/FeedbackButton";
 
+export const metadata: Metadata = { title: "Your workspaces" };
+
 export default async function WorkspacesPage() {
-  const user = await requirePageUser();
+  const user = await requirePageUser("/workspaces");
   const workspaces = await listWorkspaces(await getDb(), user.id);
   return (
-    <main>
+    <main id="main">
       <IdentifySession user={{ id: user.id, email: user.email, name: user.name }} />
       <div className="row" style={{ justifyContent: "space-between" }}>
         <h1>Your workspaces</h1>

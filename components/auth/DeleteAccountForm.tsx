@@ -20,7 +20,7 @@ export function DeleteAccountForm({ email }: { email: string }) {
   }
 
   return (
-    <form className="panel" onSubmit={erase} aria-labelledby="delete-heading">
+    <form className="panel danger-zone" onSubmit={erase} aria-labelledby="delete-heading">
       <h2 id="delete-heading">Delete account</h2>
       <p className="muted">
         This erases your account, sessions, tokens and memberships. Workspaces where you are the only member are deleted.
@@ -28,7 +28,7 @@ export function DeleteAccountForm({ email }: { email: string }) {
       <label htmlFor="confirm-email">Type {email} to confirm</label>
       <input id="confirm-email" type="email" required value={confirm} onChange={(e) => setConfirm(e.target.value)} />
       <p>
-        <button type="submit" disabled={confirm !== email}>
+        <button type="submit" className="destructive" disabled={confirm !== email}>
           Delete my account
         </button>
       </p>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { identifyUser } from "@/lib/analytics-client";
 import { FormError } from "@/components/ui/FormMessage";
 import { api } from "@/lib/ui/api";
@@ -8,17 +8,39 @@ import { useApiAction } from "@/lib/ui/use-api-action";
 
 type Me = { id: string; email: string; name: string; onboarded_at: string | null };
 
-export function LoginForm({ googleEnabled }: { googleEnabled: boolean }) {
+const RESEND_AFTER_S = 30;
+
+/**
+ * Email → 6-digit code login. `next` (already checked same-origin by the page) is where the person goes afterwards;
+ * a new person goes through onboarding first and keeps it. The code can be re-sent after a short wait.
+ */
+export function LoginForm({ googleEnabled, next = null }: { googleEnabled: boolean; next?: string | null }) {
   const [step, setStep] = useState<"email" | "code">("email");
   const [email, setEmail] = useState("");
   const [code, setCode] = useState("");
-  const { busy, error, run } = useApiAction();
+  const { busy, error, message, run } = useApiAction();
+  const [wait, setWait] = useState(0);
+  useEffect(() => {
+    if (wait <= 0) return;
+    const t = setTimeout(() => setWait((w) => w - 1), 1000);
+    return () => clearTimeout(t);
+  }, [wait]);
 
   function sendCode(e: FormEvent) {
     e.preventDefault();
     void run("Could not send the code", async () => {
       await api("/api/auth/send-code", { body: { email } });
       setStep("code");
+      setWait(RESEND_AFTER_S);
+    });
+  }
+
+  function resend() {
+    void run("Could not send a new code", async () => {
+      await api("/api/auth/send-code", { body: { email } });
+      setCode("");
+      setWait(RESEND_AFTER_S);
+      return `We sent a new code to ${email}. The old one no longer works.`;
     });
   }
 
@@ -30,7 +52,8 @@ export function LoginForm({ googleEnabled }: { googleEnabled: boolean }) {
         const { user } = await api<{ user: Me; is_new: boolean }>("/api/auth/verify-code", { body: { email, code } });
         identifyUser(user);
         // A full navigation, so server components see the new session cookie.
-        window.location.assign(user.onboarded_at ? "/home" : "/onboarding");
+        const target = user.onboarded_at ? (next ?? "/home") : next ? `/onboarding?next=${encodeURIComponent(next)}` : "/onboarding";
+        window.location.assign(target);
       },
       { keepBusy: true },
     );
@@ -67,17 +90,21 @@ export function LoginForm({ googleEnabled }: { googleEnabled: boolean }) {
             value={code}
             onChange={(e) => setCode(e.target.value.trim())}
           />
-          <p>
+          <p className="row">
             <button type="submit" disabled={busy}>
               Verify and continue
             </button>
+            <button type="button" className="secondary" disabled={busy || wait > 0} onClick={resend}>
+              {wait > 0 ? `Resend code (${wait} s)` : "Resend code"}
+            </button>
           </p>
+          {message?.ok && <p role="status">{message.text}</p>}
         </form>
       )}
       <FormError error={error} />
       {googleEnabled && (
         <p>
-          <a className="button secondary" href="/api/auth/google">
+          <a className="button secondary" href={next ? `/api/auth/google?next=${encodeURIComponent(next)}` : "/api/auth/google"}>
             Continue with Google
           </a>
         </p>

@@ -1,7 +1,9 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
+import { CopyField } from "@/components/ui/CopyButton";
 import { FormError } from "@/components/ui/FormMessage";
+import { RelativeTime } from "@/components/ui/RelativeTime";
 import { api } from "@/lib/ui/api";
 import { useApiAction } from "@/lib/ui/use-api-action";
 
@@ -40,16 +42,17 @@ export function TokensPanel({ initial }: { initial: Token[] }) {
         <button type="submit">Create token</button>
       </form>
       {created && (
-        <p role="status">
-          Copy your new token now: <code>{created}</code>
-        </p>
+        <div role="status">
+          <p>Copy your new token now; it is not shown again.</p>
+          <CopyField value={created} label="new token" />
+        </div>
       )}
       <FormError error={error} />
       <ul>
         {tokens.map((t) => (
           <li key={t.id} className="row">
             <span>
-              {t.name} <code>{t.prefix}…</code> <span className="muted">last used {t.last_used_at ?? "never"}</span>
+              {t.name} <code>{t.prefix}…</code> <span className="muted">last used {t.last_used_at ? <RelativeTime iso={t.last_used_at} /> : "never"}</span>
             </span>
             <button type="button" className="secondary" onClick={() => revoke(t.id)} aria-label={`Revoke ${t.name}`}>
               Revoke

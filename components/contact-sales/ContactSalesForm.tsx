@@ -1,6 +1,7 @@
 "use client";
 
-import { useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { Field, fieldError } from "@/components/ui/Field";
 import { FormError } from "@/components/ui/FormMessage";
 import { api } from "@/lib/ui/api";
 import { useApiAction } from "@/lib/ui/use-api-action";
@@ -38,6 +39,13 @@ export function ContactSalesForm({ source, heading = "Talk to sales" }: { source
   const [form, setForm] = useState(EMPTY);
   const [sent, setSent] = useState(false);
   const { busy, error, run } = useApiAction();
+  // The API names the failing field ("business_email: please use…"): show the message by that field, not the key.
+  const err = fieldError(error, Object.keys(EMPTY) as (keyof typeof EMPTY)[]);
+  const errorOf = (field: keyof typeof EMPTY) => (err?.field === field ? err.message : null);
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (error) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [error]);
 
   const set = (field: keyof typeof EMPTY) => (e: { target: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement }) =>
     setForm((f) => ({ ...f, [field]: e.target instanceof HTMLInputElement && e.target.type === "checkbox" ? e.target.checked : e.target.value }));
@@ -61,27 +69,28 @@ export function ContactSalesForm({ source, heading = "Talk to sales" }: { source
 
   const f = (name: string) => `${id}-${name}`;
   return (
-    <form className="panel" onSubmit={submit} aria-labelledby={f("heading")} data-testid="contact-sales-form">
+    <form ref={formRef} className="panel" onSubmit={submit} aria-labelledby={f("heading")} data-testid="contact-sales-form">
       <h2 id={f("heading")}>{heading}</h2>
       <div className="row">
         <div>
-          <label htmlFor={f("first")}>First name</label>
-          <input id={f("first")} name="first_name" autoComplete="given-name" required maxLength={80} value={form.first_name} onChange={set("first_name")} />
+          <Field id={f("first")} label="First name" error={errorOf("first_name")}>
+            <input name="first_name" autoComplete="given-name" required maxLength={80} value={form.first_name} onChange={set("first_name")} />
+          </Field>
         </div>
         <div>
-          <label htmlFor={f("last")}>Last name</label>
-          <input id={f("last")} name="last_name" autoComplete="family-name" required maxLength={80} value={form.last_name} onChange={set("last_name")} />
+          <Field id={f("last")} label="Last name" error={errorOf("last_name")}>
+            <input name="last_name" autoComplete="family-name" required maxLength={80} value={form.last_name} onChange={set("last_name")} />
+          </Field>
         </div>
       </div>
-      <label htmlFor={f("email")}>Business email</label>
-      <input id={f("email")} name="business_email" type="email" autoComplete="email" required maxLength={254} value={form.business_email} onChange={set("business_email")} aria-describedby={f("email-hint")} />
-      <p id={f("email-hint")} className="muted">
-        Please use your work address; personal mail providers are not accepted.
-      </p>
-      <label htmlFor={f("company")}>Company name</label>
-      <input id={f("company")} name="company_name" autoComplete="organization" required maxLength={200} value={form.company_name} onChange={set("company_name")} />
-      <label htmlFor={f("size")}>Company size</label>
-      <select id={f("size")} name="company_size" required value={form.company_size} onChange={set("company_size")}>
+      <Field id={f("email")} label="Business email" hint="Please use your work address; personal mail providers are not accepted." error={errorOf("business_email")}>
+        <input name="business_email" type="email" autoComplete="email" required maxLength={254} value={form.business_email} onChange={set("business_email")} />
+      </Field>
+      <Field id={f("company")} label="Company name" error={errorOf("company_name")}>
+        <input name="company_name" autoComplete="organization" required maxLength={200} value={form.company_name} onChange={set("company_name")} />
+      </Field>
+      <Field id={f("size")} label="Company size" error={errorOf("company_size")}>
+      <select name="company_size" required value={form.company_size} onChange={set("company_size")}>
         <option value="" disabled>
           Choose a size
         </option>
@@ -91,10 +100,12 @@ export function ContactSalesForm({ source, heading = "Talk to sales" }: { source
           </option>
         ))}
       </select>
-      <label htmlFor={f("country")}>Country or region</label>
-      <input id={f("country")} name="country_region" autoComplete="country-name" required maxLength={80} value={form.country_region} onChange={set("country_region")} />
-      <label htmlFor={f("use")}>What would you like to do?</label>
-      <select id={f("use")} name="use_case" required value={form.use_case} onChange={set("use_case")}>
+      </Field>
+      <Field id={f("country")} label="Country or region" error={errorOf("country_region")}>
+        <input name="country_region" autoComplete="country-name" required maxLength={80} value={form.country_region} onChange={set("country_region")} />
+      </Field>
+      <Field id={f("use")} label="What would you like to do?" error={errorOf("use_case")}>
+      <select name="use_case" required value={form.use_case} onChange={set("use_case")}>
         <option value="" disabled>
           Choose one
         </option>
@@ -104,8 +115,10 @@ export function ContactSalesForm({ source, heading = "Talk to sales" }: { source
           </option>
         ))}
       </select>
-      <label htmlFor={f("goals")}>Goals (optional)</label>
-      <textarea id={f("goals")} name="goals" maxLength={2000} value={form.goals} onChange={set("goals")} />
+      </Field>
+      <Field id={f("goals")} label="Goals (optional)" error={errorOf("goals")}>
+        <textarea name="goals" maxLength={2000} value={form.goals} onChange={set("goals")} />
+      </Field>
       {/* Honeypot: hidden from people and assistive technology; bots that fill every field give themselves away. */}
       <div className="visually-hidden" aria-hidden="true">
         <label htmlFor={f("website")}>Website</label>
@@ -128,7 +141,8 @@ export function ContactSalesForm({ source, heading = "Talk to sales" }: { source
           {busy ? "Sending…" : "Contact sales"}
         </button>
       </p>
-      <FormError error={error} />
+      {/* Errors that belong to no single field (rate limit, network) show here. */}
+      <FormError error={err && !err.field ? err.message : null} />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { StatusMessage } from "@/components/ui/FormMessage";
 import { api } from "@/lib/ui/api";
@@ -8,6 +9,7 @@ import { useApiAction } from "@/lib/ui/use-api-action";
 export function InviteForm({ workspaceId, canInviteAdmin }: { workspaceId: string; canInviteAdmin: boolean }) {
   const [email, setEmail] = useState("");
   const [role, setRole] = useState("member");
+  const router = useRouter();
   const { message, run } = useApiAction();
 
   function invite(e: FormEvent) {
@@ -15,6 +17,7 @@ export function InviteForm({ workspaceId, canInviteAdmin }: { workspaceId: strin
     void run("Could not send the invitation", async () => {
       await api(`/api/workspaces/${workspaceId}/invitations`, { body: { email, role } });
       setEmail("");
+      router.refresh();
       return `Invitation sent to ${email}`;
     });
   }

@@ -201,6 +201,30 @@ export async function getSquad(db: Db, m: Membership, id: string) {
   return squadResponse(s, (await membersOf(db, [s.id])).get(s.id) ?? []);
 }
 
+/** Renames a squad and/or replaces its leader and members (the leader stays a member). Creator or owner/admin. */
+export async function updateSquad(db: Db, m: Membership, id: string, patch: { name?: string; leaderId?: string; memberIds?: string[] }) {
+  const s = await findSquad(db, m.workspace.id, id);
+  if (s.createdBy !== m.user.id && !canModerate(m.role)) throw forbidden("only the squad's creator or an owner/admin can change it");
+  const leaderId = patch.leaderId ?? s.leaderId;
+  const current = (await membersOf(db, [s.id])).get(s.id) ?? [];
+  const memberIds = [...new Set([leaderId, ...(patch.memberIds ?? current.filter((a) => a !== s.leaderId))])];
+  if (patch.leaderId) await assertActiveAgents(db, m.workspace.id, [leaderId], "leader_id");
+  if (patch.memberIds) await assertActiveAgents(db, m.workspace.id, memberIds, "member_ids");
+  const updated = await db.transaction(async (tx) => {
+    const [u] = await tx
+      .update(squads)
+      .set({ name: patch.name ?? s.name, leaderId })
+      .where(eq(squads.id, s.id))
+      .returning();
+    if (patch.leaderId || patch.memberIds) {
+      await tx.delete(squadMembers).where(eq(squadMembers.squadId, s.id));
+      await tx.insert(squadMembers).values(memberIds.map((agentId) => ({ squadId: s.id, agentId })));
+    }
+    return u!;
+  });
+  return squadResponse(updated, patch.leaderId || patch.memberIds ? memberIds : current);
+}
+
 export async function deleteSquad(db: Db, m: Membership, id: string): Promise<void> {
   const s = await findSquad(db, m.workspace.id, id);
   if (s.createdBy !== m.user.id && !canModerate(m.role)) throw forbidden("only the squad's creator or an owner/admin can delete it");

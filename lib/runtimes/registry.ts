@@ -41,6 +41,7 @@ export function runtimeResponse(r: Runtime) {
     daemon_id: r.daemonId,
     device_name: r.deviceName,
     runtime_mode: r.runtimeMode,
+    owner_id: r.ownerId,
     last_seen_at: r.lastSeenAt.toISOString(),
     created_at: r.createdAt.toISOString(),
   };

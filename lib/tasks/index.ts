@@ -19,3 +19,4 @@ export {
 } from "./lifecycle";
 export { failTasksOfOfflineRuntimes, expireQueuedTasks, expireLeases, SWEEP_THRESHOLDS } from "./sweep";
 export { startSweepers, stopSweepers, runSweepsOnce } from "./sweepers";
+export { taskWaitReason, type WaitReason } from "./waiting";

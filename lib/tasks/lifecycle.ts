@@ -11,6 +11,7 @@ import type { Task } from "./enqueue";
 import { afterTaskEnqueued } from "./events";
 import { finishAutopilotRun } from "@/lib/autopilots/runs";
 import { storeAgentReply } from "@/lib/chat/replies";
+import { storeIssueResult } from "@/lib/issues/agent-result";
 
 const CANONICAL = new Set<string>(FAILURE_REASONS);
 /** Reasons a retry can fix (reference `retryableReasons`). */
@@ -132,7 +133,7 @@ export async function listTaskMessages(db: Db, taskId: string) {
 }
 
 /**
- * dispatched/running → completed, and on the issue's first completion the atomic flip of `first_executed_at`
+ * dispatched/running → completed (an issue task's answer becomes a comment, the issue moves to in_review), and on the issue's first completion the atomic flip of `first_executed_at`
  * (`issue_executed` at most once per issue, whatever the concurrency). A repeated completion is a 200 no-op.
  */
 export async function completeTask(db: Db, who: DaemonPrincipal, taskId: string, result: unknown) {
@@ -151,8 +152,9 @@ export async function completeTask(db: Db, who: DaemonPrincipal, taskId: string,
           .where(and(eq(issues.id, t.issueId), isNull(issues.firstExecutedAt)))
           .returning({ id: issues.id, creatorType: issues.creatorType, creatorId: issues.creatorId })
       : [];
-    // In the same transaction: a completed chat task never loses its answer.
+    // In the same transaction: a completed chat or issue task never loses its answer.
     await storeAgentReply(tx, t);
+    await storeIssueResult(tx, t);
     return { task: t, firstExecution: issue ?? null };
   });
   if (!done) return unchanged(db, current.id, ["completed"]);

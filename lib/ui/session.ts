@@ -5,6 +5,7 @@ import { SESSION_COOKIE } from "@/lib/auth/sessions";
 import { resolveSession } from "@/lib/auth/sessions";
 import { listWorkspaces } from "@/lib/workspaces";
 import type { User } from "@/lib/auth/users";
+import { loginPath } from "./return-path";
 
 /** The signed-in user for a server component, or null. Reading cookies makes the page dynamic (never prerendered). */
 export async function currentUser(): Promise<User | null> {
@@ -14,15 +15,20 @@ export async function currentUser(): Promise<User | null> {
   return session?.user ?? null;
 }
 
-export async function requirePageUser(): Promise<User> {
+/** The signed-in user, else a redirect to /login that comes back to `returnTo` (a same-origin path) afterwards. */
+export async function requirePageUser(returnTo?: string): Promise<User> {
   const user = await currentUser();
-  if (!user) redirect("/login");
+  if (!user) redirect(loginPath(returnTo));
   return user;
 }
 
-/** Where a signed-in user belongs: onboarding until onboarded, then their first workspace (or the switcher). */
-export async function homePathFor(user: User): Promise<string> {
-  if (!user.onboardedAt) return "/onboarding";
+/**
+ * Where a signed-in user belongs: onboarding until onboarded (carrying `next` through it), then `next` (a safe
+ * same-origin path they asked for, e.g. an invitation) or their first workspace (or the switcher).
+ */
+export async function homePathFor(user: User, next?: string | null): Promise<string> {
+  if (!user.onboardedAt) return next ? `/onboarding?next=${encodeURIComponent(next)}` : "/onboarding";
+  if (next) return next;
   const ws = await listWorkspaces(await getDb(), user.id);
   return ws[0] ? `/w/${ws[0].slug}` : "/workspaces";
 }

@@ -7,7 +7,7 @@ import { requirePageUser } from "./session";
 
 /** The signed-in member's view of /w/[slug] (cached per request, so layout and page share one lookup). */
 export const pageWorkspace = cache(async (slug: string): Promise<Membership> => {
-  const user = await requirePageUser();
+  const user = await requirePageUser(`/w/${encodeURIComponent(slug)}`);
   try {
     return await requireWorkspaceMember(await getDb(), user, slug);
   } catch (err) {

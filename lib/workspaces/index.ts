@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, asc, count, eq, ne, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, ne, sql } from "drizzle-orm";
 import { config } from "@/lib/config";
 import type { Db } from "@/lib/db";
 import { analyticsOutbox, invitations, members, users, workspaces } from "@/lib/db/schema";
@@ -148,6 +148,12 @@ export async function createInvitation(
   }
   await recordEvent(events.teamInviteSent({ inviterId: m.user.id, workspaceId: m.workspace.id, invitedEmail: input.email }));
   return invitationResponse(inv!);
+}
+
+/** Invitations a workspace has sent, newest first (owners/admins see them on the workspace home). */
+export async function listInvitations(db: Db, workspaceId: string) {
+  const rows = await db.select().from(invitations).where(eq(invitations.workspaceId, workspaceId)).orderBy(desc(invitations.createdAt)).limit(200);
+  return rows.map(invitationResponse);
 }
 
 /** What the invitee sees before accepting (only for the invited email; anything else is a 404). */

@@ -2,18 +2,22 @@ import { getDb } from "@/lib/db";
 import { isUuid } from "@/lib/auth/guard";
 import { HttpError } from "@/lib/http/errors";
 import { getInvitationForUser } from "@/lib/workspaces";
+import type { Metadata } from "next";
 import { currentUser } from "@/lib/ui/session";
+import { loginPath } from "@/lib/ui/return-path";
 import { AcceptInvitationButton } from "@/components/workspaces/AcceptInvitationButton";
+
+export const metadata: Metadata = { title: "Invitation" };
 
 export default async function InvitePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const user = await currentUser();
   if (!user) {
     return (
-      <main>
+      <main id="main">
         <h1>You have been invited to Tandem</h1>
         <p>
-          <a className="button" href="/login">
+          <a className="button" href={loginPath(`/invite/${encodeURIComponent(id)}`)}>
             Log in with the invited email to accept
           </a>
         </p>
@@ -28,14 +32,14 @@ export default async function InvitePage({ params }: { params: Promise<{ id: str
   }
   if (!invitation) {
     return (
-      <main>
+      <main id="main">
         <h1>Invitation not found</h1>
         <p className="muted">This invitation does not exist or was sent to another email address than {user.email}.</p>
       </main>
     );
   }
   return (
-    <main>
+    <main id="main">
       <h1>Join {invitation.workspace_name}</h1>
       <p>
         You were invited as <strong>{invitation.role}</strong>.

@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { ConfirmButton } from "@/components/ui/ConfirmButton";
 import { FormError } from "@/components/ui/FormMessage";
 import { api } from "@/lib/ui/api";
 import { useApiAction } from "@/lib/ui/use-api-action";
@@ -18,20 +19,24 @@ export function AutopilotActions({ workspaceId, autopilotId, name, enabled }: { 
     <>
       <button
         type="button"
-        className="secondary"
+        className="secondary small"
         aria-label={`${enabled ? "Pause" : "Resume"} ${name}`}
         onClick={() => act(() => api(`/api/autopilots/${autopilotId}`, { method: "PATCH", workspaceId, body: { enabled: !enabled } }))}
       >
         {enabled ? "Pause" : "Resume"}
       </button>{" "}
-      <button
-        type="button"
-        className="secondary"
-        aria-label={`Delete ${name}`}
-        onClick={() => window.confirm(`Delete ${name} and its run history?`) && act(() => api(`/api/autopilots/${autopilotId}`, { method: "DELETE", workspaceId }))}
-      >
-        Delete
-      </button>
+      <ConfirmButton
+        label="Delete"
+        ariaLabel={`Delete ${name}`}
+        title={`Delete ${name}?`}
+        body="The autopilot, its triggers and its run history are deleted. Issues it created stay."
+        confirmLabel="Delete autopilot"
+        done={`Deleted autopilot ${name}`}
+        action={async () => {
+          await api(`/api/autopilots/${autopilotId}`, { method: "DELETE", workspaceId });
+          router.refresh();
+        }}
+      />
       <FormError error={error} inline />
     </>
   );

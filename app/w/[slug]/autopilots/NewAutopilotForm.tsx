@@ -2,9 +2,13 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { CopyButton } from "@/components/ui/CopyButton";
+import { useCloseDialog } from "@/components/ui/Dialog";
 import { StatusMessage } from "@/components/ui/FormMessage";
+import { useToast } from "@/components/ui/Toast";
 import { api } from "@/lib/ui/api";
 import { useApiAction } from "@/lib/ui/use-api-action";
+import { describeCron } from "@/lib/autopilots/describe";
 
 type Option = { value: string; label: string };
 type Created = { name: string; triggers: { kind: string; webhook_path?: string }[] };
@@ -19,7 +23,9 @@ export function NewAutopilotForm({ workspaceId, assignees }: { workspaceId: stri
   const [cron, setCron] = useState("0 9 * * 1-5");
   const [timezone, setTimezone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC");
   const [webhook, setWebhook] = useState(false);
-  const { message, run } = useApiAction();
+  const { busy, message, run } = useApiAction();
+  const close = useCloseDialog();
+  const toast = useToast();
   const [webhookUrl, setWebhookUrl] = useState("");
 
   function submit(e: FormEvent) {
@@ -33,18 +39,22 @@ export function NewAutopilotForm({ workspaceId, assignees }: { workspaceId: stri
         body: { name, assignee_type: assigneeType, assignee_id: assigneeId, execution_mode: mode, prompt, triggers },
       });
       const path = ap.triggers.find((t) => t.webhook_path)?.webhook_path;
-      if (path) setWebhookUrl(`${window.location.origin}${path}`);
       setName("");
       setPrompt("");
       router.refresh();
-      return `Created autopilot ${ap.name}`;
+      // With a webhook the dialog stays open: its URL is shown this once, to copy.
+      if (path) {
+        setWebhookUrl(`${window.location.origin}${path}`);
+        return `Created autopilot ${ap.name}`;
+      }
+      close();
+      toast(`Created autopilot ${ap.name}`);
     });
   }
 
   if (assignees.length === 0) return <p className="muted">Create an agent first: an autopilot needs an agent or a squad to run it.</p>;
   return (
-    <form className="panel" onSubmit={submit} aria-labelledby="new-autopilot-heading">
-      <h2 id="new-autopilot-heading">New autopilot</h2>
+    <form onSubmit={submit} aria-label="New autopilot">
       <label htmlFor="ap-name">Name</label>
       <input id="ap-name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
       <label htmlFor="ap-assignee">Runs as</label>
@@ -76,7 +86,10 @@ export function NewAutopilotForm({ workspaceId, assignees }: { workspaceId: stri
           <div className="row">
             <div>
               <label htmlFor="ap-cron">Cron (minute hour day month weekday)</label>
-              <input id="ap-cron" required value={cron} onChange={(e) => setCron(e.target.value)} />
+              <input id="ap-cron" required value={cron} onChange={(e) => setCron(e.target.value)} aria-describedby="ap-cron-words" />
+              <p id="ap-cron-words" className="field-hint">
+                {describeCron(cron)}
+              </p>
             </div>
             <div>
               <label htmlFor="ap-timezone">Time zone</label>
@@ -89,14 +102,19 @@ export function NewAutopilotForm({ workspaceId, assignees }: { workspaceId: stri
         </label>
       </fieldset>
       <p>
-        <button type="submit">Create autopilot</button>
+        <button type="submit" disabled={busy}>
+          Create autopilot
+        </button>
       </p>
       <StatusMessage message={message} />
       {webhookUrl && (
-        <p>
+        <div>
           <label htmlFor="ap-webhook-url">Webhook URL — copy it now, it is shown only once</label>
-          <input id="ap-webhook-url" readOnly value={webhookUrl} onFocus={(e) => e.target.select()} />
-        </p>
+          <div className="copy-field">
+            <input id="ap-webhook-url" readOnly value={webhookUrl} onFocus={(e) => e.target.select()} />
+            <CopyButton value={webhookUrl} label="webhook URL" />
+          </div>
+        </div>
       )}
     </form>
   );

@@ -18,8 +18,9 @@ export function RunNowButton({ workspaceId, autopilotId, name }: { workspaceId: 
   }
   return (
     <>
-      <button type="button" className="secondary" onClick={runNow} aria-label={`Run ${name} now`}>
-        Run now
+      <button type="button" className="secondary small" onClick={runNow}>
+        {/* The name is read out but not shown: the accessible name "Run X now" still contains the visible words. */}
+        Run <span className="visually-hidden">{name} </span>now
       </button>{" "}
       <span role="status">{action.message?.text}</span>
     </>

@@ -3,12 +3,21 @@ import { getDb } from "@/lib/db";
 import { autopilotRuns } from "@/lib/db/schema";
 import { listAgents, listSquads } from "@/lib/agents";
 import { listAutopilots } from "@/lib/autopilots";
-import { ListTable } from "@/components/ui/ListTable";
+import type { Metadata } from "next";
+import { describeCron } from "@/lib/autopilots/describe";
+import { Badge } from "@/components/ui/Badge";
+import { Dialog } from "@/components/ui/Dialog";
+import { EmptyState } from "@/components/ui/EmptyState";
+import { LiveRefresh } from "@/components/ui/LiveRefresh";
+import { RelativeTime } from "@/components/ui/RelativeTime";
+import { ListTable } from "@/components/ui/Table";
 import { pageWorkspace } from "@/lib/ui/workspace";
 import { AutopilotActions } from "./AutopilotActions";
 import { NewAutopilotForm } from "./NewAutopilotForm";
 import { RunNowButton } from "./RunNowButton";
 import { WebhookDeliveries } from "./WebhookDeliveries";
+
+export const metadata: Metadata = { title: "Autopilots" };
 
 export default async function AutopilotsPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
@@ -28,28 +37,62 @@ export default async function AutopilotsPage({ params }: { params: Promise<{ slu
     ...squads.map((s) => ({ value: `squad:${s.id}`, label: `${s.name} (squad)` })),
   ];
   return (
-    <main>
-      <h1>Autopilots</h1>
+    <main id="main">
+      <LiveRefresh ms={4000} />
+      <div className="page-head">
+        <h1>Autopilots</h1>
+        <Dialog title="New autopilot" trigger="New autopilot">
+          <NewAutopilotForm workspaceId={m.workspace.id} assignees={assignees} />
+        </Dialog>
+      </div>
       <ListTable
         label="Autopilots"
         columns={["Name", "Runs as", "Triggers", "Last run", <span className="visually-hidden">Actions</span>]}
         items={autopilots}
-        empty="No autopilots yet."
+        empty={<EmptyState title="No autopilots yet">An autopilot runs an agent on a schedule, from a webhook or on demand.</EmptyState>}
         row={(a) => {
           const last = lastRun.get(a.id);
           return (
             <tr key={a.id}>
               <td>
                 {a.name}
-                {!a.enabled && <span className="badge"> disabled</span>}
+                {!a.enabled && (
+                  <>
+                    {" "}
+                    <Badge tone="muted">paused</Badge>
+                  </>
+                )}
               </td>
               <td>{names.get(a.assignee_id) ?? "—"}</td>
               <td>
                 {a.triggers.length === 0
                   ? "manual"
-                  : a.triggers.map((t) => (t.kind === "schedule" ? `${t.cron} ${t.timezone} (${t.cadence})` : t.kind) + (t.enabled ? "" : " (off)")).join(", ")}
+                  : a.triggers.map((t) => (
+                      <div key={t.id}>
+                        {t.kind === "schedule" ? (
+                          <>
+                            {describeCron(t.cron ?? "")} <span className="muted">({t.timezone})</span>{" "}
+                            <code className="muted" title="cron">
+                              {t.cron}
+                            </code>
+                          </>
+                        ) : (
+                          "Webhook"
+                        )}
+                        {!t.enabled && " (off)"}
+                      </div>
+                    ))}
               </td>
-              <td>{last ? `${last.status}${last.skipReason ? `: ${last.skipReason.replace("_", " ")}` : ""}` : "never"}</td>
+              <td>
+                {last ? (
+                  <>
+                    {last.status}
+                    {last.skipReason ? `: ${last.skipReason.replace("_", " ")}` : ""} <RelativeTime iso={last.createdAt} />
+                  </>
+                ) : (
+                  "never"
+                )}
+              </td>
               <td>
                 <RunNowButton workspaceId={m.workspace.id} autopilotId={a.id} name={a.name} />{" "}
                 {(a.created_by === m.user.id || m.role !== "member") && (
@@ -61,7 +104,6 @@ export default async function AutopilotsPage({ params }: { params: Promise<{ slu
         }}
       />
       <WebhookDeliveries m={m} autopilots={autopilots} />
-      <NewAutopilotForm workspaceId={m.workspace.id} assignees={assignees} />
     </main>
   );
 }

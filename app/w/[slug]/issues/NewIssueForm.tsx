@@ -3,6 +3,8 @@
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { StatusMessage } from "@/components/ui/FormMessage";
+import { useCloseDialog } from "@/components/ui/Dialog";
+import { useToast } from "@/components/ui/Toast";
 import { api } from "@/lib/ui/api";
 import { useApiAction } from "@/lib/ui/use-api-action";
 import { AssigneeSelect, assigneeFields } from "./AssigneeSelect";
@@ -16,6 +18,8 @@ export function NewIssueForm({ workspaceId, people }: { workspaceId: string; peo
   const [priority, setPriority] = useState("none");
   const [assignee, setAssignee] = useState("");
   const { busy, message, run } = useApiAction();
+  const closeDialog = useCloseDialog();
+  const toast = useToast();
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -29,7 +33,8 @@ export function NewIssueForm({ workspaceId, people }: { workspaceId: string; peo
       setDescription("");
       setAssignee("");
       router.refresh();
-      return `Created ${issue.identifier}`;
+      closeDialog();
+      toast(`Created ${issue.identifier}`);
     });
   }
 
@@ -38,7 +43,7 @@ export function NewIssueForm({ workspaceId, people }: { workspaceId: string; peo
       <h2 id="new-issue-heading">New issue</h2>
       <label htmlFor="issue-title">Title</label>
       <input id="issue-title" required maxLength={500} value={title} onChange={(e) => setTitle(e.target.value)} />
-      <label htmlFor="issue-description">Description (markdown)</label>
+      <label htmlFor="issue-description">Description (markdown supported)</label>
       <textarea id="issue-description" value={description} onChange={(e) => setDescription(e.target.value)} />
       <div className="row">
         <div>

@@ -1,10 +1,17 @@
+import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/lib/db";
 import { ISSUE_STATUSES, listIssues, type IssueStatus } from "@/lib/issues";
-import { ListTable } from "@/components/ui/ListTable";
+import { Badge, statusTone } from "@/components/ui/Badge";
+import { Dialog } from "@/components/ui/Dialog";
+import { EmptyState } from "@/components/ui/EmptyState";
+import { RelativeTime } from "@/components/ui/RelativeTime";
+import { Table } from "@/components/ui/Table";
 import { pageWorkspace } from "@/lib/ui/workspace";
 import { NewIssueForm } from "./NewIssueForm";
 import { assignablePeople, personName } from "./people";
+
+export const metadata: Metadata = { title: "Issues" };
 
 type Search = Promise<Record<string, string | string[] | undefined>>;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
@@ -26,9 +33,16 @@ export default async function IssuesPage({ params, searchParams }: { params: Pro
     limit: 200,
     offset: 0,
   });
+  const filtered = Boolean(status || assignee || q);
+  const base = `/w/${m.workspace.slug}/issues`;
   return (
-    <main>
-      <h1>Issues</h1>
+    <main id="main">
+      <div className="page-head">
+        <h1>Issues</h1>
+        <Dialog title="New issue" trigger="New issue">
+          <NewIssueForm workspaceId={m.workspace.id} people={people} />
+        </Dialog>
+      </div>
       <form method="get" className="row" role="search" aria-label="Filter issues">
         <div>
           <label htmlFor="filter-status">Filter by status</label>
@@ -56,30 +70,45 @@ export default async function IssuesPage({ params, searchParams }: { params: Pro
           <label htmlFor="filter-q">Search titles</label>
           <input id="filter-q" name="q" type="search" defaultValue={q} />
         </div>
-        <div>
+        <div className="row" style={{ alignSelf: "flex-end" }}>
           <button type="submit" className="secondary">
             Filter
           </button>
+          {filtered && <Link href={base}>Clear filters</Link>}
         </div>
       </form>
-      <ListTable
+      <Table
         label="Issues"
-        columns={["ID", "Title", "Status", "Priority", "Assignee"]}
+        columns={["ID", "Title", "Status", "Priority", "Assignee", "Updated"]}
         items={issues}
-        empty="No issues match."
+        empty={
+          filtered ? (
+            <EmptyState title="No issues match." action={<Link href={base}>Clear filters</Link>}>
+              Try another status, assignee or search.
+            </EmptyState>
+          ) : (
+            <EmptyState title="No issues yet">
+              Create the first one with “New issue”, then assign it to a teammate or an agent.
+            </EmptyState>
+          )
+        }
         row={(i) => (
           <tr key={i.id}>
             <td>{i.identifier}</td>
             <td>
-              <Link href={`/w/${m.workspace.slug}/issues/${i.identifier}`}>{i.title}</Link>
+              <Link href={`${base}/${i.identifier}`}>{i.title}</Link>
             </td>
-            <td>{i.status.replace("_", " ")}</td>
+            <td>
+              <Badge tone={statusTone(i.status)}>{i.status.replace("_", " ")}</Badge>
+            </td>
             <td>{i.priority}</td>
             <td>{personName(people, i.assignee_type, i.assignee_id)}</td>
+            <td>
+              <RelativeTime iso={i.updated_at} />
+            </td>
           </tr>
         )}
       />
-      <NewIssueForm workspaceId={m.workspace.id} people={people} />
     </main>
   );
 }

@@ -26,7 +26,7 @@ export function PingButton({ workspaceId, runtimeId, name }: { workspaceId: stri
 
   return (
     <span className="row">
-      <button type="button" onClick={ping} aria-label={`Ping ${name}`} disabled={state === "waiting for the daemon…"}>
+      <button type="button" className="secondary small" onClick={ping} aria-label={`Ping ${name}`} disabled={state === "waiting for the daemon…"}>
         Ping
       </button>
       {state && (

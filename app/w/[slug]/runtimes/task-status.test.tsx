@@ -58,7 +58,7 @@ describe("TaskStatus", () => {
     expect(container.textContent).toContain("reading the code");
     await flush(1000);
     expect(container.textContent).toContain("Completed");
-    expect(container.querySelector("pre")?.textContent).toBe("fixed it");
+    expect(container.querySelector(".task-output")?.textContent).toBe("fixed it");
     const calls = fetchMock.mock.calls.length;
     await flush(5000);
     expect(fetchMock.mock.calls.length).toBe(calls);

@@ -10,6 +10,9 @@ import {
 } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { HttpError, readCookie, route } from "@/lib/http";
+import { safeReturnPath } from "@/lib/ui/return-path";
+
+const OAUTH_NEXT_COOKIE = "tandem_oauth_next";
 
 const clearCookie = (name: string) => `${name}=; Path=/api/auth/google; HttpOnly; SameSite=Lax; Max-Age=0`;
 
@@ -19,6 +22,14 @@ export const GET = route("/api/auth/google/callback", async (req) => {
   const headers = new Headers();
   headers.append("Set-Cookie", clearCookie(OAUTH_STATE_COOKIE));
   headers.append("Set-Cookie", clearCookie(OAUTH_VERIFIER_COOKIE));
+  headers.append("Set-Cookie", clearCookie(OAUTH_NEXT_COOKIE));
+  const rawNext = readCookie(req, OAUTH_NEXT_COOKIE);
+  let next: string | null = null;
+  try {
+    next = safeReturnPath(rawNext ? decodeURIComponent(rawNext) : null);
+  } catch {
+    // A mangled cookie: no return path.
+  }
   try {
     const db = await getDb();
     const { isNew, user } = await finishGoogleLogin(db, origin, {
@@ -30,7 +41,8 @@ export const GET = route("/api/auth/google/callback", async (req) => {
     });
     const session = await createSession(db, user.id);
     headers.append("Set-Cookie", sessionCookie(session.token, session.expiresAt));
-    headers.set("Location", `${origin}${isNew || !user.onboardedAt ? "/onboarding" : "/"}`);
+    const onboarding = next ? `/onboarding?next=${encodeURIComponent(next)}` : "/onboarding";
+    headers.set("Location", `${origin}${isNew || !user.onboardedAt ? onboarding : (next ?? "/")}`);
   } catch (err) {
     if (err instanceof HttpError && err.status === 404) throw err;
     // A code from LOGIN_ERRORS, never a message: /login shows only the texts it knows.

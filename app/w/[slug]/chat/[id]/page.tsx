@@ -1,11 +1,17 @@
-import Link from "next/link";
+import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { getDb } from "@/lib/db";
 import { HttpError } from "@/lib/http/errors";
 import { getAgent } from "@/lib/agents";
 import { getSession, listMessages } from "@/lib/chat";
 import { pageWorkspace } from "@/lib/ui/workspace";
+import { Breadcrumbs } from "@/components/ui/Breadcrumbs";
+import { LiveRefresh } from "@/components/ui/LiveRefresh";
+import { Markdown } from "@/components/ui/Markdown";
+import { RelativeTime } from "@/components/ui/RelativeTime";
 import { MessageForm } from "./MessageForm";
+
+export const metadata: Metadata = { title: "Chat" };
 
 export default async function ChatSessionPage({ params }: { params: Promise<{ slug: string; id: string }> }) {
   const { slug, id } = await params;
@@ -20,19 +26,28 @@ export default async function ChatSessionPage({ params }: { params: Promise<{ sl
   }
   const [messages, agent] = await Promise.all([listMessages(db, m, session.id), getAgent(db, m, session.agent_id)]);
   return (
-    <main>
-      <p>
-        <Link href={`/w/${m.workspace.slug}/chat`}>← All conversations</Link>
-      </p>
+    <main id="main">
+      {/* The agent's reply arrives through its daemon a moment after sending: keep the conversation live. */}
+      <LiveRefresh ms={2000} />
+      <Breadcrumbs
+        items={[
+          { href: `/w/${m.workspace.slug}`, label: m.workspace.name },
+          { href: `/w/${m.workspace.slug}/chat`, label: "Chat" },
+          { label: agent.name },
+        ]}
+      />
       <h1>Chat with {agent.name}</h1>
       {messages.length === 0 ? (
         <p className="muted">Say hello.</p>
       ) : (
-        <ol aria-label="Messages" aria-live="polite">
+        <ol aria-label="Messages" aria-live="polite" className="comments">
           {messages.map((msg) => (
-            <li key={msg.id}>
-              <strong>{msg.role === "user" ? "You" : agent.name}</strong> <span className="muted">{new Date(msg.created_at).toUTCString()}</span>
-              <p style={{ whiteSpace: "pre-wrap" }}>{msg.content}</p>
+            <li key={msg.id} className="panel">
+              <strong>{msg.role === "user" ? "You" : agent.name}</strong>{" "}
+              <span className="muted">
+                <RelativeTime iso={msg.created_at} />
+              </span>
+              {msg.role === "user" ? <p style={{ whiteSpace: "pre-wrap", margin: 0 }}>{msg.content}</p> : <Markdown>{msg.content}</Markdown>}
             </li>
           ))}
         </ol>

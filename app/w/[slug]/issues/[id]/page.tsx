@@ -1,39 +1,63 @@
-import Link from "next/link";
+import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { cache } from "react";
 import { getDb } from "@/lib/db";
 import { HttpError } from "@/lib/http/errors";
 import { getIssue, listComments } from "@/lib/issues";
 import { pageWorkspace } from "@/lib/ui/workspace";
-import { TaskStatus } from "@/components/tasks/TaskStatus";
+import { IssueTaskPanel } from "@/components/tasks/IssueTaskPanel";
+import { Badge, statusTone } from "@/components/ui/Badge";
+import { Breadcrumbs } from "@/components/ui/Breadcrumbs";
+import { Markdown } from "@/components/ui/Markdown";
+import { RelativeTime } from "@/components/ui/RelativeTime";
 import { assignablePeople, personName } from "../people";
 import { CommentForm } from "./CommentForm";
 import { EditIssueForm } from "./EditIssueForm";
 import { IssueControls } from "./IssueControls";
 import { PullRequests } from "./PullRequests";
 
-export default async function IssuePage({ params }: { params: Promise<{ slug: string; id: string }> }) {
-  const { slug, id } = await params;
+type Params = Promise<{ slug: string; id: string }>;
+
+/** The issue for this request (shared by the page and its <title>); another workspace's or a missing one → 404. */
+const loadIssue = cache(async (slug: string, ref: string) => {
   const m = await pageWorkspace(slug);
-  const db = await getDb();
-  const ref = decodeURIComponent(id);
-  let issue: Awaited<ReturnType<typeof getIssue>>;
   try {
-    issue = await getIssue(db, m, ref);
+    return { m, issue: await getIssue(await getDb(), m, decodeURIComponent(ref)) };
   } catch (err) {
     if (err instanceof HttpError && err.status === 404) notFound();
     throw err;
   }
+});
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const { slug, id } = await params;
+  const { issue } = await loadIssue(slug, id);
+  return { title: `${issue.identifier} ${issue.title}` };
+}
+
+export default async function IssuePage({ params }: { params: Params }) {
+  const { slug, id } = await params;
+  const { m, issue } = await loadIssue(slug, id);
+  const db = await getDb();
   const [comments, people] = await Promise.all([listComments(db, m, issue.id), assignablePeople(m)]);
+  const base = `/w/${m.workspace.slug}`;
   return (
-    <main>
-      <p>
-        <Link href={`/w/${m.workspace.slug}/issues`}>← All issues</Link>
-      </p>
+    <main id="main">
+      <Breadcrumbs
+        items={[
+          { href: base, label: m.workspace.name },
+          { href: `${base}/issues`, label: "Issues" },
+          { label: issue.identifier },
+        ]}
+      />
       <h1>
-        <span className="badge">{issue.identifier}</span> {issue.title}
+        <Badge>{issue.identifier}</Badge> {issue.title}
       </h1>
       <p className="muted">
-        Created by {personName(people, issue.creator_type, issue.creator_id)} on {new Date(issue.created_at).toUTCString()}
+        <Badge tone={statusTone(issue.status)} data-status={issue.status}>
+          {issue.status.replace("_", " ")}
+        </Badge>{" "}
+        Created by {personName(people, issue.creator_type, issue.creator_id)} <RelativeTime iso={issue.created_at} />
         {issue.origin_type !== "manual" && ` · from ${issue.origin_type}`}
       </p>
       <IssueControls
@@ -47,23 +71,22 @@ export default async function IssuePage({ params }: { params: Promise<{ slug: st
       {issue.assignee_type === "agent" && (
         <section aria-labelledby="agent-work">
           <h2 id="agent-work">Agent work</h2>
-          <TaskStatus workspaceId={m.workspace.id} issueId={issue.id} />
+          <IssueTaskPanel workspaceId={m.workspace.id} issueId={issue.id} agentsHref={`${base}/agents`} runtimesHref={`${base}/runtimes`} />
         </section>
       )}
       <PullRequests m={m} issueId={issue.id} />
       <h2>Description</h2>
-      {issue.description ? <pre style={{ whiteSpace: "pre-wrap", font: "inherit" }}>{issue.description}</pre> : <p className="muted">No description.</p>}
+      {issue.description ? <Markdown>{issue.description}</Markdown> : <p className="muted">No description.</p>}
       <EditIssueForm workspaceId={m.workspace.id} issueId={issue.id} title={issue.title} description={issue.description} />
       <h2>Comments</h2>
       {comments.length === 0 ? (
         <p className="muted">No comments yet.</p>
       ) : (
-        <ol aria-label="Comments">
+        <ol aria-label="Comments" className="comments">
           {comments.map((c) => (
-            <li key={c.id}>
-              <strong>{personName(people, c.author_type, c.author_id)}</strong>{" "}
-              <span className="muted">{new Date(c.created_at).toUTCString()}</span>
-              <p style={{ whiteSpace: "pre-wrap" }}>{c.body}</p>
+            <li key={c.id} className="panel">
+              <strong>{personName(people, c.author_type, c.author_id)}</strong> <span className="muted"><RelativeTime iso={c.created_at} /></span>
+              <Markdown>{c.body}</Markdown>
             </li>
           ))}
         </ol>

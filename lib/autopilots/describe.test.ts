@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { describeCron } from "./describe";
+
+describe("describeCron", () => {
+  it.each([
+    ["0 9 * * 1-5", "Weekdays at 09:00"],
+    ["30 8 * * *", "Every day at 08:30"],
+    ["0 10 * * 1", "Every Monday at 10:00"],
+    ["0 10 * * 0,6", "Weekends at 10:00"],
+    ["0 10 * * 1,3,5", "Mon, Wed, Fri at 10:00"],
+    ["*/15 * * * *", "Every 15 minutes"],
+    ["5 * * * *", "Every hour at :05"],
+    ["0 */6 * * *", "Every 6 hours at :00"],
+    ["0 7 1 * *", "Monthly on day 1 at 07:00"],
+    ["0 7 1 1 *", "Custom schedule"],
+    ["nonsense", "Custom schedule"],
+  ])("%s → %s", (cron, words) => {
+    expect(describeCron(cron)).toBe(words);
+  });
+});
