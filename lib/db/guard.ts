@@ -13,7 +13,7 @@
 import { entityKind } from "drizzle-orm";
 import { PgPreparedQuery } from "drizzle-orm/pg-core";
 import { DependencyUnavailableError } from "@/lib/http/errors";
-import { toDatabaseError } from "./errors";
+import { isConnectionCode, toDatabaseError } from "./errors";
 
 type QueryWithCache = (this: unknown, queryString: string, params: unknown[], query: () => Promise<unknown>) => Promise<unknown>;
 
@@ -39,7 +39,9 @@ export function installQueryGuard(): void {
     try {
       return await original.call(this, queryString, params, guard ? () => guard.run(query) : query);
     } catch (err) {
-      throw toDatabaseError(err, queryString);
+      const mapped = toDatabaseError(err, queryString);
+      if (guard && isConnectionCode((mapped as { code?: string }).code)) guard.connectionFailed();
+      throw mapped;
     }
   };
   proto[PATCHED] = true;
@@ -131,6 +133,14 @@ export class PostgresGuard {
         },
       );
     });
+  }
+
+  /**
+   * A connection was reset or refused. postgres.js may leave other queries it had pipelined on that connection
+   * unanswered until their deadline; probing now (and renewing the pool if the path is gone) releases them at once.
+   */
+  connectionFailed(): void {
+    this.noAnswer();
   }
 
   /** Breaker open: fail fast. */
