@@ -4,6 +4,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type PostgresFactory from "postgres";
 import * as schema from "./schema";
 import { config } from "@/lib/config";
+import { withDeadline } from "@/lib/ops/deadline";
 import { installQueryGuard, PostgresGuard, setPostgresGuard } from "./guard";
 
 /** Both drivers expose the same drizzle query builder; domain code only sees this type. */
@@ -80,10 +81,8 @@ function openPool(
     probe: async () => {
       const probe = postgres(url, { max: 1, connect_timeout: 1, onnotice: () => {} });
       try {
-        const answer = probe`select 1`;
-        answer.catch(() => {});
-        const timer = new Promise<false>((resolve) => setTimeout(() => resolve(false), 1000).unref());
-        return (await Promise.race([answer.then(() => true), timer])) === true;
+        await withDeadline(probe`select 1`.then(() => {}), 1000, () => new Error("probe: no answer"));
+        return true;
       } catch {
         return false;
       } finally {

@@ -56,6 +56,12 @@ const CONNECTION_CODES = new Set([
   "EAI_AGAIN",
 ]);
 
+/** The connection itself failed (reset, refused, closed, server shutting down): the path may be broken. */
+export function isConnectionCode(code: string | undefined): boolean {
+  if (!code) return false;
+  return CONNECTION_CODES.has(code) || code.startsWith("08") || ["57P01", "57P02", "57P03"].includes(code);
+}
+
 /**
  * Errors that mean the database is down, unreachable or too slow right now — the request may succeed if retried:
  * connection failures, class 08 (connection exception), 57014 (statement timeout), 57P01–57P05 (shutdown, cannot
@@ -63,7 +69,7 @@ const CONNECTION_CODES = new Set([
  */
 export function isUnavailableCode(code: string | undefined): boolean {
   if (!code) return false;
-  return CONNECTION_CODES.has(code) || code.startsWith("08") || code.startsWith("57") || code === "53300" || code === "55P03";
+  return isConnectionCode(code) || code.startsWith("57") || code === "53300" || code === "55P03";
 }
 
 type DriverError = Error & {

@@ -13,7 +13,8 @@
 import { entityKind } from "drizzle-orm";
 import { PgPreparedQuery } from "drizzle-orm/pg-core";
 import { DependencyUnavailableError } from "@/lib/http/errors";
-import { toDatabaseError } from "./errors";
+import { withDeadline } from "@/lib/ops/deadline";
+import { isConnectionCode, toDatabaseError } from "./errors";
 
 type QueryWithCache = (this: unknown, queryString: string, params: unknown[], query: () => Promise<unknown>) => Promise<unknown>;
 
@@ -39,7 +40,9 @@ export function installQueryGuard(): void {
     try {
       return await original.call(this, queryString, params, guard ? () => guard.run(query) : query);
     } catch (err) {
-      throw toDatabaseError(err, queryString);
+      const mapped = toDatabaseError(err, queryString);
+      if (guard && isConnectionCode((mapped as { code?: string }).code)) guard.connectionFailed();
+      throw mapped;
     }
   };
   proto[PATCHED] = true;
@@ -101,36 +104,44 @@ export class PostgresGuard {
   async transaction<T, Tx>(begin: (body: (tx: Tx) => Promise<T>) => Promise<T>, body: (tx: Tx) => Promise<T>): Promise<T> {
     this.admit();
     let expired = false;
-    let timer: NodeJS.Timeout | undefined;
-    return new Promise<T>((resolve, reject) => {
-      const arm = (phase: string) => {
-        timer = setTimeout(() => {
-          expired = true;
-          this.noAnswer();
-          reject(new DependencyUnavailableError("database", `database: no answer to ${phase} within ${this.opts.deadlineMs} ms`));
-        }, this.opts.deadlineMs);
-        timer.unref?.();
-      };
-      arm("BEGIN");
-      begin(async (tx) => {
-        clearTimeout(timer);
-        if (expired) throw new DependencyUnavailableError("database", "database: transaction began after its deadline");
-        try {
-          return await body(tx);
-        } finally {
-          if (!expired) arm("COMMIT");
-        }
-      }).then(
-        (v) => {
-          clearTimeout(timer);
-          resolve(v);
-        },
-        (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      );
+    let began: () => void = () => {};
+    const beganP = new Promise<void>((resolve) => (began = resolve));
+    let bodyDone: () => void = () => {};
+    const bodyDoneP = new Promise<void>((resolve) => (bodyDone = resolve));
+    const whole = begin(async (tx) => {
+      began();
+      if (expired) throw new DependencyUnavailableError("database", "database: transaction began after its deadline");
+      try {
+        return await body(tx);
+      } finally {
+        bodyDone();
+      }
+    }).catch((e: unknown) => {
+      // BEGIN / COMMIT failures come straight from postgres.js (the body's own errors pass through as they are).
+      const code = (e as { code?: string })?.code;
+      const driver = (e as Error)?.name === "PostgresError" || isConnectionCode(code);
+      if (isConnectionCode(code)) this.connectionFailed();
+      throw driver ? toDatabaseError(e, "begin") : e;
     });
+    whole.catch(() => {});
+    const noAnswer = (phase: string) => () => {
+      expired = true;
+      this.noAnswer();
+      return new DependencyUnavailableError("database", `database: no answer to ${phase} within ${this.opts.deadlineMs} ms`);
+    };
+    // BEGIN (with the wait for a connection): until the body starts, or the transaction fails before it.
+    await withDeadline(Promise.race([beganP, whole.then(() => {})]), this.opts.deadlineMs, noAnswer("BEGIN"));
+    // The body has no deadline of its own (its statements do); COMMIT gets one once the body is done.
+    await Promise.race([bodyDoneP, whole.then(() => {}, () => {})]);
+    return withDeadline(whole, this.opts.deadlineMs, noAnswer("COMMIT"));
+  }
+
+  /**
+   * A connection was reset or refused. postgres.js may leave other queries it had pipelined on that connection
+   * unanswered until their deadline; probing now (and renewing the pool if the path is gone) releases them at once.
+   */
+  connectionFailed(): void {
+    this.noAnswer();
   }
 
   /** Breaker open: fail fast. */
@@ -141,16 +152,11 @@ export class PostgresGuard {
   }
 
   private deadline<T>(p: Promise<T>, what: string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.noAnswer();
-        reject(new DependencyUnavailableError("database", `database: no answer to ${what} within ${this.opts.deadlineMs} ms`));
-      }, this.opts.deadlineMs);
-      timer.unref?.();
-    });
     p.catch(() => {}); // an abandoned query rejects later, when its pool is ended
-    return Promise.race([p, expired]).finally(() => clearTimeout(timer));
+    return withDeadline(p, this.opts.deadlineMs, () => {
+      this.noAnswer();
+      return new DependencyUnavailableError("database", `database: no answer to ${what} within ${this.opts.deadlineMs} ms`);
+    });
   }
 
   /** A deadline passed: probe once (not per request); a hung path opens the breaker until a probe answers. */

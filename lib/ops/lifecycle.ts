@@ -2,6 +2,8 @@
  * Shutdown hooks, run in reverse order of registration when the server stops (server.mjs calls the function
  * stored on globalThis, so it works across Next's separately loaded module copies).
  */
+import { describeError } from "@/lib/http/errors";
+
 type Hook = { name: string; fn: () => Promise<void> | void };
 
 const HOOKS = Symbol.for("tandem.shutdownHooks");
@@ -21,7 +23,7 @@ export async function runShutdown(): Promise<void> {
     try {
       await h.fn();
     } catch (err) {
-      console.error(`shutdown: ${h.name} failed:`, err);
+      console.error(`shutdown: ${h.name} failed:`, describeError(err));
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { config } from "@/lib/config";
 import { markUnavailable } from "@/lib/http/errors";
+import { withDeadline } from "@/lib/ops/deadline";
 import { MemoryStore } from "./memory";
 import { RedisStore } from "./redis";
 import type { SharedStore } from "./types";
@@ -28,14 +29,13 @@ export async function createStore(redisUrl: string | undefined, prefix: string):
   const client = new Redis(redisUrl, {
     lazyConnect: true,
     enableOfflineQueue: false,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     // A command in flight when the connection drops fails instead of waiting for the reconnect.
     maxRetriesPerRequest: 0,
     connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
     retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
   });
   client.on("error", () => {}); // reported through /api/health and 503s; ioredis reconnects by itself
-  brandConnectionErrors(client);
+  failFast(client);
   try {
     await client.connect();
   } catch (err) {
@@ -46,19 +46,23 @@ export async function createStore(redisUrl: string | undefined, prefix: string):
 }
 
 /**
- * Marks every failed command that Redis did not answer (timeout, connection down or closed) as "redis unavailable";
- * a reply error (a bug in a script, WRONGTYPE...) stays a plain error. Covers users of the raw client too
- * (pending requests).
+ * Every command gets a deadline (REDIS_COMMAND_TIMEOUT_MS, checked after pending I/O so an event-loop stall alone
+ * does not fail it), and every failure that is not a Redis reply (timeout, connection down or closed) is branded
+ * "redis unavailable"; a reply error (a bug in a script, WRONGTYPE...) stays a plain error. Wraps the client's one
+ * command funnel, so users of the raw client (pending requests) get the same.
  */
-function brandConnectionErrors(client: Redis) {
+function failFast(client: Redis) {
   const send = client.sendCommand.bind(client) as (...args: unknown[]) => Promise<unknown>;
   (client as { sendCommand: unknown }).sendCommand = (...args: unknown[]) => {
-    const p = send(...args);
-    // Runs before the caller's own handlers (registered first), so the caller sees the brand.
-    p.catch((err: unknown) => {
-      if ((err as Error)?.name !== "ReplyError") markUnavailable(err, "redis");
-    });
-    return p;
+    const name = (args[0] as { name?: string })?.name ?? "command";
+    const answer = withDeadline(send(...args), REDIS_COMMAND_TIMEOUT_MS, () => new Error(`redis: no answer to ${name} within ${REDIS_COMMAND_TIMEOUT_MS} ms`)).catch(
+      (err: unknown) => {
+        throw (err as Error)?.name === "ReplyError" ? err : markUnavailable(err, "redis");
+      },
+    );
+    // ioredis's own callback-style calls (ready check, INFO) ignore this promise: its rejection must not go unhandled.
+    answer.catch(() => {});
+    return answer;
   };
 }
 

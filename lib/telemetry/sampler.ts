@@ -5,7 +5,7 @@
  * transaction with `SET LOCAL statement_timeout`; their result is a snapshot cached for a TTL and shared by
  * concurrent scrapes (one refresh in flight at a time) and, through the shared store, by all app nodes (a lock key
  * elects the node that refreshes; the others read its snapshot). A scrape waits for a refresh at most
- * `scrapeDeadlineMs` (counted from the refresh's start), then serves the previous snapshot overlaid with whatever the
+ * `scrapeDeadlineMs` (counted from the refresh's start; 750 ms before the first snapshot), then serves the previous snapshot overlaid with whatever the
  * refresh has finished — so `/api/metrics` answers within half a second even when the database or Redis hangs. A failed query omits its gauge and moves
  * `tandem_business_sampler_query_errors_total{name}`; the rest of the scrape is served.
  */
@@ -52,8 +52,10 @@ export type SamplerOptions = {
   log?: Pick<Console, "info" | "warn">;
 };
 
-// With rendering, a scrape stays under 500 ms even while the database or Redis hangs (issue 11).
-export const DEFAULT_SCRAPE_DEADLINE_MS = 400;
+// With rendering, a scrape stays well under 500 ms even while the database or Redis hangs (issue 11).
+export const DEFAULT_SCRAPE_DEADLINE_MS = 300;
+/** Before the first snapshot there is nothing to serve instead: a cold refresh (new pool) may take this long. */
+export const COLD_SCRAPE_DEADLINE_MS = 750;
 export const SAMPLER_SNAPSHOT_KEY = "sampler:snapshot";
 const LOCK_KEY = "sampler:lock";
 const SNAPSHOT_VERSION = 2; // 2: heartbeat ages as (count, sum) per bucket
@@ -147,7 +149,8 @@ export class BusinessSampler {
     if (this.current && this.now() - this.current.at < this.cacheTtlMs) return this.current;
     const flight = this.inflight ?? this.startRefresh();
     // The deadline counts from the refresh's start: while one hangs, later scrapes do not wait for it again.
-    const r = await within(flight.promise, Math.max(0, flight.startedAt + this.scrapeDeadlineMs - performance.now()));
+    const deadline = this.current ? this.scrapeDeadlineMs : Math.max(this.scrapeDeadlineMs, COLD_SCRAPE_DEADLINE_MS);
+    const r = await within(flight.promise, Math.max(0, flight.startedAt + deadline - performance.now()));
     if (r.done) return r.value ?? this.current;
     if (!this.current && Object.keys(flight.partial).length === 0) return undefined;
     return { at: this.current?.at ?? 0, ...this.current, ...flight.partial };
