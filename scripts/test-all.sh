@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (README): types, unit, integration on both backends, end-to-end.
 #   integration runs twice: TEST_BACKEND=postgres (PostgreSQL + Redis on 127.0.0.1) and pglite (embedded default).
-#   E2E=0 skips the browser tests (quick local loop).
+#   E2E=0 skips the browser tests and the chaos suite (quick local loop).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
@@ -21,6 +21,8 @@ TEST_BACKEND=pglite run integration-pglite --project integration
 TEST_BACKEND=postgres run integration-postgres --project integration
 if [ "${E2E:-1}" != "0" ]; then
   run e2e --project e2e
+  # Faults (Redis / PostgreSQL cut or hung behind TCP proxies) against the production build the e2e step made.
+  E2E_REUSE_BUILD=1 run chaos --project chaos
 fi
 
 node -e '
