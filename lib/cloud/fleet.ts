@@ -3,6 +3,7 @@ import { config } from "@/lib/config";
 import { HttpError, badRequest, unavailable } from "@/lib/http/errors";
 import { readBytes } from "@/lib/http/body";
 import { inferCloudRuntimeOp, recordCloudRuntimeRequest } from "@/lib/telemetry";
+import { trimTrailingSlashes } from "@/lib/http/text";
 
 /**
  * The cloud fleet client (integrations inventory §3): one place that talks to `CLOUD_FLEET_URL`, used by the
@@ -36,7 +37,8 @@ export const fleetConfigured = () => Boolean(config().CLOUD_FLEET_URL);
 
 /** The base URL without trailing slashes, or a 503 when the fleet is not configured. */
 export function fleetBaseUrl(): string {
-  const base = config().CLOUD_FLEET_URL?.trim().replace(/\/+$/, "");
+  const fleetUrl = config().CLOUD_FLEET_URL?.trim();
+  const base = fleetUrl === undefined ? undefined : trimTrailingSlashes(fleetUrl);
   if (!base) throw unavailable("cloud runtime is not configured");
   return base;
 }
@@ -161,7 +163,7 @@ export function subPath(req: Request, prefix: string): string {
 
 /** Looks up `METHOD /sub/path` in a table: 404 for an unknown path, 405 for a known path with another method. */
 export function matchFleetRoute(table: Record<string, FleetRoute>, method: string, sub: string): FleetRoute {
-  const path = sub === "" ? "/" : sub.replace(/\/+$/, "") || "/";
+  const path = sub === "" ? "/" : trimTrailingSlashes(sub) || "/";
   const found = table[`${method.toUpperCase()} ${path}`];
   if (found) return found;
   if (Object.keys(table).some((k) => k.slice(k.indexOf(" ") + 1) === path)) {

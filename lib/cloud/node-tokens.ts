@@ -6,6 +6,7 @@ import type { Db } from "@/lib/db";
 import { users } from "@/lib/db/schema";
 import { getStore } from "@/lib/store";
 import { fleetServiceHeaders } from "./fleet";
+import { trimTrailingSlashes } from "@/lib/http/text";
 
 /**
  * Cloud-node tokens `tcn_...` (integrations inventory §4): minted by the cloud when it provisions a node and verified
@@ -94,7 +95,8 @@ async function askFleet(base: string, token: string): Promise<Cached> {
 
 /** Verifies a `tcn_` token: cache, else the fleet plus a local owner check. Throws CloudNodeTokenError. */
 export async function verifyCloudNodeToken(db: Db, token: string): Promise<CloudNodeIdentity> {
-  const base = config().CLOUD_FLEET_URL?.trim().replace(/\/+$/, "");
+  const fleetUrl = config().CLOUD_FLEET_URL?.trim();
+  const base = fleetUrl === undefined ? undefined : trimTrailingSlashes(fleetUrl);
   if (!base) throw new CloudNodeTokenError("invalid", "not_configured");
   if (token.length <= CLOUD_NODE_TOKEN_PREFIX.length || token.length > 512) throw new CloudNodeTokenError("invalid", "format_invalid");
   const key = cloudNodeCacheKey(token);

@@ -10,6 +10,7 @@ import { getStore } from "@/lib/store";
 import { aggregateChecks } from "./links";
 import { takePendingAccount } from "./pending-account";
 import { signState, STATE_TTL_SECONDS, verifyState } from "./state";
+import { trimTrailingSlashes } from "@/lib/http/text";
 
 /** GitHub App installations per workspace (integrations inventory §1.6) and the PRs shown on an issue. */
 const canManage = (m: Membership) => m.role === "owner" || m.role === "admin";
@@ -45,7 +46,7 @@ export function connectUrl(m: Membership) {
   if (!canManage(m)) throw forbidden("requires role owner or admin");
   const c = config();
   if (!githubConfigured()) return { url: "", configured: false };
-  const base = (c.GITHUB_URL ?? "https://github.com").replace(/\/+$/, "");
+  const base = trimTrailingSlashes(c.GITHUB_URL ?? "https://github.com");
   const state = signState(c.GITHUB_WEBHOOK_SECRET!, m.workspace.id);
   return { url: `${base}/apps/${encodeURIComponent(c.GITHUB_APP_SLUG!)}/installations/new?state=${encodeURIComponent(state)}`, configured: true };
 }

@@ -81,3 +81,10 @@ export function assertCleanRequest(req: Request, params: Record<string, string>)
   }
   for (const [k, v] of req.headers) assertCleanString(`header ${k}`, v);
 }
+
+/** `s` without its trailing slashes; a loop, since `/\/+$/` backtracks quadratically on many slashes then a mismatch. */
+export function trimTrailingSlashes(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 47) end--;
+  return s.slice(0, end);
+}

@@ -3,6 +3,7 @@ import { config } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db/client";
 import { analyticsErasures } from "@/lib/db/schema/telemetry";
 import { countErasure } from "./metrics";
+import { trimTrailingSlashes } from "@/lib/http/text";
 
 /**
  * Account erasure reaches PostHog (issue 16): the deletion transaction records a request; the relay sends it to
@@ -14,7 +15,7 @@ export type ErasureTarget = { apiHost: string; projectId: string; personalApiKey
 
 /** PostHog Cloud's private API lives on the app host, not the ingestion host; self-hosted uses one host for both. */
 export function postHogApiHost(ingestHost: string): string {
-  const h = ingestHost.replace(/\/+$/, "");
+  const h = trimTrailingSlashes(ingestHost);
   const cloud = /^https:\/\/(us|eu)\.i\.posthog\.com$/.exec(h);
   return cloud ? `https://${cloud[1]}.posthog.com` : h;
 }
@@ -59,7 +60,7 @@ export async function sendPendingErasures(db: Db, target: ErasureTarget, opts: {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), opts.timeoutMs);
   try {
-    const res = await fetch(`${target.apiHost.replace(/\/+$/, "")}/api/projects/${target.projectId}/persons/bulk_delete/`, {
+    const res = await fetch(`${trimTrailingSlashes(target.apiHost)}/api/projects/${target.projectId}/persons/bulk_delete/`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${target.personalApiKey}` },
       body: JSON.stringify({ distinct_ids: ids, delete_events: true }),

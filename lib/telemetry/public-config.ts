@@ -1,6 +1,7 @@
 import { normalizeEnvironment } from "@/lib/config";
 // Not from ./sink: proxy.ts reads this module on every request and must not load posthog-node with it.
 import { DEFAULT_POSTHOG_HOST } from "@/lib/analytics-client/client";
+import { trimTrailingSlashes } from "@/lib/http/text";
 
 export type PublicConfig = {
   posthog_key: string;
@@ -16,7 +17,7 @@ export type PublicConfig = {
 
 /** Where the browser sends analytics with POSTHOG_PROXY (POSTHOG_PROXY_PATH, default `/ingest`; validated at start-up). */
 export function ingestProxyPath(env: Record<string, string | undefined> = process.env): string {
-  const p = (env.POSTHOG_PROXY_PATH ?? "").trim().replace(/\/+$/, "");
+  const p = trimTrailingSlashes((env.POSTHOG_PROXY_PATH ?? "").trim());
   return /^\/[A-Za-z0-9_-]{1,64}$/.test(p) ? p : "/ingest";
 }
 

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { getDb, type Db } from "@/lib/db/client";
 import { sendPendingErasures, type ErasureTarget } from "./erasure";
 import { countAnalyticsOutcome, families } from "./metrics";
+import { trimTrailingSlashes } from "@/lib/http/text";
 
 /**
  * The outbox relay (issue 12). Every node runs one. A cycle claims up to `batchSize` due rows (`FOR UPDATE SKIP
@@ -68,7 +69,7 @@ export class OutboxRelay {
     // Longer than a request can take, so a live sender's rows are never claimed twice.
     this.leaseSeconds = Math.ceil((2 * this.timeoutMs + 5000) / 1000);
     this.db = opts.db ?? getDb;
-    this.url = `${opts.host.replace(/\/+$/, "")}/batch/`;
+    this.url = `${trimTrailingSlashes(opts.host)}/batch/`;
   }
 
   start(): void {
