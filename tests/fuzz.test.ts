@@ -268,6 +268,13 @@ afterAll(() => {
   setSinkForTests(undefined);
 });
 
+/** A stable 32-bit seed from a route's name. */
+function seedOf(name: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+  return h | 0;
+}
+
 describe("API fuzz", () => {
   it("covers every route file on disk", () => {
     expect(new Set(routes.map((r) => r.pattern)).size).toBe(routeFiles().length);
@@ -287,7 +294,8 @@ describe("API fuzz", () => {
           const res = await route.handler(req, { params: Promise.resolve(params) });
           const text = await res.text();
           const what = `${route.method} ${route.pattern} → ${res.status} ${text.slice(0, 200)}`;
-          if (res.status >= 500) throw new Error(`5xx: ${what}`);
+          // A 503 is the documented answer for a dependency that is not configured or down (API.md), not a crash.
+          if (res.status >= 500 && res.status !== 503) throw new Error(`5xx: ${what}`);
           if (res.status >= 400) {
             let error: unknown;
             try {
@@ -300,7 +308,8 @@ describe("API fuzz", () => {
             if (current !== before) throw new Error(`rejected but changed the database: ${what}`);
           }
         }),
-        { numRuns: RUNS, seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined, endOnFailure: true },
+        // A fixed seed per route keeps CI deterministic (a failure replays); FUZZ_SEED explores others.
+        { numRuns: RUNS, seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : seedOf(`${route.method} ${route.pattern}`), endOnFailure: true },
       ).catch((err: Error) => failures.push(`${route.method} ${route.pattern}: ${(err.cause as Error | undefined)?.message ?? ""}\n${err.message.split("\n").filter((l) => !l.startsWith("Hint")).slice(0, 6).join("\n")}`));
     }
     expect(failures).toEqual([]);
