@@ -360,25 +360,27 @@ export function recordRevenue(cents: number, currency: string): void {
 /** Labels of a task; raw values, normalised here. */
 export type TaskLabels = { source: string; runtimeMode: string; provider?: string };
 
-const tl = (t: TaskLabels) => ({ source: normalizeTaskSource(t.source), runtime_mode: normalizeRuntimeMode(t.runtimeMode) });
+const src = (t: Pick<TaskLabels, "source">) => normalizeTaskSource(t.source);
+const mode = (t: TaskLabels) => normalizeRuntimeMode(t.runtimeMode);
 
 const secondsBetween = (from?: Date | null, to?: Date | null) =>
   from && to ? (to.getTime() - from.getTime()) / 1000 : -1;
 
 export function recordTaskEnqueued(t: TaskLabels): void {
-  families().taskEnqueued.inc(tl(t));
+  families().taskEnqueued.incFor(src(t), mode(t));
 }
 
 export function recordTaskDispatched(t: TaskLabels & { createdAt?: Date | null; dispatchedAt?: Date | null }): void {
   const f = families();
-  const labels = tl(t);
-  f.taskDispatched.inc(labels);
+  const s = src(t);
+  const m = mode(t);
+  f.taskDispatched.incFor(s, m);
   const wait = secondsBetween(t.createdAt, t.dispatchedAt);
-  if (wait >= 0) f.taskQueueWait.observe(labels, wait);
+  if (wait >= 0) f.taskQueueWait.observeFor(wait, s, m);
 }
 
 export function recordTaskStarted(t: TaskLabels): void {
-  families().taskStarted.inc({ ...tl(t), provider: normalizeRuntimeProvider(t.provider) });
+  families().taskStarted.incFor(src(t), mode(t), normalizeRuntimeProvider(t.provider));
 }
 
 export type TaskTerminal = TaskLabels & {
@@ -389,27 +391,30 @@ export type TaskTerminal = TaskLabels & {
   attempt?: number;
 };
 
-export function recordTaskTerminal(t: TaskTerminal): void {
+/** `status` overrides `t.status` (the task-event helper passes the task's metrics view as it is, without a copy). */
+export function recordTaskTerminal(t: Omit<TaskTerminal, "status"> & { status?: TaskTerminal["status"] }, status = t.status): void {
   const f = families();
-  const labels = { ...tl(t), terminal_status: normalizeTerminalStatus(t.status) };
-  f.taskTerminal.inc(labels);
+  const s = src(t);
+  const m = mode(t);
+  const terminal = normalizeTerminalStatus(status);
+  f.taskTerminal.incFor(s, m, terminal);
   const run = secondsBetween(t.startedAt, t.completedAt);
-  if (run >= 0) f.taskRunSeconds.observe(labels, run);
+  if (run >= 0) f.taskRunSeconds.observeFor(run, s, m, terminal);
   const total = secondsBetween(t.createdAt, t.completedAt);
-  if (total >= 0) f.taskTotalSeconds.observe(labels, total);
-  f.taskIterations.observe({ source: labels.source, terminal_status: labels.terminal_status }, Math.max(1, t.attempt ?? 1));
+  if (total >= 0) f.taskTotalSeconds.observeFor(total, s, m, terminal);
+  f.taskIterations.observeFor(Math.max(1, t.attempt ?? 1), s, terminal);
 }
 
-export function recordTaskFailed(t: TaskLabels & { failureReason: string }): void {
-  families().taskFailed.inc({ ...tl(t), failure_reason: normalizeFailureReason(t.failureReason) });
+export function recordTaskFailed(t: TaskLabels & { failureReason?: string }): void {
+  families().taskFailed.incFor(src(t), mode(t), normalizeFailureReason(t.failureReason ?? ""));
 }
 
 export function recordQueuedExpired(t: TaskLabels): void {
-  families().taskQueuedExpired.inc(tl(t));
+  families().taskQueuedExpired.incFor(src(t), mode(t));
 }
 
 export function recordLeaseExpired(t: Pick<TaskLabels, "source">): void {
-  families().taskLeaseExpired.inc({ source: normalizeTaskSource(t.source) });
+  families().taskLeaseExpired.incFor(src(t));
 }
 
 export type LLMUsage = TaskLabels & {

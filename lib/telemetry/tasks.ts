@@ -18,7 +18,7 @@ export function recordTaskEvent(event: AnalyticsEvent): void {
   const t = event.task;
   if (!t) throw new Error(`recordTaskEvent: ${event.name} is not a task event`);
   if (event.capture) getSink().capture(event);
-  const terminal = (status: TaskTerminal["status"]) => recordTaskTerminal({ ...t, status });
+  const terminal = (status: TaskTerminal["status"]) => recordTaskTerminal(t, status);
   switch (event.name) {
     case "agent_task_queued":
       return recordTaskEnqueued(t);
@@ -30,7 +30,7 @@ export function recordTaskEvent(event: AnalyticsEvent): void {
       return terminal("completed");
     case "agent_task_failed":
       terminal("failed");
-      return recordTaskFailed({ ...t, failureReason: t.failureReason ?? "" });
+      return recordTaskFailed(t);
     case "agent_task_cancelled":
       return terminal("cancelled");
   }
