@@ -165,7 +165,13 @@ async function startup(): Promise<Startup[]> {
 // 2. throughput
 
 type RouteKey = "event" | "health" | "config" | "metrics";
-type Sample = { rps: number; p50: number; p99: number; non2xx: number; errors: number };
+type Sample = { rps: number; p50: number; p99: number; non2xx: number; errors: number; cpuMsPerReq: number };
+
+/** CPU time (user + system) of a process in ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14, 15 of stat(5))
+}
 
 const contactBody = JSON.stringify({
   first_name: "Ada",
@@ -178,7 +184,9 @@ const contactBody = JSON.stringify({
   goals: "benchmarking",
 });
 
-function load(base: string, route: RouteKey): Promise<Sample> {
+function load(server: Server, route: RouteKey): Promise<Sample> {
+  const base = server.url;
+  const pid = server.child.pid!;
   const opts: autocannon.Options = {
     url: base,
     connections: route === "metrics" ? 1 : CONNECTIONS,
@@ -191,10 +199,12 @@ function load(base: string, route: RouteKey): Promise<Sample> {
           : { method: "GET", path: `/api/${route}` },
     ],
   };
+  const cpu0 = cpuMs(pid);
   return new Promise((resolve, reject) => {
     autocannon(opts, (err, r) => {
       if (err) return reject(err);
-      resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts });
+      const cpuMsPerReq = (cpuMs(pid) - cpu0) / Math.max(1, r.requests.total);
+      resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, cpuMsPerReq });
     });
   });
 }
@@ -305,11 +315,11 @@ async function main() {
       }, ["--cpu-prof", `--cpu-prof-dir=${path.join(profDir, s.key)}`]);
     }
     // Warm-up: JIT, connection pools, the sampler's first refresh.
-    for (const s of scenarios) for (const r of ROUTES) await load(s.server!.url, r);
+    for (const s of scenarios) for (const r of ROUTES) await load(s.server!, r);
     for (let round = 0; round < ROUNDS; round++) {
       calib.push(calibrate());
       const order = scenarios.map((_, i) => scenarios[(i + round) % scenarios.length]);
-      for (const route of ROUTES) for (const s of order) s.samples[route].push(await load(s.server!.url, route));
+      for (const route of ROUTES) for (const s of order) s.samples[route].push(await load(s.server!, route));
       console.log(`round ${round + 1}/${ROUNDS} done, load average ${loadavg()}`);
     }
   } finally {
@@ -355,6 +365,7 @@ function render(r: {
   const [noKey, on, hang] = r.scenarios;
   const med = (s: Scenario, route: RouteKey, k: keyof Sample) => median(s.samples[route].map((x) => x[k]));
   const ratios = (s: Scenario, route: RouteKey) => s.samples[route].map((x, i) => x.rps / noKey.samples[route][i].rps);
+  const cpuRatios = (s: Scenario, route: RouteKey) => s.samples[route].map((x, i) => noKey.samples[route][i].cpuMsPerReq / x.cpuMsPerReq);
   const pct = (x: number | undefined) => (x === undefined ? "n/a" : `${fmt(x * 100, 1)} %`);
   const share = (s: Scenario) => {
     const sh = r.shares[s.key];
@@ -362,7 +373,9 @@ function render(r: {
   };
   const row = (s: Scenario, route: RouteKey) => {
     const rs = ratios(s, route);
-    return `| ${route === "event" ? "POST /api/contact-sales (event)" : `GET /api/${route}`} | ${s.label} | ${fmt(med(s, route, "rps"))} | ${fmt(med(s, route, "p50"))} / ${fmt(med(s, route, "p99"))} | ${s === noKey ? "1" : `**${fmt(median(rs), 3)}** (${rs.map((x) => fmt(x, 2)).join(", ")})`} |`;
+    const cs = cpuRatios(s, route);
+    const cell = (xs: number[]) => (s === noKey ? "1" : `**${fmt(median(xs), 3)}** (${xs.map((x) => fmt(x, 2)).join(", ")})`);
+    return `| ${route === "event" ? "POST /api/contact-sales (event)" : `GET /api/${route}`} | ${s.label} | ${fmt(med(s, route, "rps"))} | ${fmt(med(s, route, "p50"))} / ${fmt(med(s, route, "p99"))} | ${cell(rs)} | ${fmt(med(s, route, "cpuMsPerReq"), 2)} | ${cell(cs)} |`;
   };
   return `## Over HTTP (issue 15): \`npm run bench:http\`
 
@@ -392,16 +405,19 @@ memory never shrinks), then opened with \`shared_buffers=32MB\` (lib/db/client.t
 Three servers on PostgreSQL, identical but for PostHog: no key; a key with a local stand-in that answers; a key
 with a stand-in that accepts connections and never answers. ${ROUNDS} rounds; in each, every route is loaded on the three
 servers back to back (the order rotates per round): the event route for ${EVENT_SECONDS} s, the others for ${ROUTE_SECONDS} s, ${CONNECTIONS}
-connections (1 for /api/metrics: one scraper). Medians over rounds; the ratio is req/s against the no-key
-server of the same round (per-round ratios in brackets). No request failed (asserted); the answering stand-in
+connections (1 for /api/metrics: one scraper). Medians over rounds; the ratios are against the no-key server of the
+same round (per-round values in brackets): req/s (wall clock: on this machine largely the scheduler's share), and
+CPU per request of the server process (/proc, whole process, background work such as the sink's sending and the
+sampler included) — no-key CPU ÷ this server's CPU, i.e. the throughput ratio of a CPU-bound server. No request failed (asserted); the answering stand-in
 received ${fmt(r.received)} events; the hanging one accepted ${fmt(r.hangingConnections)} connections.
 
-| route | server | req/s | p50 / p99 ms | ratio to no key |
-|---|---|---:|---:|---:|
+| route | server | req/s | p50 / p99 ms | req/s ratio to no key | CPU ms / request | CPU ratio to no key |
+|---|---|---:|---:|---:|---:|---:|
 ${ROUTES.flatMap((route) => r.scenarios.map((s) => row(s, route))).join("\n")}
 
 Targets (event route): on / no key ≥ 0.97 and hanging / no key ≥ 0.97 as medians of ≥ 5 interleaved rounds —
-measured **${fmt(median(ratios(on, "event")), 3)}** and **${fmt(median(ratios(hang, "event")), 3)}**.
+measured **${fmt(median(ratios(on, "event")), 3)}** and **${fmt(median(ratios(hang, "event")), 3)}** in req/s, **${fmt(median(cpuRatios(on, "event")), 3)}** and
+**${fmt(median(cpuRatios(hang, "event")), 3)}** in CPU per request.
 
 CPU share of telemetry, from each server's \`--cpu-prof\` profile over its whole life (start-up and warm-up
 included): busy samples (not idle) with telemetry on the stack, attributed to the innermost telemetry frame
