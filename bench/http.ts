@@ -28,6 +28,7 @@ import { writePerformanceSection } from "./perf-doc";
 import { calibrate, fmt, loadavg, machine, median } from "./stats";
 
 const ROOT = process.cwd();
+const LABEL = process.env.BENCH_HTTP_LABEL?.replace(/[^a-z0-9-]/gi, "") ?? "";
 const DIST = ".next-bench";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 20;
@@ -221,7 +222,7 @@ type Profile = { nodes: ProfileNode[]; samples: number[] };
 type Category = "analytics" | "metrics";
 
 /** Our telemetry files by side: the PostHog path (emitter, builders, sink) vs the Prometheus path. */
-const ANALYTICS_FILES = ["lib/telemetry/sink.ts", "lib/telemetry/record.ts", "lib/telemetry/events.ts", "lib/telemetry/tasks.ts"];
+const ANALYTICS_FILES = ["lib/telemetry/sink.ts", "lib/telemetry/relay.ts", "lib/telemetry/record.ts", "lib/telemetry/events.ts", "lib/telemetry/tasks.ts"];
 
 /**
  * The build is minified, so frames in the app's chunks are mapped back to their source file through the chunk's
@@ -347,7 +348,8 @@ async function main() {
   ) as Record<Scenario["key"], Share | undefined>;
 
   const section = render({ loadStart, loadEnd: loadavg(), calib, starts, scenarios, shares, received, hangingConnections });
-  writePerformanceSection("http", section);
+  // BENCH_HTTP_LABEL: a run of another build (e.g. with the outbox merged) gets its own section.
+  writePerformanceSection(LABEL ? `http-${LABEL}` : "http", section);
   console.log(section);
   process.exit(0);
 }
@@ -377,7 +379,7 @@ function render(r: {
     const cell = (xs: number[]) => (s === noKey ? "1" : `**${fmt(median(xs), 3)}** (${xs.map((x) => fmt(x, 2)).join(", ")})`);
     return `| ${route === "event" ? "POST /api/contact-sales (event)" : `GET /api/${route}`} | ${s.label} | ${fmt(med(s, route, "rps"))} | ${fmt(med(s, route, "p50"))} / ${fmt(med(s, route, "p99"))} | ${cell(rs)} | ${fmt(med(s, route, "cpuMsPerReq"), 2)} | ${cell(cs)} |`;
   };
-  return `## Over HTTP (issue 15): \`npm run bench:http\`
+  return `## Over HTTP (issue 15): \`npm run bench:http\`${LABEL ? ` — ${LABEL}` : ""}
 
 <!-- Written by \`npm run bench:http\` (bench/http.ts). Re-run to refresh; numbers vary between runs and machines. -->
 
