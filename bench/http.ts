@@ -12,7 +12,7 @@
  *  3. Each throughput server runs with `--cpu-prof`; the share of its busy samples with telemetry on the stack
  *     (posthog-node + our sink / analytics; prom-client + our metrics code) is printed beside the numbers.
  *
- * The production build goes to .next-bench (built when missing or with BENCH_REBUILD=1).
+ * The production build goes to .next-bench (rebuilt when it was built from other sources, or with BENCH_REBUILD=1).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -50,11 +50,22 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The commit plus any uncommitted change to what the build compiles: a build of other sources is rebuilt. */
+function sourceStamp(): string {
+  const git = (...args: string[]) => spawnSync("git", args, { encoding: "utf8" }).stdout.trim();
+  const dirty = git("status", "--porcelain", "--", "app", "lib", "package.json", "next.config.ts", "server.mjs", "instrumentation.ts", "proxy.ts");
+  return `${git("rev-parse", "HEAD")}${dirty ? ` + uncommitted changes:\n${dirty}` : ""}`;
+}
+
 function ensureBuild() {
-  if (process.env.BENCH_REBUILD !== "1" && fs.existsSync(path.join(DIST, "BUILD_ID"))) return;
+  const stampFile = path.join(DIST, "BENCH_SOURCE");
+  const stamp = sourceStamp();
+  const built = fs.existsSync(path.join(DIST, "BUILD_ID")) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === stamp;
+  if (built && process.env.BENCH_REBUILD !== "1") return;
   console.log(`building ${DIST} (next build)…`);
   const r = spawnSync("npx", ["next", "build"], { stdio: "inherit", env: { ...process.env, NEXT_DIST_DIR: DIST, NEXT_TELEMETRY_DISABLED: "1" } });
   if (r.status !== 0) throw new Error("next build failed");
+  fs.writeFileSync(stampFile, stamp);
 }
 
 async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
