@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-const DOC = path.resolve(import.meta.dirname, "../docs/performance.md");
+// From the working directory (npm runs scripts in the repo root): the compiled benches run from tmp/bench.
+const DOC = path.resolve(process.cwd(), "docs/performance.md");
 
 /**
  * Writes one benchmark's section of docs/performance.md between `<!-- bench:<name>:start/end -->` markers,

@@ -59,22 +59,24 @@ type Core = {
   provider?: string | null;
 };
 
-/** Reference `withCoreProperties`: stamped only when non-empty; `is_demo` always. */
+/**
+ * Reference `withCoreProperties`: stamped only when non-empty; `is_demo` always. Builders then assign their own
+ * properties onto the returned object (never `{ ...core(), ...extra }`): V8 copies a spread of an object with a
+ * varying shape on its slow path, which made the builder ~40× slower than plain assignments (issue 15). An
+ * assignment to a key core already set keeps that key's position, exactly as the spread did.
+ */
 function core(c: Core): Record<string, unknown> {
   const out: Record<string, unknown> = { is_demo: false };
-  const put = (k: string, v: string | null | undefined) => {
-    if (v) out[k] = v;
-  };
   // A synthetic id (`agent:…`) is never a user id.
   if (c.userId && !c.userId.includes(":")) out.user_id = c.userId;
-  put("agent_id", c.agentId);
-  put("task_id", c.taskId);
-  put("issue_id", c.issueId);
-  put("chat_session_id", c.chatSessionId);
-  put("autopilot_run_id", c.autopilotRunId);
-  put("source", c.source);
-  put("runtime_mode", c.runtimeMode);
-  put("provider", c.provider);
+  if (c.agentId) out.agent_id = c.agentId;
+  if (c.taskId) out.task_id = c.taskId;
+  if (c.issueId) out.issue_id = c.issueId;
+  if (c.chatSessionId) out.chat_session_id = c.chatSessionId;
+  if (c.autopilotRunId) out.autopilot_run_id = c.autopilotRunId;
+  if (c.source) out.source = c.source;
+  if (c.runtimeMode) out.runtime_mode = c.runtimeMode;
+  if (c.provider) out.provider = c.provider;
   return out;
 }
 
@@ -83,26 +85,22 @@ const actorId = (a: Actor) => (a.userId ? a.userId : `agent:${a.agentId}`);
 /** Owner user, else `workspace:<id>` (daemon token without an owner). */
 const ownerOrWorkspace = (ownerId: string | null | undefined, workspaceId: string) => ownerId || `workspace:${workspaceId}`;
 
-/** The runtime events' shared envelope: owner (else the workspace) as distinct id, core runtime labels, then `props`. */
+/** The runtime events' shared part: owner (else the workspace) as distinct id, core runtime labels, `runtime_id` (when given), `daemon_id`; the caller adds the rest to `properties`. */
 function runtimeEvent(
   name: string,
-  a: Pick<RuntimeArgs, "ownerId" | "workspaceId" | "runtimeMode" | "provider">,
-  props: Record<string, unknown>,
+  a: Pick<RuntimeArgs, "ownerId" | "workspaceId" | "runtimeMode" | "provider" | "daemonId">,
+  runtimeId: string | undefined,
   source?: string,
 ): AnalyticsEvent {
-  return {
-    name,
-    distinctId: ownerOrWorkspace(a.ownerId, a.workspaceId),
-    workspaceId: a.workspaceId,
-    properties: { ...core({ userId: a.ownerId, source, runtimeMode: a.runtimeMode, provider: a.provider }), ...props },
-    capture: true,
-  };
+  const properties = core({ userId: a.ownerId, source, runtimeMode: a.runtimeMode, provider: a.provider });
+  if (runtimeId !== undefined) properties.runtime_id = runtimeId;
+  properties.daemon_id = a.daemonId;
+  return { name, distinctId: ownerOrWorkspace(a.ownerId, a.workspaceId), workspaceId: a.workspaceId, properties, capture: true };
 }
 
 const msBetween = (from?: Date | null, to?: Date | null) =>
   from && to ? Math.max(0, to.getTime() - from.getTime()) : 0;
 
-const platformProp = (platform: string | undefined) => (platform ? { platform } : {});
 
 type RuntimeArgs = {
   workspaceId: string;
@@ -127,23 +125,16 @@ type AutopilotRunArgs = {
   agentId?: string | null;
 };
 
-function autopilotRun(name: string, a: AutopilotRunArgs, extra: Record<string, unknown>): AnalyticsEvent {
-  return {
-    name,
-    distinctId: a.creator ? actorId(a.creator) : "system",
-    workspaceId: a.workspaceId,
-    properties: {
-      ...core({ userId: a.creator?.userId, agentId: a.agentId, autopilotRunId: a.autopilotRunId, source: "autopilot" }),
-      autopilot_id: a.autopilotId,
-      trigger_source: a.triggerKind,
-      trigger_kind: a.triggerKind,
-      cadence: a.cadence,
-      assignee_type: a.assigneeType,
-      ...(a.squadId ? { squad_id: a.squadId } : {}),
-      ...extra,
-    },
-    capture: true,
-  };
+/** The autopilot run events' shared part; the caller adds its own properties after these. */
+function autopilotRun(name: string, a: AutopilotRunArgs): AnalyticsEvent {
+  const properties = core({ userId: a.creator?.userId, agentId: a.agentId, autopilotRunId: a.autopilotRunId, source: "autopilot" });
+  properties.autopilot_id = a.autopilotId;
+  properties.trigger_source = a.triggerKind;
+  properties.trigger_kind = a.triggerKind;
+  properties.cadence = a.cadence;
+  properties.assignee_type = a.assigneeType;
+  if (a.squadId) properties.squad_id = a.squadId;
+  return { name, distinctId: a.creator ? actorId(a.creator) : "system", workspaceId: a.workspaceId, properties, capture: true };
 }
 
 /** Everything a task lifecycle event knows about its task (reference `taskAnalyticsContext`). */
@@ -162,23 +153,15 @@ export type TaskEventArgs = {
   metrics: TaskMetricsInput;
 };
 
-function taskEvent(name: string, t: TaskEventArgs, extra: Record<string, unknown> = {}): AnalyticsEvent {
+/** A task lifecycle event; the caller adds its own properties (duration, failure) after the core ones. */
+function taskEvent(name: string, t: TaskEventArgs): AnalyticsEvent {
   const distinctId = t.userId || (t.agentId ? `agent:${t.agentId}` : t.workspaceId ? `workspace:${t.workspaceId}` : "");
-  return {
-    name,
-    distinctId,
-    workspaceId: t.workspaceId ?? undefined,
-    properties: {
-      ...core({
-        userId: t.userId, agentId: t.agentId, taskId: t.taskId, issueId: t.issueId, chatSessionId: t.chatSessionId,
-        autopilotRunId: t.autopilotRunId, source: t.analyticsSource, runtimeMode: t.metrics.runtimeMode,
-        provider: t.metrics.provider,
-      }),
-      ...extra,
-    },
-    capture: Boolean(t.workspaceId),
-    task: t.metrics,
-  };
+  const properties = core({
+    userId: t.userId, agentId: t.agentId, taskId: t.taskId, issueId: t.issueId, chatSessionId: t.chatSessionId,
+    autopilotRunId: t.autopilotRunId, source: t.analyticsSource, runtimeMode: t.metrics.runtimeMode,
+    provider: t.metrics.provider,
+  });
+  return { name, distinctId, workspaceId: t.workspaceId ?? undefined, properties, capture: Boolean(t.workspaceId), task: t.metrics };
 }
 
 /** completed − started, falling back to dispatched, then created; 0 when not completed. */
@@ -222,13 +205,9 @@ export const events = {
 
   /** `platform` is the raw X-Client-Platform header (normalised only for the metric). */
   onboardingStarted(a: { userId: string; platform: string; workspaceId?: string | null }): AnalyticsEvent {
-    return {
-      name: "onboarding_started",
-      distinctId: a.userId,
-      workspaceId: a.workspaceId ?? undefined,
-      properties: { ...core({ userId: a.userId, source: "onboarding" }), ...platformProp(a.platform) },
-      capture: true,
-    };
+    const properties = core({ userId: a.userId, source: "onboarding" });
+    if (a.platform) properties.platform = a.platform;
+    return { name: "onboarding_started", distinctId: a.userId, workspaceId: a.workspaceId ?? undefined, properties, capture: true };
   },
 
   /** Answers only as chosen options and flags; the free-text "other" answers are never sent. */
@@ -244,23 +223,22 @@ export const events = {
     roleHasOther: boolean;
     useCaseHasOther: boolean;
   }): AnalyticsEvent {
+    const properties = core({ userId: a.userId });
+    // The answer list is the event's `source`, as in the reference (it replaces the core `source=onboarding`).
+    properties.source = a.sources.slice();
+    properties.role = a.role;
+    properties.use_case = a.useCases.slice();
+    properties.source_skipped = a.sourceSkipped;
+    properties.role_skipped = a.roleSkipped;
+    properties.use_case_skipped = a.useCaseSkipped;
+    properties.source_has_other = a.sourceHasOther;
+    properties.role_has_other = a.roleHasOther;
+    properties.use_case_has_other = a.useCaseHasOther;
     return {
       name: "onboarding_questionnaire_submitted",
       distinctId: a.userId,
-      properties: {
-        ...core({ userId: a.userId }),
-        // The answer list is the event's `source`, as in the reference (it replaces the core `source=onboarding`).
-        source: [...a.sources],
-        role: a.role,
-        use_case: [...a.useCases],
-        source_skipped: a.sourceSkipped,
-        role_skipped: a.roleSkipped,
-        use_case_skipped: a.useCaseSkipped,
-        source_has_other: a.sourceHasOther,
-        role_has_other: a.roleHasOther,
-        use_case_has_other: a.useCaseHasOther,
-      },
-      set: { source: [...a.sources], role: a.role, use_case: [...a.useCases] },
+      properties,
+      set: { source: a.sources.slice(), role: a.role, use_case: a.useCases.slice() },
       capture: true,
     };
   },
@@ -273,18 +251,23 @@ export const events = {
     /** The stored `onboarded_at` (defaults to now). */
     onboardedAt?: Date | null;
   }): AnalyticsEvent {
+    const properties = core({ userId: a.userId, source: "onboarding" });
+    properties.completion_path = a.completionPath;
+    properties.joined_cloud_waitlist = a.joinedCloudWaitlist;
     return {
       name: "onboarding_completed",
       distinctId: a.userId,
       workspaceId: a.workspaceId ?? undefined,
-      properties: { ...core({ userId: a.userId, source: "onboarding" }), completion_path: a.completionPath, joined_cloud_waitlist: a.joinedCloudWaitlist },
+      properties,
       setOnce: { onboarded_at: (a.onboardedAt ?? new Date()).toISOString() },
       capture: true,
     };
   },
 
   cloudWaitlistJoined(a: { userId: string; hasReason: boolean }): AnalyticsEvent {
-    return { name: "cloud_waitlist_joined", distinctId: a.userId, properties: { ...core({ userId: a.userId, source: "onboarding" }), has_reason: a.hasReason }, capture: true };
+    const properties = core({ userId: a.userId, source: "onboarding" });
+    properties.has_reason = a.hasReason;
+    return { name: "cloud_waitlist_joined", distinctId: a.userId, properties, capture: true };
   },
 
   /** The message itself is never sent: only its length bucket and whether it has images. */
@@ -296,20 +279,13 @@ export const events = {
     platform: string;
     appVersion: string;
   }): AnalyticsEvent {
-    return {
-      name: "feedback_submitted",
-      distinctId: a.userId,
-      workspaceId: a.workspaceId ?? undefined,
-      properties: {
-        ...core({ userId: a.userId, source: "ops_feedback" }),
-        kind: a.kind || "general",
-        message_length_bucket: messageLengthBucket(a.message),
-        has_images: hasMarkdownImage(a.message),
-        ...platformProp(a.platform),
-        ...(a.appVersion ? { app_version: a.appVersion } : {}),
-      },
-      capture: true,
-    };
+    const properties = core({ userId: a.userId, source: "ops_feedback" });
+    properties.kind = a.kind || "general";
+    properties.message_length_bucket = messageLengthBucket(a.message);
+    properties.has_images = hasMarkdownImage(a.message);
+    if (a.platform) properties.platform = a.platform;
+    if (a.appVersion) properties.app_version = a.appVersion;
+    return { name: "feedback_submitted", distinctId: a.userId, workspaceId: a.workspaceId ?? undefined, properties, capture: true };
   },
 
   /** Public form: the distinct id is the inquiry id (there is no user). */
@@ -321,21 +297,14 @@ export const events = {
     hasGoals: boolean;
     formSource: string;
   }): AnalyticsEvent {
-    return {
-      name: "contact_sales_submitted",
-      distinctId: a.inquiryId,
-      properties: {
-        ...core({ source: "marketing_contact_sales" }),
-        inquiry_id: a.inquiryId,
-        company_size: a.companySize,
-        country_region: a.countryRegion,
-        use_case: a.useCase,
-        has_goals: a.hasGoals,
-        form_source: a.formSource || "page",
-      },
-      capture: true,
-      visitor: "adopt",
-    };
+    const properties = core({ source: "marketing_contact_sales" });
+    properties.inquiry_id = a.inquiryId;
+    properties.company_size = a.companySize;
+    properties.country_region = a.countryRegion;
+    properties.use_case = a.useCase;
+    properties.has_goals = a.hasGoals;
+    properties.form_source = a.formSource || "page";
+    return { name: "contact_sales_submitted", distinctId: a.inquiryId, properties, capture: true, visitor: "adopt" };
   },
 
   issueCreated(a: {
@@ -348,16 +317,9 @@ export const events = {
     taskId?: string | null;
     autopilotRunId?: string | null;
   }): AnalyticsEvent {
-    return {
-      name: "issue_created",
-      distinctId: actorId(a.creator),
-      workspaceId: a.workspaceId,
-      properties: {
-        ...core({ userId: a.creator.userId, agentId: a.creator.agentId, issueId: a.issueId, taskId: a.taskId, autopilotRunId: a.autopilotRunId, source: a.source }),
-        ...platformProp(a.platform),
-      },
-      capture: true,
-    };
+    const properties = core({ userId: a.creator.userId, agentId: a.creator.agentId, issueId: a.issueId, taskId: a.taskId, autopilotRunId: a.autopilotRunId, source: a.source });
+    if (a.platform) properties.platform = a.platform;
+    return { name: "issue_created", distinctId: actorId(a.creator), workspaceId: a.workspaceId, properties, capture: true };
   },
 
   chatMessageSent(a: {
@@ -370,16 +332,9 @@ export const events = {
     provider: string;
     platform: string;
   }): AnalyticsEvent {
-    return {
-      name: "chat_message_sent",
-      distinctId: a.userId,
-      workspaceId: a.workspaceId,
-      properties: {
-        ...core({ userId: a.userId, chatSessionId: a.chatSessionId, taskId: a.taskId, agentId: a.agentId, source: "chat", runtimeMode: a.runtimeMode, provider: a.provider }),
-        ...platformProp(a.platform),
-      },
-      capture: true,
-    };
+    const properties = core({ userId: a.userId, chatSessionId: a.chatSessionId, taskId: a.taskId, agentId: a.agentId, source: "chat", runtimeMode: a.runtimeMode, provider: a.provider });
+    if (a.platform) properties.platform = a.platform;
+    return { name: "chat_message_sent", distinctId: a.userId, workspaceId: a.workspaceId, properties, capture: true };
   },
 
   agentCreated(a: {
@@ -392,40 +347,28 @@ export const events = {
     isFirstAgentInWorkspace: boolean;
     source?: "manual" | "onboarding";
   }): AnalyticsEvent {
-    return {
-      name: "agent_created",
-      distinctId: a.userId,
-      workspaceId: a.workspaceId,
-      properties: {
-        ...core({ userId: a.userId, source: a.source ?? "manual" }),
-        agent_id: a.agentId,
-        provider: a.provider,
-        runtime_mode: a.runtimeMode,
-        template: a.template,
-        is_first_agent_in_workspace: a.isFirstAgentInWorkspace,
-      },
-      capture: true,
-    };
+    const properties = core({ userId: a.userId, source: a.source ?? "manual" });
+    properties.agent_id = a.agentId;
+    properties.provider = a.provider;
+    properties.runtime_mode = a.runtimeMode;
+    properties.template = a.template;
+    properties.is_first_agent_in_workspace = a.isFirstAgentInWorkspace;
+    return { name: "agent_created", distinctId: a.userId, workspaceId: a.workspaceId, properties, capture: true };
   },
 
   squadCreated(a: { userId: string; workspaceId: string; squadId: string; memberCount: number }): AnalyticsEvent {
-    return {
-      name: "squad_created",
-      distinctId: a.userId,
-      workspaceId: a.workspaceId,
-      properties: { ...core({ userId: a.userId, source: "manual" }), squad_id: a.squadId, member_count: a.memberCount },
-      capture: true,
-    };
+    const properties = core({ userId: a.userId, source: "manual" });
+    properties.squad_id = a.squadId;
+    properties.member_count = a.memberCount;
+    return { name: "squad_created", distinctId: a.userId, workspaceId: a.workspaceId, properties, capture: true };
   },
 
   autopilotCreated(a: { userId: string; workspaceId: string; autopilotId: string; cadence: string; triggerKind: string }): AnalyticsEvent {
-    return {
-      name: "autopilot_created",
-      distinctId: a.userId,
-      workspaceId: a.workspaceId,
-      properties: { ...core({ userId: a.userId, source: "manual" }), autopilot_id: a.autopilotId, cadence: a.cadence, trigger_kind: a.triggerKind },
-      capture: true,
-    };
+    const properties = core({ userId: a.userId, source: "manual" });
+    properties.autopilot_id = a.autopilotId;
+    properties.cadence = a.cadence;
+    properties.trigger_kind = a.triggerKind;
+    return { name: "autopilot_created", distinctId: a.userId, workspaceId: a.workspaceId, properties, capture: true };
   },
 
   /** First completion of an issue's task (atomic flip of `first_executed_at`). `source` is the task metrics source. */
@@ -442,76 +385,70 @@ export const events = {
     completedAt?: Date | null;
   }): AnalyticsEvent {
     const duration = msBetween(a.startedAt, a.completedAt);
-    return {
-      name: "issue_executed",
-      distinctId: actorId(a.creator),
-      workspaceId: a.workspaceId,
-      properties: {
-        ...core({ userId: a.creator.userId, source: a.source, runtimeMode: a.runtimeMode, provider: a.provider }),
-        issue_id: a.issueId,
-        task_id: a.taskId,
-        agent_id: a.agentId,
-        task_duration_ms: duration,
-        duration_ms: duration,
-      },
-      capture: true,
-    };
+    const properties = core({ userId: a.creator.userId, source: a.source, runtimeMode: a.runtimeMode, provider: a.provider });
+    properties.issue_id = a.issueId;
+    properties.task_id = a.taskId;
+    properties.agent_id = a.agentId;
+    properties.task_duration_ms = duration;
+    properties.duration_ms = duration;
+    return { name: "issue_executed", distinctId: actorId(a.creator), workspaceId: a.workspaceId, properties, capture: true };
   },
 
   runtimeRegistered(a: RuntimeArgs & { runtimeVersion: string; cliVersion: string }): AnalyticsEvent {
-    return runtimeEvent("runtime_registered", a, { runtime_id: a.runtimeId, daemon_id: a.daemonId, runtime_version: a.runtimeVersion, cli_version: a.cliVersion }, "manual");
+    const ev = runtimeEvent("runtime_registered", a, a.runtimeId, "manual");
+    ev.properties.runtime_version = a.runtimeVersion;
+    ev.properties.cli_version = a.cliVersion;
+    return ev;
   },
 
   /** First online report; `readyDurationMs` = register → first online (omitted from the event when 0; the histogram still observes it). */
   runtimeReady(a: RuntimeArgs & { readyDurationMs: number }): AnalyticsEvent {
-    return runtimeEvent("runtime_ready", a, {
-      runtime_id: a.runtimeId,
-      daemon_id: a.daemonId,
-      ...(a.readyDurationMs > 0 ? { ready_duration_ms: a.readyDurationMs } : {}),
-    });
+    const ev = runtimeEvent("runtime_ready", a, a.runtimeId);
+    if (a.readyDurationMs > 0) ev.properties.ready_duration_ms = a.readyDurationMs;
+    return ev;
   },
 
   runtimeFailed(a: Omit<RuntimeArgs, "runtimeId"> & { failureReason: string; errorType: string; recoverable: boolean }): AnalyticsEvent {
-    return runtimeEvent("runtime_failed", a, { daemon_id: a.daemonId, failure_reason: a.failureReason, error_type: a.errorType, recoverable: a.recoverable });
+    // No runtime row exists yet: no runtime_id.
+    const ev = runtimeEvent("runtime_failed", a, undefined);
+    ev.properties.failure_reason = a.failureReason;
+    ev.properties.error_type = a.errorType;
+    ev.properties.recoverable = a.recoverable;
+    return ev;
   },
 
   runtimeOffline(a: RuntimeArgs): AnalyticsEvent {
-    return runtimeEvent("runtime_offline", a, { runtime_id: a.runtimeId, daemon_id: a.daemonId });
+    return runtimeEvent("runtime_offline", a, a.runtimeId);
   },
 
   autopilotRunStarted(a: AutopilotRunArgs): AnalyticsEvent {
-    return autopilotRun("autopilot_run_started", a, {});
+    return autopilotRun("autopilot_run_started", a);
   },
 
   autopilotRunCompleted(a: AutopilotRunArgs & { durationMs: number }): AnalyticsEvent {
-    return autopilotRun("autopilot_run_completed", a, { duration_ms: Math.max(0, a.durationMs) });
+    const ev = autopilotRun("autopilot_run_completed", a);
+    ev.properties.duration_ms = Math.max(0, a.durationMs);
+    return ev;
   },
 
   autopilotRunFailed(a: AutopilotRunArgs & { durationMs: number; failureReason: string }): AnalyticsEvent {
     const reason = a.failureReason || "unknown";
-    return autopilotRun("autopilot_run_failed", a, {
-      duration_ms: Math.max(0, a.durationMs),
-      failure_reason: reason,
-      error_type: autopilotErrorType(reason),
-      will_retry: false,
-    });
+    const ev = autopilotRun("autopilot_run_failed", a);
+    ev.properties.duration_ms = Math.max(0, a.durationMs);
+    ev.properties.failure_reason = reason;
+    ev.properties.error_type = autopilotErrorType(reason);
+    ev.properties.will_retry = false;
+    return ev;
   },
 
   /** `reason`: already_running | recent_run | runtime_offline | throttled | max_concurrency | trigger_disabled | signature_invalid. */
   autopilotRunSkipped(a: Omit<AutopilotRunArgs, "autopilotRunId" | "assigneeType"> & { autopilotRunId?: string; reason: string }): AnalyticsEvent {
-    return {
-      name: "autopilot_run_skipped",
-      distinctId: a.creator ? actorId(a.creator) : "system",
-      workspaceId: a.workspaceId,
-      properties: {
-        ...core({ userId: a.creator?.userId, source: "autopilot", autopilotRunId: a.autopilotRunId }),
-        autopilot_id: a.autopilotId,
-        cadence: a.cadence,
-        trigger_kind: a.triggerKind,
-        reason: a.reason,
-      },
-      capture: true,
-    };
+    const properties = core({ userId: a.creator?.userId, source: "autopilot", autopilotRunId: a.autopilotRunId });
+    properties.autopilot_id = a.autopilotId;
+    properties.cadence = a.cadence;
+    properties.trigger_kind = a.triggerKind;
+    properties.reason = a.reason;
+    return { name: "autopilot_run_skipped", distinctId: a.creator ? actorId(a.creator) : "system", workspaceId: a.workspaceId, properties, capture: true };
   },
 
   // Task lifecycle: emitted only through `recordTaskEvent` (TELEMETRY.md §1 exception).
@@ -525,20 +462,24 @@ export const events = {
     return taskEvent("agent_task_started", t);
   },
   agentTaskCompleted(t: TaskEventArgs): AnalyticsEvent {
-    return taskEvent("agent_task_completed", t, { duration_ms: taskDurationMs(t.metrics) });
+    const ev = taskEvent("agent_task_completed", t);
+    ev.properties.duration_ms = taskDurationMs(t.metrics);
+    return ev;
   },
   /** `willRetry`: the sweeper/retry logic decides; the reason is stored raw and normalised for the metric. */
   agentTaskFailed(t: TaskEventArgs & { willRetry: boolean }): AnalyticsEvent {
     const reason = t.metrics.failureReason || "agent_error";
-    return taskEvent("agent_task_failed", t, {
-      duration_ms: taskDurationMs(t.metrics),
-      failure_reason: reason,
-      error_type: taskErrorType(reason),
-      will_retry: t.willRetry,
-    });
+    const ev = taskEvent("agent_task_failed", t);
+    ev.properties.duration_ms = taskDurationMs(t.metrics);
+    ev.properties.failure_reason = reason;
+    ev.properties.error_type = taskErrorType(reason);
+    ev.properties.will_retry = t.willRetry;
+    return ev;
   },
   agentTaskCancelled(t: TaskEventArgs): AnalyticsEvent {
-    return taskEvent("agent_task_cancelled", t, { duration_ms: taskDurationMs(t.metrics) });
+    const ev = taskEvent("agent_task_cancelled", t);
+    ev.properties.duration_ms = taskDurationMs(t.metrics);
+    return ev;
   },
 
   /**

@@ -1,4 +1,4 @@
-import { normalizeHttpMethod, normalizeHttpStatus } from "./labels";
+import { HTTP_METHODS, normalizeHttpMethod, normalizeHttpStatus } from "./labels";
 import { families } from "./metrics";
 
 /**
@@ -7,7 +7,10 @@ import { families } from "./metrics";
  */
 export function observeHttpRequest(method: string, routePattern: string, status: number, seconds: number): void {
   const f = families();
-  const labels = { method: normalizeHttpMethod(method), route: routePattern, status: normalizeHttpStatus(status) };
-  f.httpRequests.inc(labels);
-  if (Number.isFinite(seconds) && seconds >= 0) f.httpDuration.observe(labels, seconds);
+  // Request.method is already upper case for the standard methods: skip the normaliser's trim/upper-case copy.
+  const m = (HTTP_METHODS as readonly string[]).includes(method) ? method : normalizeHttpMethod(method);
+  const s = normalizeHttpStatus(status);
+  // Cached series per (method, route, status): prom-client's label hashing ran twice per request (issue 15).
+  f.httpRequests.incFor(m, routePattern, s);
+  if (Number.isFinite(seconds) && seconds >= 0) f.httpDuration.observeFor(seconds, m, routePattern, s);
 }

@@ -23,6 +23,7 @@ import {
   normalizeWebhookDeliveryStatus,
   normalizeWebhookProvider,
 } from "./labels";
+import { hashObject } from "prom-client/lib/util.js";
 import { PRICING, priceModel } from "./pricing";
 import { registerSampler } from "./sampler";
 
@@ -65,12 +66,112 @@ export type ErasureResult = (typeof ERASURE_RESULTS)[number];
 export const INGEST_PROXY_ERRORS = ["upstream_5xx", "timeout", "unreachable"] as const;
 export type IngestProxyError = (typeof INGEST_PROXY_ERRORS)[number];
 
+// ---------------------------------------------------------------------------------------------------------------
+// Cached series (issue 15). prom-client validates and hashes the label object on every `inc`/`observe` (and a
+// histogram builds a closure per observation): ~3× the cost of the increment itself, paid on every request by the
+// HTTP families and on every event by the paired counters. `incFor` / `observeFor` take the label values in
+// `labelNames` order, go through prom-client's own path once per label set, keep the series entry it stored, and
+// from then on update that entry in place. A reset (`registry.resetMetrics()`) replaces prom-client's map, which
+// the identity check notices. metrics.test.ts compares the exposition with prom-client's own inc/observe, so a
+// prom-client upgrade that changes this storage fails there rather than miscounting.
+
+type LabelValue = string | number;
+type CounterEntry = { value: number };
+type HistogramEntry = { sum: number; count: number; bucketValues: Record<string, number> };
+type Internals<E> = { hashMap: Record<string, E>; labelNames: string[]; sortedLabelNames: string[]; upperBounds: number[] };
+
+function labelsOf(names: readonly string[], a: string, b?: string, c?: string, d?: string): Record<string, LabelValue> {
+  const values = [a, b, c, d].filter((v) => v !== undefined);
+  if (values.length !== names.length) throw new Error(`${values.length} label values for the labels ${names.join(", ")}`);
+  const labels: Record<string, LabelValue> = {};
+  names.forEach((n, i) => (labels[n] = values[i] as string));
+  return labels;
+}
+
+type Level<E> = Map<string, E | Level<E>>;
+
+/**
+ * Series entries by label values, one Map level per label (no key string to build and hash per call); forgets
+ * them all when prom-client's map was replaced (a reset).
+ */
+class SeriesCache<E> {
+  private root: Level<E> = new Map();
+  private map: object | undefined;
+  get(m: Internals<E>, a: string, b?: string, c?: string, d?: string): E | undefined {
+    if (m.hashMap !== this.map) {
+      this.root = new Map();
+      this.map = m.hashMap;
+    }
+    let x: E | Level<E> | undefined = this.root.get(a);
+    if (b !== undefined && x !== undefined) x = (x as Level<E>).get(b);
+    if (c !== undefined && x !== undefined) x = (x as Level<E>).get(c);
+    if (d !== undefined && x !== undefined) x = (x as Level<E>).get(d);
+    return x as E | undefined;
+  }
+  set(e: E, a: string, b?: string, c?: string, d?: string): void {
+    const path = [a, b, c, d].filter((v) => v !== undefined);
+    let level = this.root;
+    for (let i = 0; i < path.length - 1; i++) {
+      let next = level.get(path[i]) as Level<E> | undefined;
+      if (next === undefined) level.set(path[i], (next = new Map()));
+      level = next;
+    }
+    level.set(path[path.length - 1], e);
+  }
+}
+
+export class CachedCounter<L extends string> extends Counter<L> {
+  private readonly series = new SeriesCache<CounterEntry>();
+
+  /** `inc(labels)` for the label values given in `labelNames` order. */
+  incFor(a: string, b?: string, c?: string, d?: string): void {
+    const m = this as unknown as Internals<CounterEntry>;
+    const e = this.series.get(m, a, b, c, d);
+    if (e !== undefined) {
+      e.value += 1;
+      return;
+    }
+    const labels = labelsOf(m.labelNames, a, b, c, d);
+    this.inc(labels as Partial<Record<L, LabelValue>>); // prom-client's own path (validation included)
+    this.series.set(m.hashMap[hashObject(labels, m.sortedLabelNames)], a, b, c, d);
+  }
+}
+
+export class CachedHistogram<L extends string> extends Histogram<L> {
+  private readonly series = new SeriesCache<HistogramEntry>();
+  /** The bucket keys of prom-client's `bucketValues` as strings, so an observation converts no number to a key. */
+  private boundKeys?: string[];
+
+  /** `observe(labels, value)` for the label values given in `labelNames` order. */
+  observeFor(value: number, a: string, b?: string, c?: string, d?: string): void {
+    const m = this as unknown as Internals<HistogramEntry>;
+    const e = this.series.get(m, a, b, c, d);
+    if (e === undefined || !Number.isFinite(value)) {
+      const labels = labelsOf(m.labelNames, a, b, c, d);
+      this.observe(labels as Partial<Record<L, LabelValue>>, value); // prom-client's own path (and its errors)
+      this.series.set(m.hashMap[hashObject(labels, m.sortedLabelNames)], a, b, c, d);
+      return;
+    }
+    e.sum += value;
+    e.count += 1;
+    // As prom-client: the first bound ≥ value counts the observation; above the last bound only +Inf (count) does.
+    const bounds = m.upperBounds;
+    const keys = (this.boundKeys ??= bounds.map(String));
+    for (let i = 0; i < bounds.length; i++) {
+      if (value <= bounds[i]) {
+        e.bucketValues[keys[i]] += 1;
+        break;
+      }
+    }
+  }
+}
+
 function build(registry: Registry) {
   const analyticsPending: Record<AnalyticsOutcome, number> = { queued: 0, sent: 0, dropped: 0, failed: 0, retried: 0, dead_lettered: 0 };
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
-    new Counter<L>({ name: PREFIX + name, help, labelNames, registers: [registry] });
+    new CachedCounter<L>({ name: PREFIX + name, help, labelNames, registers: [registry] });
   const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]) =>
-    new Histogram<L>({ name: PREFIX + name, help, labelNames, buckets, registers: [registry] });
+    new CachedHistogram<L>({ name: PREFIX + name, help, labelNames, buckets, registers: [registry] });
   const rt = ["runtime_mode", "provider"] as const;
   const terminal = ["source", "runtime_mode", "terminal_status"] as const;
 
@@ -293,25 +394,27 @@ export function recordRevenue(cents: number, currency: string): void {
 /** Labels of a task; raw values, normalised here. */
 export type TaskLabels = { source: string; runtimeMode: string; provider?: string };
 
-const tl = (t: TaskLabels) => ({ source: normalizeTaskSource(t.source), runtime_mode: normalizeRuntimeMode(t.runtimeMode) });
+const src = (t: Pick<TaskLabels, "source">) => normalizeTaskSource(t.source);
+const mode = (t: TaskLabels) => normalizeRuntimeMode(t.runtimeMode);
 
 const secondsBetween = (from?: Date | null, to?: Date | null) =>
   from && to ? (to.getTime() - from.getTime()) / 1000 : -1;
 
 export function recordTaskEnqueued(t: TaskLabels): void {
-  families().taskEnqueued.inc(tl(t));
+  families().taskEnqueued.incFor(src(t), mode(t));
 }
 
 export function recordTaskDispatched(t: TaskLabels & { createdAt?: Date | null; dispatchedAt?: Date | null }): void {
   const f = families();
-  const labels = tl(t);
-  f.taskDispatched.inc(labels);
+  const s = src(t);
+  const m = mode(t);
+  f.taskDispatched.incFor(s, m);
   const wait = secondsBetween(t.createdAt, t.dispatchedAt);
-  if (wait >= 0) f.taskQueueWait.observe(labels, wait);
+  if (wait >= 0) f.taskQueueWait.observeFor(wait, s, m);
 }
 
 export function recordTaskStarted(t: TaskLabels): void {
-  families().taskStarted.inc({ ...tl(t), provider: normalizeRuntimeProvider(t.provider) });
+  families().taskStarted.incFor(src(t), mode(t), normalizeRuntimeProvider(t.provider));
 }
 
 export type TaskTerminal = TaskLabels & {
@@ -322,27 +425,30 @@ export type TaskTerminal = TaskLabels & {
   attempt?: number;
 };
 
-export function recordTaskTerminal(t: TaskTerminal): void {
+/** `status` overrides `t.status` (the task-event helper passes the task's metrics view as it is, without a copy). */
+export function recordTaskTerminal(t: Omit<TaskTerminal, "status"> & { status?: TaskTerminal["status"] }, status = t.status): void {
   const f = families();
-  const labels = { ...tl(t), terminal_status: normalizeTerminalStatus(t.status) };
-  f.taskTerminal.inc(labels);
+  const s = src(t);
+  const m = mode(t);
+  const terminal = normalizeTerminalStatus(status);
+  f.taskTerminal.incFor(s, m, terminal);
   const run = secondsBetween(t.startedAt, t.completedAt);
-  if (run >= 0) f.taskRunSeconds.observe(labels, run);
+  if (run >= 0) f.taskRunSeconds.observeFor(run, s, m, terminal);
   const total = secondsBetween(t.createdAt, t.completedAt);
-  if (total >= 0) f.taskTotalSeconds.observe(labels, total);
-  f.taskIterations.observe({ source: labels.source, terminal_status: labels.terminal_status }, Math.max(1, t.attempt ?? 1));
+  if (total >= 0) f.taskTotalSeconds.observeFor(total, s, m, terminal);
+  f.taskIterations.observeFor(Math.max(1, t.attempt ?? 1), s, terminal);
 }
 
-export function recordTaskFailed(t: TaskLabels & { failureReason: string }): void {
-  families().taskFailed.inc({ ...tl(t), failure_reason: normalizeFailureReason(t.failureReason) });
+export function recordTaskFailed(t: TaskLabels & { failureReason?: string }): void {
+  families().taskFailed.incFor(src(t), mode(t), normalizeFailureReason(t.failureReason ?? ""));
 }
 
 export function recordQueuedExpired(t: TaskLabels): void {
-  families().taskQueuedExpired.inc(tl(t));
+  families().taskQueuedExpired.incFor(src(t), mode(t));
 }
 
 export function recordLeaseExpired(t: Pick<TaskLabels, "source">): void {
-  families().taskLeaseExpired.inc({ source: normalizeTaskSource(t.source) });
+  families().taskLeaseExpired.incFor(src(t));
 }
 
 export type LLMUsage = TaskLabels & {

@@ -102,72 +102,79 @@ export function recordEvent(event: AnalyticsEvent, tx?: Tx): Promise<void> {
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
 
-/** The dispatch table of reference §3 (plus login / account_deleted / autopilot_run_skipped). */
+/**
+ * The dispatch table of reference §3 (plus login / account_deleted / autopilot_run_skipped). Label values go
+ * positionally, in each family's `labelNames` order, to the cached series (`incFor`, metrics.ts).
+ */
 export function incForEvent(ev: AnalyticsEvent): void {
   const f = families();
   const p = ev.properties;
-  const rt = () => ({ runtime_mode: normalizeRuntimeMode(p.runtime_mode), provider: normalizeRuntimeProvider(p.provider) });
-  const ap = () => ({ cadence: normalizeAutopilotCadence(p.cadence), trigger_kind: normalizeAutopilotTrigger(p.trigger_kind) });
   switch (ev.name) {
     case "signup":
-      return f.signup.inc({ signup_source: normalizeSignupSource(p.signup_source) });
+      return f.signup.incFor(normalizeSignupSource(p.signup_source));
     case "login":
-      return f.logins.inc({ outcome: normalizeLoginOutcome(p.outcome) });
+      return f.logins.incFor(normalizeLoginOutcome(p.outcome));
     case "account_deleted":
       return f.accountDeletions.inc();
     case "workspace_created":
-      return f.workspaceCreated.inc({ source: normalizeTaskSource(p.source) });
+      return f.workspaceCreated.incFor(normalizeTaskSource(p.source));
     case "team_invite_sent":
       return f.teamInviteSent.inc();
     case "team_invite_accepted":
       return f.teamInviteAccepted.inc();
     case "onboarding_started":
-      return f.onboardingStarted.inc({ platform: normalizePlatform(p.platform) });
+      return f.onboardingStarted.incFor(normalizePlatform(p.platform));
     case "onboarding_questionnaire_submitted":
       return f.onboardingQuestionnaireSubmitted.inc();
     case "onboarding_completed":
-      return f.onboardingCompleted.inc({ path: normalizeOnboardingPath(p.completion_path) });
+      return f.onboardingCompleted.incFor(normalizeOnboardingPath(p.completion_path));
     case "cloud_waitlist_joined":
       return f.cloudWaitlistJoined.inc();
     case "feedback_submitted":
-      return f.feedbackSubmitted.inc({ kind: normalizeFeedbackKind(p.kind), platform: normalizePlatform(p.platform) });
+      return f.feedbackSubmitted.incFor(normalizeFeedbackKind(p.kind), normalizePlatform(p.platform));
     case "contact_sales_submitted":
-      return f.contactSalesSubmitted.inc({ source: normalizeContactSalesSource(p.form_source) });
+      return f.contactSalesSubmitted.incFor(normalizeContactSalesSource(p.form_source));
     case "issue_created":
-      return f.issueCreated.inc({ source: normalizeTaskSource(p.source), platform: normalizePlatform(p.platform) });
+      return f.issueCreated.incFor(normalizeTaskSource(p.source), normalizePlatform(p.platform));
     case "chat_message_sent":
-      return f.chatMessageSent.inc({ platform: normalizePlatform(p.platform) });
+      return f.chatMessageSent.incFor(normalizePlatform(p.platform));
     case "agent_created":
-      return f.agentCreated.inc({ runtime_mode: normalizeRuntimeMode(p.runtime_mode), source: normalizeTaskSource(p.source) });
+      return f.agentCreated.incFor(normalizeRuntimeMode(p.runtime_mode), normalizeTaskSource(p.source));
     case "squad_created":
       return f.squadCreated.inc();
     case "autopilot_created":
-      return f.autopilotCreated.inc({ cadence: normalizeAutopilotCadence(p.cadence) });
+      return f.autopilotCreated.incFor(normalizeAutopilotCadence(p.cadence));
     case "issue_executed":
-      return f.issueExecuted.inc({ source: normalizeTaskSource(p.source) });
+      return f.issueExecuted.incFor(normalizeTaskSource(p.source));
     case "runtime_registered":
-      return f.runtimeRegistered.inc(rt());
+      return f.runtimeRegistered.incFor(normalizeRuntimeMode(p.runtime_mode), normalizeRuntimeProvider(p.provider));
     case "runtime_ready": {
-      const labels = rt();
-      f.runtimeReady.inc(labels);
+      const mode = normalizeRuntimeMode(p.runtime_mode);
+      const provider = normalizeRuntimeProvider(p.provider);
+      f.runtimeReady.incFor(mode, provider);
       // A runtime registered online is ready at once: the event omits a zero duration (reference shape), but the
       // histogram still observes it, or runtimes that are ready immediately would never show (TELEMETRY.md §10.2).
       const ms = num(p.ready_duration_ms);
-      if (ms >= 0) f.runtimeReadySeconds.observe(labels, ms / 1000);
+      if (ms >= 0) f.runtimeReadySeconds.observeFor(ms / 1000, mode, provider);
       return;
     }
     case "runtime_failed":
-      return f.runtimeFailed.inc({ ...rt(), failure_reason: normalizeFailureReason(str(p.failure_reason)), recoverable: boolLabel(p.recoverable) });
+      return f.runtimeFailed.incFor(
+        normalizeRuntimeMode(p.runtime_mode),
+        normalizeRuntimeProvider(p.provider),
+        normalizeFailureReason(str(p.failure_reason)),
+        boolLabel(p.recoverable),
+      );
     case "runtime_offline":
-      return f.runtimeOffline.inc(rt());
+      return f.runtimeOffline.incFor(normalizeRuntimeMode(p.runtime_mode), normalizeRuntimeProvider(p.provider));
     case "autopilot_run_started":
-      return f.autopilotRunStarted.inc(ap());
+      return f.autopilotRunStarted.incFor(normalizeAutopilotCadence(p.cadence), normalizeAutopilotTrigger(p.trigger_kind));
     case "autopilot_run_completed":
-      return f.autopilotRunTerminal.inc({ ...ap(), terminal_status: "completed" });
+      return f.autopilotRunTerminal.incFor(normalizeAutopilotCadence(p.cadence), normalizeAutopilotTrigger(p.trigger_kind), "completed");
     case "autopilot_run_failed":
-      return f.autopilotRunTerminal.inc({ ...ap(), terminal_status: "failed" });
+      return f.autopilotRunTerminal.incFor(normalizeAutopilotCadence(p.cadence), normalizeAutopilotTrigger(p.trigger_kind), "failed");
     case "autopilot_run_skipped":
-      return f.autopilotRunSkipped.inc({ cadence: normalizeAutopilotCadence(p.cadence), reason: normalizeAutopilotSkipReason(p.reason) });
+      return f.autopilotRunSkipped.incFor(normalizeAutopilotCadence(p.cadence), normalizeAutopilotSkipReason(p.reason));
     case "$ai_generation":
       if (ev.llm) recordLLMUsage(ev.llm);
       return;

@@ -22,7 +22,7 @@ export function recordTaskEvent(event: AnalyticsEvent, tx?: Tx): Promise<void> {
 }
 
 function countTaskEvent(name: string, t: NonNullable<AnalyticsEvent["task"]>): void {
-  const terminal = (status: TaskTerminal["status"]) => recordTaskTerminal({ ...t, status });
+  const terminal = (status: TaskTerminal["status"]) => recordTaskTerminal(t, status);
   switch (name) {
     case "agent_task_queued":
       return recordTaskEnqueued(t);
@@ -34,7 +34,7 @@ function countTaskEvent(name: string, t: NonNullable<AnalyticsEvent["task"]>): v
       return terminal("completed");
     case "agent_task_failed":
       terminal("failed");
-      return recordTaskFailed({ ...t, failureReason: t.failureReason ?? "" });
+      return recordTaskFailed(t);
     case "agent_task_cancelled":
       return terminal("cancelled");
   }

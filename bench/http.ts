@@ -1,0 +1,452 @@
+/**
+ * `npm run bench:http`: the app over real HTTP, a production build started the way `npm start` starts it
+ * (`node server.mjs`, NODE_ENV=production), driven by autocannon. Results written to docs/performance.md.
+ *
+ *  1. Start-up: first healthy answer (`GET /api/health` → 200, polled every 25 ms from the spawn) and idle RSS of the
+ *     server process 3 s later, on a fresh PGlite folder, on that folder again, and on PostgreSQL.
+ *  2. Throughput: three servers on PostgreSQL, identical but for PostHog — a key with a local stand-in that answers
+ *     ("on"), no key (no-op sink), a key with a stand-in that accepts connections and never answers ("hanging").
+ *     Routes: /api/health, /api/config, the public event route POST /api/contact-sales (insert + rate-limit checks +
+ *     `contact_sales_submitted`), /api/metrics (bearer token). Rounds interleave the servers (order rotated each
+ *     round); ratios are taken per round against the no-key server and reported as medians.
+ *  3. Each throughput server runs with `--cpu-prof`; the share of its busy samples with telemetry on the stack
+ *     (posthog-node + our sink / analytics; prom-client + our metrics code) is printed beside the numbers.
+ *
+ * The production build goes to .next-bench (rebuilt when it was built from other sources, or with BENCH_REBUILD=1).
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import { SourceMap } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import postgres from "postgres";
+import { startCaptureServer, type CaptureServer } from "../tests/helpers/capture-server";
+import { writePerformanceSection } from "./perf-doc";
+import { calibrate, fmt, loadavg, machine, median } from "./stats";
+
+const ROOT = process.cwd();
+const LABEL = process.env.BENCH_HTTP_LABEL?.replace(/[^a-z0-9-]/gi, "") ?? "";
+const DIST = ".next-bench";
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const CONNECTIONS = 20;
+const EVENT_SECONDS = 3;
+const ROUTE_SECONDS = 1.5;
+const METRICS_TOKEN = "bench-metrics-token";
+const PG_ADMIN = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The commit plus any uncommitted change to what the build compiles: a build of other sources is rebuilt. */
+function sourceStamp(): string {
+  const git = (...args: string[]) => spawnSync("git", args, { encoding: "utf8" }).stdout.trim();
+  const dirty = git("status", "--porcelain", "--", "app", "lib", "package.json", "next.config.ts", "server.mjs", "instrumentation.ts", "proxy.ts");
+  return `${git("rev-parse", "HEAD")}${dirty ? ` + uncommitted changes:\n${dirty}` : ""}`;
+}
+
+function ensureBuild() {
+  const stampFile = path.join(DIST, "BENCH_SOURCE");
+  const stamp = sourceStamp();
+  const built = fs.existsSync(path.join(DIST, "BUILD_ID")) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === stamp;
+  if (built && process.env.BENCH_REBUILD !== "1") return;
+  console.log(`building ${DIST} (next build)…`);
+  const r = spawnSync("npx", ["next", "build"], { stdio: "inherit", env: { ...process.env, NEXT_DIST_DIR: DIST, NEXT_TELEMETRY_DISABLED: "1" } });
+  if (r.status !== 0) throw new Error("next build failed");
+  fs.writeFileSync(stampFile, stamp);
+}
+
+async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const sql = postgres(PG_ADMIN, { max: 1, onnotice: () => {} });
+  try {
+    return await fn(sql);
+  } finally {
+    await sql.end();
+  }
+}
+
+async function createDatabase(): Promise<{ name: string; url: string }> {
+  const name = `tandem_bench_${Math.random().toString(16).slice(2, 10)}`;
+  await withAdmin((sql) => sql.unsafe(`create database ${name}`));
+  const url = new URL(PG_ADMIN);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString() };
+}
+
+const dropDatabase = (name: string) => withAdmin((sql) => sql.unsafe(`drop database if exists ${name} with (force)`));
+
+type Server = { name: string; url: string; child: ChildProcess; logs: () => string; exited: Promise<number | null>; startMs: number };
+
+async function startServer(name: string, env: Record<string, string | undefined>, nodeArgs: string[] = []): Promise<Server> {
+  const port = await freePort();
+  const full: Record<string, string> = {};
+  for (const [k, v] of Object.entries({
+    ...process.env,
+    NEXT_DIST_DIR: DIST,
+    NEXT_TELEMETRY_DISABLED: "1",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATABASE_URL: undefined,
+    REDIS_URL: undefined,
+    POSTHOG_API_KEY: undefined,
+    POSTHOG_HOST: undefined,
+    METRICS_TOKEN,
+    ANALYTICS_DISABLED: "false",
+    NODE_OPTIONS: "",
+    ...env,
+  })) {
+    if (v !== undefined) full[k] = v;
+  }
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, "server.mjs"], { cwd: ROOT, env: full as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.once("exit", r));
+  let alive = true;
+  void exited.then(() => (alive = false));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (!alive) throw new Error(`${name}: server exited during start-up:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`${name}: not healthy after 180 s:\n${out}`);
+    try {
+      if ((await fetch(`${url}/api/health`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await sleep(25);
+  }
+  return { name, url, child, logs: () => out, exited, startMs: performance.now() - t0 };
+}
+
+async function stopServer(s: Server) {
+  s.child.kill("SIGTERM");
+  const code = await Promise.race([s.exited, sleep(20_000).then(() => "timeout" as const)]);
+  if (code === "timeout") {
+    s.child.kill("SIGKILL");
+    throw new Error(`${s.name}: did not stop within 20 s`);
+  }
+}
+
+const rssMb = (pid: number) => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1. start-up
+
+type Startup = { name: string; healthyMs: number; rssMb: number };
+
+async function startup(): Promise<Startup[]> {
+  const out: Startup[] = [];
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tandem-bench-"));
+  const db = await createDatabase();
+  try {
+    for (const [name, env] of [
+      ["PGlite, fresh data folder", { DATA_DIR: dataDir }],
+      ["PGlite, the same folder again", { DATA_DIR: dataDir }],
+      ["PostgreSQL (fresh database: migrations run)", { DATABASE_URL: db.url, DATA_DIR: dataDir }],
+    ] as const) {
+      const s = await startServer(name, env);
+      await sleep(3000);
+      out.push({ name, healthyMs: s.startMs, rssMb: rssMb(s.child.pid!) });
+      await stopServer(s);
+    }
+  } finally {
+    await dropDatabase(db.name);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2. throughput
+
+type RouteKey = "event" | "health" | "config" | "metrics";
+type Sample = { rps: number; p50: number; p99: number; non2xx: number; errors: number; cpuMsPerReq: number };
+
+/** CPU time (user + system) of a process in ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14, 15 of stat(5))
+}
+
+const contactBody = JSON.stringify({
+  first_name: "Ada",
+  last_name: "Lovelace",
+  business_email: "ada@analytical-engines.example",
+  company_name: "Analytical Engines",
+  company_size: "11-50",
+  country_region: "UK",
+  use_case: "evaluate",
+  goals: "benchmarking",
+});
+
+function load(server: Server, route: RouteKey): Promise<Sample> {
+  const base = server.url;
+  const pid = server.child.pid!;
+  const opts: autocannon.Options = {
+    url: base,
+    connections: route === "metrics" ? 1 : CONNECTIONS,
+    duration: route === "event" ? EVENT_SECONDS : ROUTE_SECONDS,
+    requests: [
+      route === "event"
+        ? { method: "POST", path: "/api/contact-sales", headers: { "content-type": "application/json" }, body: contactBody }
+        : route === "metrics"
+          ? { method: "GET", path: "/api/metrics", headers: { authorization: `Bearer ${METRICS_TOKEN}` } }
+          : { method: "GET", path: `/api/${route}` },
+    ],
+  };
+  const cpu0 = cpuMs(pid);
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (err, r) => {
+      if (err) return reject(err);
+      const cpuMsPerReq = (cpuMs(pid) - cpu0) / Math.max(1, r.requests.total);
+      resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, cpuMsPerReq });
+    });
+  });
+}
+
+type Scenario = { key: "noKey" | "on" | "hanging"; label: string; server?: Server; db?: { name: string; url: string }; samples: Record<RouteKey, Sample[]> };
+
+const ROUTES: RouteKey[] = ["event", "health", "config", "metrics"];
+
+// ---------------------------------------------------------------------------------------------------------------
+// 3. CPU profile
+
+type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] };
+type Profile = { nodes: ProfileNode[]; samples: number[] };
+type Category = "analytics" | "metrics";
+
+/** Our telemetry files by side: the PostHog path (emitter, builders, sink) vs the Prometheus path. */
+const ANALYTICS_FILES = ["lib/telemetry/sink.ts", "lib/telemetry/relay.ts", "lib/telemetry/record.ts", "lib/telemetry/events.ts", "lib/telemetry/tasks.ts"];
+
+/**
+ * The build is minified, so frames in the app's chunks are mapped back to their source file through the chunk's
+ * source map (node:module's SourceMap): a frame whose function comes from lib/telemetry/ is ours.
+ */
+const maps = new Map<string, SourceMap | null>();
+function originalSource(url: string, line: number, column: number): string | undefined {
+  if (!url.startsWith("file://")) return undefined;
+  const file = fileURLToPath(url);
+  let map = maps.get(file);
+  if (map === undefined) {
+    try {
+      map = new SourceMap(JSON.parse(fs.readFileSync(`${file}.map`, "utf8")));
+    } catch {
+      map = null;
+    }
+    maps.set(file, map);
+  }
+  const entry = map?.findEntry(line, column) as { originalSource?: string } | undefined;
+  return entry?.originalSource;
+}
+
+type Share = { busy: number; analytics: number; metrics: number };
+
+function telemetryShare(file: string): Share {
+  const p = JSON.parse(fs.readFileSync(file, "utf8")) as Profile;
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const frameKind = (n: ProfileNode): Category | undefined => {
+    const { url, lineNumber, columnNumber } = n.callFrame;
+    if (url.includes("/node_modules/posthog-node/") || url.includes("/node_modules/@posthog/")) return "analytics";
+    if (url.includes("/node_modules/prom-client/")) return "metrics";
+    if (!url.includes(`/${DIST}/`)) return undefined;
+    const source = originalSource(url, lineNumber, columnNumber);
+    if (!source?.includes("lib/telemetry/")) return undefined;
+    return ANALYTICS_FILES.some((f) => source.includes(f)) ? "analytics" : "metrics";
+  };
+  const kind = new Map<number, Category | null>(); // per sampled node: the innermost telemetry frame on its stack
+  const classify = (id: number): Category | null => {
+    let k = kind.get(id);
+    if (k !== undefined) return k;
+    k = null;
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const f = frameKind(byId.get(cur)!);
+      if (f) {
+        k = f;
+        break;
+      }
+    }
+    kind.set(id, k);
+    return k;
+  };
+  const counts = { busy: 0, analytics: 0, metrics: 0 };
+  for (const id of p.samples) {
+    if (byId.get(id)!.callFrame.functionName === "(idle)") continue;
+    counts.busy++;
+    const k = classify(id);
+    if (k) counts[k]++;
+  }
+  return { busy: counts.busy, analytics: counts.analytics / counts.busy, metrics: counts.metrics / counts.busy };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main() {
+  ensureBuild();
+  const loadStart = loadavg();
+  const calib: number[] = [calibrate()];
+  const starts = await startup();
+
+  const answering: CaptureServer = await startCaptureServer();
+  const hanging: CaptureServer = await startCaptureServer({ mode: "hang" });
+  const profDir = path.resolve("tmp/bench/prof");
+  fs.rmSync(profDir, { recursive: true, force: true });
+  const empty = () => ({ event: [], health: [], config: [], metrics: [] }) as Record<RouteKey, Sample[]>;
+  const scenarios: Scenario[] = [
+    { key: "noKey", label: "no key (no-op sink)", samples: empty() },
+    { key: "on", label: "PostHog on, stand-in answering", samples: empty() },
+    { key: "hanging", label: "PostHog host hanging", samples: empty() },
+  ];
+  try {
+    for (const s of scenarios) {
+      s.db = await createDatabase();
+      const posthog = s.key === "noKey" ? {} : { POSTHOG_API_KEY: "phc_bench", POSTHOG_HOST: s.key === "on" ? answering.url : hanging.url };
+      s.server = await startServer(s.label, {
+        DATABASE_URL: s.db.url,
+        RATE_LIMIT_CONTACT_SALES_IP: "1000000000",
+        RATE_LIMIT_CONTACT_SALES_EMAIL: "1000000000",
+        ...posthog,
+      }, ["--cpu-prof", `--cpu-prof-dir=${path.join(profDir, s.key)}`]);
+    }
+    // Warm-up: JIT, connection pools, the sampler's first refresh.
+    for (const s of scenarios) for (const r of ROUTES) await load(s.server!, r);
+    for (let round = 0; round < ROUNDS; round++) {
+      calib.push(calibrate());
+      const order = scenarios.map((_, i) => scenarios[(i + round) % scenarios.length]);
+      for (const route of ROUTES) for (const s of order) s.samples[route].push(await load(s.server!, route));
+      console.log(`round ${round + 1}/${ROUNDS} done, load average ${loadavg()}`);
+    }
+  } finally {
+    for (const s of scenarios) {
+      if (s.server) await stopServer(s.server).catch((e) => console.error(String(e)));
+      if (s.db) await dropDatabase(s.db.name).catch(() => {});
+    }
+  }
+  const received = answering.batchEvents().length;
+  const hangingConnections = hanging.connections();
+  await answering.stop();
+  await hanging.stop();
+
+  const bad = scenarios.flatMap((s) => ROUTES.flatMap((r) => s.samples[r].filter((x) => x.non2xx || x.errors).map((x) => `${s.key}/${r}: ${x.non2xx} non-2xx, ${x.errors} errors`)));
+  if (bad.length) throw new Error(`bench:http: failed requests — the numbers would not measure the routes:\n${bad.join("\n")}`);
+  if (received === 0) throw new Error("bench:http: the answering stand-in received no events from the 'on' server");
+  if (hangingConnections === 0) throw new Error("bench:http: the 'hanging' server never connected to its PostHog host");
+
+  const shares = Object.fromEntries(
+    scenarios.map((s) => {
+      const dir = path.join(profDir, s.key);
+      const file = fs.readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+      return [s.key, file ? telemetryShare(path.join(dir, file)) : undefined];
+    }),
+  ) as Record<Scenario["key"], Share | undefined>;
+
+  const section = render({ loadStart, loadEnd: loadavg(), calib, starts, scenarios, shares, received, hangingConnections });
+  // BENCH_HTTP_LABEL: a run of another build (e.g. with the outbox merged) gets its own section.
+  writePerformanceSection(LABEL ? `http-${LABEL}` : "http", section);
+  console.log(section);
+  process.exit(0);
+}
+
+function render(r: {
+  loadStart: string;
+  loadEnd: string;
+  calib: number[];
+  starts: Startup[];
+  scenarios: Scenario[];
+  shares: Record<string, Share | undefined>;
+  received: number;
+  hangingConnections: number;
+}): string {
+  const [noKey, on, hang] = r.scenarios;
+  const med = (s: Scenario, route: RouteKey, k: keyof Sample) => median(s.samples[route].map((x) => x[k]));
+  const ratios = (s: Scenario, route: RouteKey) => s.samples[route].map((x, i) => x.rps / noKey.samples[route][i].rps);
+  const cpuRatios = (s: Scenario, route: RouteKey) => s.samples[route].map((x, i) => noKey.samples[route][i].cpuMsPerReq / x.cpuMsPerReq);
+  const pct = (x: number | undefined) => (x === undefined ? "n/a" : `${fmt(x * 100, 1)} %`);
+  const share = (s: Scenario) => {
+    const sh = r.shares[s.key];
+    return sh ? `**${pct(sh.analytics)}** | ${pct(sh.metrics)} | ${fmt(sh.busy)}` : "no profile | | |";
+  };
+  const row = (s: Scenario, route: RouteKey) => {
+    const rs = ratios(s, route);
+    const cs = cpuRatios(s, route);
+    const cell = (xs: number[]) => (s === noKey ? "1" : `**${fmt(median(xs), 3)}** (${xs.map((x) => fmt(x, 2)).join(", ")})`);
+    return `| ${route === "event" ? "POST /api/contact-sales (event)" : `GET /api/${route}`} | ${s.label} | ${fmt(med(s, route, "rps"))} | ${fmt(med(s, route, "p50"))} / ${fmt(med(s, route, "p99"))} | ${cell(rs)} | ${fmt(med(s, route, "cpuMsPerReq"), 2)} | ${cell(cs)} |`;
+  };
+  return `## Over HTTP (issue 15): \`npm run bench:http\`${LABEL ? ` — ${LABEL}` : ""}
+
+<!-- Written by \`npm run bench:http\` (bench/http.ts). Re-run to refresh; numbers vary between runs and machines. -->
+
+A production build (\`${DIST}\`) started as \`npm start\` does (\`node server.mjs\`), driven by autocannon from the bench
+process. ${machine()}, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, load average ${r.loadStart} at the
+start, ${r.loadEnd} at the end (a shared machine: 2 cores, 9 sessions, so absolute numbers are noisy; the ratios
+are taken per round between servers measured back to back). Calibration loop (bench/stats.ts): median
+${fmt(median(r.calib), 1)} ms, ${fmt(Math.min(...r.calib), 1)}–${fmt(Math.max(...r.calib), 1)} ms.
+
+### Start-up
+
+Spawn of \`node server.mjs\` → first \`GET /api/health\` answering 200 (polled every 25 ms; includes Next's start,
+the warm-up request, migrations), then the server process's RSS after 3 s idle.
+
+| database | first healthy answer | idle RSS |
+|---|---:|---:|
+${r.starts.map((s) => `| ${s.name} | ${fmt(s.healthyMs / 1000, 2)} s | ${fmt(s.rssMb)} MB |`).join("\n")}
+
+Targets: idle RSS ≤ 300 MB on a fresh PGlite folder, first healthy answer ≤ 2 s. A fresh folder is initialised and
+migrated in a child process that exits (initdb leaves PGlite's WebAssembly memory at ~800 MB, and WebAssembly
+memory never shrinks), then opened with \`shared_buffers=32MB\` (lib/db/client.ts).
+
+### Throughput
+
+Three servers on PostgreSQL, identical but for PostHog: no key; a key with a local stand-in that answers; a key
+with a stand-in that accepts connections and never answers. ${ROUNDS} rounds; in each, every route is loaded on the three
+servers back to back (the order rotates per round): the event route for ${EVENT_SECONDS} s, the others for ${ROUTE_SECONDS} s, ${CONNECTIONS}
+connections (1 for /api/metrics: one scraper). Medians over rounds; the ratios are against the no-key server of the
+same round (per-round values in brackets): req/s (wall clock: on this machine largely the scheduler's share), and
+CPU per request of the server process (/proc, whole process, background work such as the sink's sending and the
+sampler included) — no-key CPU ÷ this server's CPU, i.e. the throughput ratio of a CPU-bound server. No request failed (asserted); the answering stand-in
+received ${fmt(r.received)} events; the hanging one accepted ${fmt(r.hangingConnections)} connections.
+
+| route | server | req/s | p50 / p99 ms | req/s ratio to no key | CPU ms / request | CPU ratio to no key |
+|---|---|---:|---:|---:|---:|---:|
+${ROUTES.flatMap((route) => r.scenarios.map((s) => row(s, route))).join("\n")}
+
+Targets (event route): on / no key ≥ 0.97 and hanging / no key ≥ 0.97 as medians of ≥ 5 interleaved rounds —
+measured **${fmt(median(ratios(on, "event")), 3)}** and **${fmt(median(ratios(hang, "event")), 3)}** in req/s, **${fmt(median(cpuRatios(on, "event")), 3)}** and
+**${fmt(median(cpuRatios(hang, "event")), 3)}** in CPU per request.
+
+CPU share of telemetry, from each server's \`--cpu-prof\` profile over its whole life (start-up and warm-up
+included): busy samples (not idle) with telemetry on the stack, attributed to the innermost telemetry frame
+(frames of the minified build are mapped back to their source file through its source maps). "Analytics":
+posthog-node and our sink, emitter and builders (lib/telemetry/{sink,record,events,tasks}.ts). "Metrics":
+prom-client and the rest of lib/telemetry — HTTP metrics, paired counters, the /api/metrics renderer, the business
+sampler; most of it is this bench's own scraping (/api/metrics back to back on one connection, against one scrape
+per 15–60 s in production).
+
+| server | analytics share of busy CPU | metrics share | busy samples |
+|---|---:|---:|---:|
+${r.scenarios.map((s) => `| ${s.label} | ${share(s)} |`).join("\n")}
+`;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
