@@ -96,6 +96,8 @@ describe("agents, tasks and the issue page", () => {
     expect(await page.locator('[data-status="in_review"]').count()).toBeGreaterThan(0);
     const after = await pageApi<{ status: string }>(page, `/api/issues/${issue.body.id}`, { workspaceId: ws.id });
     expect(after.body.status).toBe("in_review");
+    // The status control follows the refreshed issue (a later Save would not write back "backlog").
+    expect(await page.getByLabel("Status", { exact: true }).inputValue()).toBe("in_review");
     await page.close();
   });
 
@@ -211,6 +213,15 @@ describe("the small ones", () => {
     const page = await signUpWithWorkspace(browser, app, `small-${Date.now()}@example.com`, "Small Works");
     const ws = await currentWorkspace(page);
     expect((await fetch(`${app.baseUrl}/favicon.ico`)).status).toBe(200);
+
+    // The shell: a skip link first in the tab order, the current section marked, a title per page.
+    await page.goto(`${app.baseUrl}${ws.base}/agents`);
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    const nav = page.getByRole("navigation", { name: "Workspace" });
+    expect(await nav.getByRole("link", { name: "Agents" }).getAttribute("aria-current")).toBe("page");
+    expect(await nav.getByRole("link", { name: "Issues" }).getAttribute("aria-current")).toBeNull();
+    expect(await page.title()).toBe("Agents · Tandem");
 
     // "No issues match." only with a filter set.
     await page.goto(`${app.baseUrl}${ws.base}/issues`);

@@ -19,6 +19,16 @@ export function IssueControls(props: { workspaceId: string; issueId: string; sta
   const [status, setStatus] = useState(props.status);
   const [priority, setPriority] = useState(props.priority);
   const [assignee, setAssignee] = useState(props.assignee);
+  // The issue can change underneath (the agent finished → in_review, the page refreshed): follow the server's values,
+  // so a later Save never writes back a stale status.
+  const serverValues = `${props.status}|${props.priority}|${props.assignee}`;
+  const [seen, setSeen] = useState(serverValues);
+  if (seen !== serverValues) {
+    setSeen(serverValues);
+    setStatus(props.status);
+    setPriority(props.priority);
+    setAssignee(props.assignee);
+  }
   const { busy, message, run } = useApiAction();
 
   function save(e: FormEvent) {
