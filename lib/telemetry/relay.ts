@@ -24,6 +24,8 @@ export type RelayOptions = {
   pollMs?: number;
   maxRows?: number;
   maxAgeMs?: number;
+  /** Batches in flight at once while draining a backlog (default 3). */
+  concurrency?: number;
   /** Cap and gauge pass interval (default 5 s). */
   maintainMs?: number;
   /** Defaults to the app database. */
@@ -41,6 +43,7 @@ const idList = (rows: Row[]) => `{${rows.map((r) => r.id).join(",")}}`;
 
 export class OutboxRelay {
   readonly batchSize: number;
+  private readonly concurrency: number;
   private readonly timeoutMs: number;
   private readonly leaseSeconds: number;
   private readonly db: () => Promise<Db>;
@@ -58,7 +61,8 @@ export class OutboxRelay {
   sentCount = 0;
 
   constructor(private readonly opts: RelayOptions) {
-    this.batchSize = opts.batchSize ?? 500;
+    this.batchSize = opts.batchSize ?? 1000;
+    this.concurrency = opts.concurrency ?? 3;
     this.timeoutMs = opts.timeoutMs ?? 5000;
     // Longer than a request can take, so a live sender's rows are never claimed twice.
     this.leaseSeconds = Math.ceil((2 * this.timeoutMs + 5000) / 1000);
@@ -103,13 +107,23 @@ export class OutboxRelay {
       });
   }
 
-  /** Cycles until nothing is due, a send fails, or the deadline passes. */
+  /**
+   * Cycles until nothing is due, a send fails, or the deadline passes. While full batches keep coming (a backlog),
+   * `concurrency` cycles run side by side, so one batch's request overlaps the next one's claim and delete.
+   */
   private async drain(deadline: number, anyPending = false): Promise<void> {
-    while (Date.now() < deadline) {
-      this.rewake = false;
-      const n = await this.cycle(anyPending);
-      if (n < this.batchSize) return;
-    }
+    let backlog = true;
+    const loop = async () => {
+      while (backlog && Date.now() < deadline) {
+        this.rewake = false;
+        if ((await this.cycle(anyPending)) < this.batchSize) backlog = false;
+      }
+    };
+    // The first cycle alone: the usual case is a handful of rows, or a failing host.
+    if (Date.now() >= deadline) return;
+    this.rewake = false;
+    if ((await this.cycle(anyPending)) < this.batchSize) return;
+    await Promise.all(Array.from({ length: this.concurrency }, loop));
   }
 
   /**
