@@ -2,9 +2,10 @@
  * `npm run bench:outbox` (issue 12): what the transactional analytics outbox costs and how fast it drains.
  *  (a) relay drain rate: 50,000 rows in `analytics_outbox`, one relay (default settings) against a healthy capture
  *      stand-in, on PGlite and on PostgreSQL; events/s from first claim to empty table (target ≥ 5,000/s).
- *  (b) an event-producing route over real HTTP on the production build (`node server.mjs`): POST /api/feedback with
+ *  (b) RSS with a hanging host: a growing backlog, the relay claiming and failing as fast as it can (flat).
+ *  (c) an event-producing route over real HTTP on the production build (`node server.mjs`): POST /api/feedback with
  *      the outbox on (key set, answering stand-in) vs analytics off, two servers side by side on PostgreSQL, closed-loop
- *      load with 16 connections, 5 interleaved rounds; the median of the per-round ratios (target ≥ 0.9).
+ *      load with 16 connections, 7 interleaved rounds; the median of the per-round ratios (target ≥ 0.9).
  * Writes its section into docs/performance.md. BENCH_DIST_DIR picks the production build (default .next; built when
  * missing). The relay in (a) runs under tsx; it is I/O-bound (database and HTTP), so the wrappers do not matter there.
  */
@@ -24,7 +25,7 @@ import { writePerformanceSection } from "./perf-doc";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const N = Number(process.env.BENCH_OUTBOX_EVENTS ?? 50_000);
-const ROUNDS = Number(process.env.BENCH_OUTBOX_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_OUTBOX_ROUNDS ?? 7);
 const ROUND_MS = Number(process.env.BENCH_OUTBOX_ROUND_MS ?? 4000);
 const CONNECTIONS = 16;
 
@@ -77,7 +78,51 @@ async function drain(backend: "pglite" | "postgres"): Promise<Drain | undefined>
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// (b) real HTTP on the production build
+// (b) RSS while the host hangs: the relay holds at most its batches in flight, whatever the backlog
+
+type Hang = { backlog: number; seconds: number; requests: number; rssStartMb: number; rssPeakMb: number; rssEndMb: number };
+
+async function hang(): Promise<Hang | undefined> {
+  let dbName: string | undefined;
+  try {
+    const created = await createTestDatabase();
+    dbName = created.name;
+    process.env.DATABASE_URL = created.url;
+  } catch {
+    return undefined;
+  }
+  resetConfigForTests();
+  const capture = await startCaptureServer({ mode: "hang" });
+  const mb = () => process.memoryUsage().rss / 1024 / 1024;
+  try {
+    const db = await getDb();
+    const write = (n: number) =>
+      writeOutboxRows(db, Array.from({ length: n }, (_, j) => stageEvent(events.feedbackSubmitted({ userId: "5b0c3f3e-8a3c-4d35-9d1e-0b8f0a6c1a11", kind: "bug", message: `h${j}`, platform: "web", appVersion: "1.0.0" }))), "production");
+    for (let i = 0; i < 20; i++) await write(1000);
+    // Aggressive settings: 200 ms timeout, 50 ms backoff, so the relay claims and fails as often as it can.
+    const relay = new OutboxRelay({ apiKey: "phc_bench", host: capture.url, timeoutMs: 200, backoffMinMs: 50, backoffMaxMs: 50, pollMs: 50, db: async () => db });
+    (globalThis as { gc?: () => void }).gc?.();
+    const start = mb();
+    let peak = start;
+    relay.start();
+    const t = performance.now();
+    for (let i = 0; i < 30; i++) {
+      await write(1000); // the backlog keeps growing in the table, not in memory
+      await sleep(300);
+      peak = Math.max(peak, mb());
+    }
+    await relay.stop(500);
+    const seconds = (performance.now() - t) / 1000;
+    return { backlog: 50_000, seconds, requests: capture.batchRequests(), rssStartMb: start, rssPeakMb: peak, rssEndMb: mb() };
+  } finally {
+    await closeDb();
+    await capture.stop();
+    if (dbName) await dropTestDatabase(dbName);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// (c) real HTTP on the production build
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -203,6 +248,8 @@ async function main() {
   const load1 = os.loadavg()[0]!;
   const drains = [(await drain("pglite"))!, await drain("postgres")].filter((d): d is Drain => Boolean(d));
   for (const d of drains) console.log(`drain ${d.backend}: ${f(d.rate)} events/s (${f(d.events)} in ${f(d.seconds, 2)} s, ${d.requests} requests)`);
+  const hg = await hang();
+  if (hg) console.log(`hang: RSS ${f(hg.rssStartMb)} → peak ${f(hg.rssPeakMb)} → ${f(hg.rssEndMb)} MB over ${f(hg.seconds, 1)} s, ${hg.requests} requests`);
   if (process.env.BENCH_OUTBOX_SKIP_HTTP === "1") return;
   const h = await http();
   console.log(`http: outbox on / analytics off = ${f(h.ratio, 3)} (rounds ${h.rounds.map((r) => f(r.ratio, 3)).join(", ")})`);
@@ -223,7 +270,19 @@ batch, so its cost is included).
 |---|---|---|---|
 ${drains.map((d) => `| ${d.backend} | ${f(d.rate)} | ${f(d.seconds, 2)} s | ${d.requests} |`).join("\n")}
 
-### (b) Event route over real HTTP: outbox on vs analytics off (target ≥ 0.9)
+### (b) Memory while PostHog hangs
+
+${
+    hg
+      ? `PostgreSQL, 20,000 rows pending plus 1,000 more written every 0.3 s (${f(hg.backlog)} in all), the stand-in accepting
+connections and never answering; relay timeout 200 ms and backoff 50 ms so it claims and fails as often as it can
+(${hg.requests} requests in ${f(hg.seconds, 1)} s). RSS of the process (relay + stand-in + writer): start
+${f(hg.rssStartMb)} MB, peak ${f(hg.rssPeakMb)} MB, end ${f(hg.rssEndMb)} MB — the backlog grows in the table; the relay
+holds at most its batches in flight.`
+      : "Skipped: no PostgreSQL."
+  }
+
+### (c) Event route over real HTTP: outbox on vs analytics off (target ≥ 0.9)
 
 \`POST /api/feedback\` on the production build (\`node server.mjs\`, ${h.backend}, memory store), two servers side by
 side: one with a PostHog key (outbox rows written in the request's transaction, relay sending to an answering stand-in),
