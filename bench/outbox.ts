@@ -9,7 +9,7 @@
  * Writes its section into docs/performance.md. BENCH_DIST_DIR picks the production build (default .next; built when
  * missing). The relay in (a) runs under tsx; it is I/O-bound (database and HTTP), so the wrappers do not matter there.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { fork, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -207,8 +207,20 @@ async function http(): Promise<Http> {
     const r = spawnSync("npx", ["next", "build"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1" } });
     if (r.status !== 0) throw new Error("next build failed");
   }
-  const capture = await startCaptureServer({ keepBodies: false });
-  const on = await startServer(distDir, { POSTHOG_API_KEY: "phc_bench", POSTHOG_HOST: capture.url });
+  const child = fork(path.join(ROOT, "bench/capture-child.ts"), { execArgv: ["--import", "tsx"], stdio: "inherit" });
+  const ask = <T>(msg: string, key: string) =>
+    new Promise<T>((resolve) => {
+      const on = (m: Record<string, T>) => {
+        if (key in m) {
+          child.off("message", on);
+          resolve(m[key]!);
+        }
+      };
+      child.on("message", on);
+      if (msg) child.send(msg);
+    });
+  const captureUrl = await ask<string>("", "url");
+  const on = await startServer(distDir, { POSTHOG_API_KEY: "phc_bench", POSTHOG_HOST: captureUrl });
   const off = await startServer(distDir, { ANALYTICS_DISABLED: "true" });
   try {
     await load(on, 2000);
@@ -227,8 +239,8 @@ async function http(): Promise<Http> {
     res.ratio = median(res.rounds.map((x) => x.ratio));
     // The "on" side really sent: every feedback it answered reached the stand-in (give the relay a moment).
     const answered = Math.round(res.on.reduce((s, x) => s + x.rps * (ROUND_MS / 1000), 0));
-    for (let i = 0; i < 50 && capture.acceptedEvents().length < answered; i++) await sleep(100);
-    res.sent = capture.acceptedEvents().filter((e) => e.event === "feedback_submitted").length;
+    for (let i = 0; i < 50 && (await ask<number>("count", "count")) < answered; i++) await sleep(100);
+    res.sent = await ask<number>("count", "count");
     res.requests = answered;
     if (res.sent === 0) throw new Error("the outbox side sent nothing: the comparison would be meaningless");
     return res;
@@ -238,7 +250,8 @@ async function http(): Promise<Http> {
       await new Promise((r) => s.proc.once("exit", r));
       if (s.dbName) await dropTestDatabase(s.dbName);
     }
-    await capture.stop();
+    child.send("stop");
+    await new Promise((r) => child.once("exit", r));
   }
 }
 
@@ -286,7 +299,7 @@ holds at most its batches in flight.`
 
 \`POST /api/feedback\` on the production build (\`node server.mjs\`, ${h.backend}, memory store), two servers side by
 side: one with a PostHog key (outbox rows written in the request's transaction, relay sending to an answering stand-in),
-one with \`ANALYTICS_DISABLED=true\` (no row). ${CONNECTIONS} connections, closed loop, ${ROUNDS} interleaved rounds of
+one with \`ANALYTICS_DISABLED=true\` (no row); the stand-in runs in a process of its own, as PostHog is remote. ${CONNECTIONS} connections, closed loop, ${ROUNDS} interleaved rounds of
 ${f(ROUND_MS / 1000, 1)} s each (the side that goes first alternates). The "on" side's stand-in received ${f(h.sent)} of
 the ${f(h.requests)} events its answers imply.
 

@@ -24,6 +24,8 @@ export type RelayOptions = {
   pollMs?: number;
   maxRows?: number;
   maxAgeMs?: number;
+  /** How long a woken relay waits for more commits before it sends (default 100 ms). */
+  lingerMs?: number;
   /** Batches in flight at once while draining a backlog (default 3). */
   concurrency?: number;
   /** Cap and gauge pass interval (default 5 s). */
@@ -54,6 +56,8 @@ export class OutboxRelay {
   private maintainTimer?: NodeJS.Timeout;
   private pump?: Promise<void>;
   private rewake = false;
+  private lingering = false;
+  private readonly lingerMs: number;
   private failures = 0;
   private pausedUntil = 0;
   private readonly abort = new AbortController();
@@ -63,6 +67,7 @@ export class OutboxRelay {
   constructor(private readonly opts: RelayOptions) {
     this.batchSize = opts.batchSize ?? 1000;
     this.concurrency = opts.concurrency ?? 3;
+    this.lingerMs = opts.lingerMs ?? 100;
     this.timeoutMs = opts.timeoutMs ?? 5000;
     // Longer than a request can take, so a live sender's rows are never claimed twice.
     this.leaseSeconds = Math.ceil((2 * this.timeoutMs + 5000) / 1000);
@@ -80,11 +85,17 @@ export class OutboxRelay {
     void this.maintain().catch(() => {});
   }
 
-  /** Called after a commit: send now, unless the host is failing and we are backing off. */
+  /**
+   * Called after a commit: send within `lingerMs`, unless the host is failing and we are backing off. The short
+   * linger lets a busy node's commits share one request instead of paying a claim, a request and a delete each.
+   */
   wake(): void {
     if (!this.started || this.stopping || Date.now() < this.pausedUntil) return;
     if (this.pump) this.rewake = true;
-    else this.schedule(0);
+    else if (!this.lingering) {
+      this.lingering = true;
+      this.schedule(this.lingerMs);
+    }
   }
 
   private schedule(ms: number): void {
@@ -94,6 +105,7 @@ export class OutboxRelay {
   }
 
   private run(): void {
+    this.lingering = false;
     if (this.pump || this.stopping) return;
     this.pump = this.drain(Infinity)
       .catch((err) => console.error("analytics relay:", err instanceof Error ? err.message : err))
@@ -102,7 +114,7 @@ export class OutboxRelay {
         if (this.stopping) return;
         const paused = this.pausedUntil - Date.now();
         if (paused > 0) this.schedule(paused);
-        else this.schedule(this.rewake ? 0 : (this.opts.pollMs ?? 2000));
+        else this.schedule(this.rewake ? this.lingerMs : (this.opts.pollMs ?? 2000));
         this.rewake = false;
       });
   }
