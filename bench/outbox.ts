@@ -270,6 +270,7 @@ async function main() {
   const section = `## Analytics outbox (issue 12)
 
 <!-- Written by \`npm run bench:outbox\` (bench/outbox.ts). Re-run to refresh; numbers vary between runs and machines. -->
+Command: \`${process.env.BENCH_DIST_DIR ? `BENCH_DIST_DIR=${process.env.BENCH_DIST_DIR} ` : ""}npm run bench:outbox\` (the e2e suite's production build; without it the bench builds \`.next\`).
 Run on ${os.cpus().length} cores shared with other sessions (1-min load average ${f(load1, 2)} at the start), ${new Date().toISOString().slice(0, 10)}.
 
 ### (a) Relay drain rate against a healthy stand-in (target ≥ 5,000 events/s)
@@ -299,9 +300,10 @@ holds at most its batches in flight.`
 
 \`POST /api/feedback\` on the production build (\`node server.mjs\`, ${h.backend}, memory store), two servers side by
 side: one with a PostHog key (outbox rows written in the request's transaction, relay sending to an answering stand-in),
-one with \`ANALYTICS_DISABLED=true\` (no row); the stand-in runs in a process of its own, as PostHog is remote. ${CONNECTIONS} connections, closed loop, ${ROUNDS} interleaved rounds of
-${f(ROUND_MS / 1000, 1)} s each (the side that goes first alternates). The "on" side's stand-in received ${f(h.sent)} of
-the ${f(h.requests)} events its answers imply.
+one with \`ANALYTICS_DISABLED=true\` (no row); the stand-in runs in a process of its own, as PostHog is remote.
+${CONNECTIONS} connections, closed loop, ${ROUNDS} interleaved rounds of ${f(ROUND_MS / 1000, 1)} s each (the side that goes
+first alternates). The "on" side's stand-in received ${f(h.sent)} events: the ${f(h.requests)} feedbacks of the measured
+rounds plus those of the warm-up.
 
 | round | outbox on (req/s) | analytics off (req/s) | ratio |
 |---|---|---|---|
