@@ -1,14 +1,15 @@
 /**
  * `npm run bench:outbox` (issue 12): what the transactional analytics outbox costs and how fast it drains.
- *  (a) relay drain rate: 50,000 rows in `analytics_outbox`, one relay (batches of 500) against a healthy capture
+ *  (a) relay drain rate: 50,000 rows in `analytics_outbox`, one relay (default settings) against a healthy capture
  *      stand-in, on PGlite and on PostgreSQL; events/s from first claim to empty table (target ≥ 5,000/s).
- *  (b) an event-producing route over real HTTP on the production build (`node server.mjs`): POST /api/feedback with
+ *  (b) RSS with a hanging host: a growing backlog, the relay claiming and failing as fast as it can (flat).
+ *  (c) an event-producing route over real HTTP on the production build (`node server.mjs`): POST /api/feedback with
  *      the outbox on (key set, answering stand-in) vs analytics off, two servers side by side on PostgreSQL, closed-loop
- *      load with 16 connections, 5 interleaved rounds; the median of the per-round ratios (target ≥ 0.9).
+ *      load with 16 connections, 7 interleaved rounds; the median of the per-round ratios (target ≥ 0.9).
  * Writes its section into docs/performance.md. BENCH_DIST_DIR picks the production build (default .next; built when
  * missing). The relay in (a) runs under tsx; it is I/O-bound (database and HTTP), so the wrappers do not matter there.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { fork, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -24,7 +25,7 @@ import { writePerformanceSection } from "./perf-doc";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const N = Number(process.env.BENCH_OUTBOX_EVENTS ?? 50_000);
-const ROUNDS = Number(process.env.BENCH_OUTBOX_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_OUTBOX_ROUNDS ?? 7);
 const ROUND_MS = Number(process.env.BENCH_OUTBOX_ROUND_MS ?? 4000);
 const CONNECTIONS = 16;
 
@@ -35,7 +36,7 @@ const f = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigit
 // ---------------------------------------------------------------------------------------------------------------
 // (a) drain rate
 
-type Drain = { backend: string; events: number; seconds: number; rate: number; requests: number };
+type Drain = { backend: string; events: number; seconds: number; rate: number; requests: number; batch: number };
 
 async function drain(backend: "pglite" | "postgres"): Promise<Drain | undefined> {
   let dbName: string | undefined;
@@ -61,13 +62,14 @@ async function drain(backend: "pglite" | "postgres"): Promise<Drain | undefined>
       );
       await writeOutboxRows(db, staged, "production");
     }
-    const relay = new OutboxRelay({ apiKey: "phc_bench", host: capture.url, batchSize: 500, db: async () => db });
+    // The production defaults (batch size, batches in flight): what a node does with a backlog.
+    const relay = new OutboxRelay({ apiKey: "phc_bench", host: capture.url, db: async () => db });
     const t = performance.now();
     await relay.flush();
     const seconds = (performance.now() - t) / 1000;
     const delivered = new Set(capture.acceptedEvents().map((e) => e.uuid)).size;
     if (delivered !== N) throw new Error(`drain ${backend}: ${delivered}/${N} delivered`);
-    return { backend, events: N, seconds, rate: N / seconds, requests: capture.batchRequests() };
+    return { backend, events: N, seconds, rate: N / seconds, requests: capture.batchRequests(), batch: relay.batchSize };
   } finally {
     await closeDb();
     await capture.stop();
@@ -76,7 +78,51 @@ async function drain(backend: "pglite" | "postgres"): Promise<Drain | undefined>
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// (b) real HTTP on the production build
+// (b) RSS while the host hangs: the relay holds at most its batches in flight, whatever the backlog
+
+type Hang = { backlog: number; seconds: number; requests: number; rssStartMb: number; rssPeakMb: number; rssEndMb: number };
+
+async function hang(): Promise<Hang | undefined> {
+  let dbName: string | undefined;
+  try {
+    const created = await createTestDatabase();
+    dbName = created.name;
+    process.env.DATABASE_URL = created.url;
+  } catch {
+    return undefined;
+  }
+  resetConfigForTests();
+  const capture = await startCaptureServer({ mode: "hang" });
+  const mb = () => process.memoryUsage().rss / 1024 / 1024;
+  try {
+    const db = await getDb();
+    const write = (n: number) =>
+      writeOutboxRows(db, Array.from({ length: n }, (_, j) => stageEvent(events.feedbackSubmitted({ userId: "5b0c3f3e-8a3c-4d35-9d1e-0b8f0a6c1a11", kind: "bug", message: `h${j}`, platform: "web", appVersion: "1.0.0" }))), "production");
+    for (let i = 0; i < 20; i++) await write(1000);
+    // Aggressive settings: 200 ms timeout, 50 ms backoff, so the relay claims and fails as often as it can.
+    const relay = new OutboxRelay({ apiKey: "phc_bench", host: capture.url, timeoutMs: 200, backoffMinMs: 50, backoffMaxMs: 50, pollMs: 50, db: async () => db });
+    (globalThis as { gc?: () => void }).gc?.();
+    const start = mb();
+    let peak = start;
+    relay.start();
+    const t = performance.now();
+    for (let i = 0; i < 30; i++) {
+      await write(1000); // the backlog keeps growing in the table, not in memory
+      await sleep(300);
+      peak = Math.max(peak, mb());
+    }
+    await relay.stop(500);
+    const seconds = (performance.now() - t) / 1000;
+    return { backlog: 50_000, seconds, requests: capture.batchRequests(), rssStartMb: start, rssPeakMb: peak, rssEndMb: mb() };
+  } finally {
+    await closeDb();
+    await capture.stop();
+    if (dbName) await dropTestDatabase(dbName);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// (c) real HTTP on the production build
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -161,8 +207,20 @@ async function http(): Promise<Http> {
     const r = spawnSync("npx", ["next", "build"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1" } });
     if (r.status !== 0) throw new Error("next build failed");
   }
-  const capture = await startCaptureServer({ keepBodies: false });
-  const on = await startServer(distDir, { POSTHOG_API_KEY: "phc_bench", POSTHOG_HOST: capture.url });
+  const child = fork(path.join(ROOT, "bench/capture-child.ts"), { execArgv: ["--import", "tsx"], stdio: "inherit" });
+  const ask = <T>(msg: string, key: string) =>
+    new Promise<T>((resolve) => {
+      const on = (m: Record<string, T>) => {
+        if (key in m) {
+          child.off("message", on);
+          resolve(m[key]!);
+        }
+      };
+      child.on("message", on);
+      if (msg) child.send(msg);
+    });
+  const captureUrl = await ask<string>("", "url");
+  const on = await startServer(distDir, { POSTHOG_API_KEY: "phc_bench", POSTHOG_HOST: captureUrl });
   const off = await startServer(distDir, { ANALYTICS_DISABLED: "true" });
   try {
     await load(on, 2000);
@@ -181,8 +239,8 @@ async function http(): Promise<Http> {
     res.ratio = median(res.rounds.map((x) => x.ratio));
     // The "on" side really sent: every feedback it answered reached the stand-in (give the relay a moment).
     const answered = Math.round(res.on.reduce((s, x) => s + x.rps * (ROUND_MS / 1000), 0));
-    for (let i = 0; i < 50 && capture.acceptedEvents().length < answered; i++) await sleep(100);
-    res.sent = capture.acceptedEvents().filter((e) => e.event === "feedback_submitted").length;
+    for (let i = 0; i < 50 && (await ask<number>("count", "count")) < answered; i++) await sleep(100);
+    res.sent = await ask<number>("count", "count");
     res.requests = answered;
     if (res.sent === 0) throw new Error("the outbox side sent nothing: the comparison would be meaningless");
     return res;
@@ -192,7 +250,8 @@ async function http(): Promise<Http> {
       await new Promise((r) => s.proc.once("exit", r));
       if (s.dbName) await dropTestDatabase(s.dbName);
     }
-    await capture.stop();
+    child.send("stop");
+    await new Promise((r) => child.once("exit", r));
   }
 }
 
@@ -202,30 +261,49 @@ async function main() {
   const load1 = os.loadavg()[0]!;
   const drains = [(await drain("pglite"))!, await drain("postgres")].filter((d): d is Drain => Boolean(d));
   for (const d of drains) console.log(`drain ${d.backend}: ${f(d.rate)} events/s (${f(d.events)} in ${f(d.seconds, 2)} s, ${d.requests} requests)`);
+  const hg = await hang();
+  if (hg) console.log(`hang: RSS ${f(hg.rssStartMb)} → peak ${f(hg.rssPeakMb)} → ${f(hg.rssEndMb)} MB over ${f(hg.seconds, 1)} s, ${hg.requests} requests`);
+  if (process.env.BENCH_OUTBOX_SKIP_HTTP === "1") return;
   const h = await http();
   console.log(`http: outbox on / analytics off = ${f(h.ratio, 3)} (rounds ${h.rounds.map((r) => f(r.ratio, 3)).join(", ")})`);
   const lat = (l: Http["on"][number]) => `${f(l.rps)} req/s, p50 ${f(l.p50, 1)} ms, p99 ${f(l.p99, 1)} ms`;
   const section = `## Analytics outbox (issue 12)
 
 <!-- Written by \`npm run bench:outbox\` (bench/outbox.ts). Re-run to refresh; numbers vary between runs and machines. -->
+Command: \`${process.env.BENCH_DIST_DIR ? `BENCH_DIST_DIR=${process.env.BENCH_DIST_DIR} ` : ""}npm run bench:outbox\` (the e2e suite's production build; without it the bench builds \`.next\`).
 Run on ${os.cpus().length} cores shared with other sessions (1-min load average ${f(load1, 2)} at the start), ${new Date().toISOString().slice(0, 10)}.
 
 ### (a) Relay drain rate against a healthy stand-in (target ≥ 5,000 events/s)
 
-${f(N)} rows in \`analytics_outbox\`, one relay, batches of 500 (claim with \`FOR UPDATE SKIP LOCKED\` + lease, POST
-\`/batch/\`, delete), timed from the first claim to an empty table; every uuid checked at the stand-in.
+${f(N)} rows in \`analytics_outbox\`, one relay with the default settings (batches of ${drains[0]?.batch}, up to 3 in flight
+while a backlog lasts; each: claim with \`FOR UPDATE SKIP LOCKED\` + lease, POST \`/batch/\`, delete), timed from the
+first claim to an empty table; every uuid checked at the stand-in (which runs in the same process and parses every
+batch, so its cost is included).
 
 | database | events/s | time | requests |
 |---|---|---|---|
 ${drains.map((d) => `| ${d.backend} | ${f(d.rate)} | ${f(d.seconds, 2)} s | ${d.requests} |`).join("\n")}
 
-### (b) Event route over real HTTP: outbox on vs analytics off (target ≥ 0.9)
+### (b) Memory while PostHog hangs
+
+${
+    hg
+      ? `PostgreSQL, 20,000 rows pending plus 1,000 more written every 0.3 s (${f(hg.backlog)} in all), the stand-in accepting
+connections and never answering; relay timeout 200 ms and backoff 50 ms so it claims and fails as often as it can
+(${hg.requests} requests in ${f(hg.seconds, 1)} s). RSS of the process (relay + stand-in + writer): start
+${f(hg.rssStartMb)} MB, peak ${f(hg.rssPeakMb)} MB, end ${f(hg.rssEndMb)} MB — the backlog grows in the table; the relay
+holds at most its batches in flight.`
+      : "Skipped: no PostgreSQL."
+  }
+
+### (c) Event route over real HTTP: outbox on vs analytics off (target ≥ 0.9)
 
 \`POST /api/feedback\` on the production build (\`node server.mjs\`, ${h.backend}, memory store), two servers side by
 side: one with a PostHog key (outbox rows written in the request's transaction, relay sending to an answering stand-in),
-one with \`ANALYTICS_DISABLED=true\` (no row). ${CONNECTIONS} connections, closed loop, ${ROUNDS} interleaved rounds of
-${f(ROUND_MS / 1000, 1)} s each (the side that goes first alternates). The "on" side's stand-in received ${f(h.sent)} of
-the ${f(h.requests)} events its answers imply.
+one with \`ANALYTICS_DISABLED=true\` (no row); the stand-in runs in a process of its own, as PostHog is remote.
+${CONNECTIONS} connections, closed loop, ${ROUNDS} interleaved rounds of ${f(ROUND_MS / 1000, 1)} s each (the side that goes
+first alternates). The "on" side's stand-in received ${f(h.sent)} events: the ${f(h.requests)} feedbacks of the measured
+rounds plus those of the warm-up.
 
 | round | outbox on (req/s) | analytics off (req/s) | ratio |
 |---|---|---|---|

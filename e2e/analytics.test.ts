@@ -135,15 +135,17 @@ describe("client analytics with a PostHog key", () => {
     await page.getByLabel("6-digit code").fill(code);
     const verified = page.waitForResponse((r) => r.url().endsWith("/api/auth/verify-code"));
     await page.getByRole("button", { name: "Verify and continue" }).click();
-    const body = (await (await verified).json()) as { user: { id: string } };
-    userId = body.user.id;
+    expect((await verified).status()).toBe(200);
+    // The form navigates away at once, which can evict the response body from the browser: ask the server instead.
+    await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+    userId = ((await (await page.request.get(`${app.baseUrl}/api/me`)).json()) as { id: string }).id;
     expect(userId).toBeTruthy();
 
     const identify = await waitFor(() => clientEvents(capture).find((e) => e.event === "$identify"), 20_000, "$identify");
     expect(identify.distinct_id).toBe(userId);
     expect(identify.$set).toMatchObject({ email });
 
-    // posthog-node flushes partial batches every 10 s.
+    // The outbox relay is woken by the commit: the event arrives well within a second.
     const signup = await waitFor(() => capture.batchEvents().find((e) => e.event === "signup"), 30_000, "the server signup event");
     expect(signup.distinct_id).toBe(userId);
     expect(signup.properties.signup_source).toBe('{"utm_source":"twitter","utm_campaign":"x"}');

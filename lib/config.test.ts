@@ -25,6 +25,15 @@ describe("loadConfig", () => {
     expect(err!.message).toContain("RATE_LIMIT_FEEDBACK");
   });
 
+  it("reads the analytics outbox cap: rows and a duration", () => {
+    expect(loadConfig({})).toMatchObject({ ANALYTICS_OUTBOX_MAX_ROWS: 1_000_000, ANALYTICS_OUTBOX_MAX_AGE: 7 * 86_400_000 });
+    expect(loadConfig({ ANALYTICS_OUTBOX_MAX_AGE: "36h" }).ANALYTICS_OUTBOX_MAX_AGE).toBe(36 * 3_600_000);
+    expect(loadConfig({ ANALYTICS_OUTBOX_MAX_AGE: "90s" }).ANALYTICS_OUTBOX_MAX_AGE).toBe(90_000);
+    expect(loadConfig({ ANALYTICS_OUTBOX_MAX_AGE: "2500" }).ANALYTICS_OUTBOX_MAX_AGE).toBe(2500);
+    expect(() => loadConfig({ ANALYTICS_OUTBOX_MAX_AGE: "a week" })).toThrow(/ANALYTICS_OUTBOX_MAX_AGE: expected a duration/);
+    expect(() => loadConfig({ ANALYTICS_OUTBOX_MAX_ROWS: "0" })).toThrow(/ANALYTICS_OUTBOX_MAX_ROWS/);
+  });
+
   it("requires both Google credentials", () => {
     expect(() => loadConfig({ GOOGLE_CLIENT_ID: "x" })).toThrow(/GOOGLE_CLIENT_SECRET/);
     expect(loadConfig({ GOOGLE_CLIENT_ID: "x", GOOGLE_CLIENT_SECRET: "y" }).googleEnabled).toBe(true);

@@ -118,7 +118,7 @@ const envSchema = z.object({
   ANALYTICS_OUTBOX_MAX_ROWS: positiveInt(1_000_000),
   ANALYTICS_OUTBOX_MAX_AGE: duration(7 * 86_400_000),
   /** Relay tuning: events per request, per-request timeout, retry backoff bounds, poll for other nodes' rows. */
-  ANALYTICS_RELAY_BATCH_SIZE: positiveInt(500),
+  ANALYTICS_RELAY_BATCH_SIZE: positiveInt(1000),
   ANALYTICS_RELAY_TIMEOUT_MS: positiveInt(5000),
   ANALYTICS_RELAY_BACKOFF_MIN_MS: positiveInt(1000),
   ANALYTICS_RELAY_BACKOFF_MAX_MS: positiveInt(300_000),

@@ -139,29 +139,39 @@ describe("analytics outbox", () => {
     expect(Date.now() - t).toBeLessThan(1000);
   });
 
-  it("PostHog answers 503 for a while, then 200: nothing lost, nothing duplicated; recording stays fast", async () => {
-    capture = await startCaptureServer({ status: 503 });
+  it("PostHog answers 503 for a while, then 200: nothing lost, nothing duplicated; recording latency unchanged", async () => {
+    capture = await startCaptureServer();
     const sink = outboxSink();
     sink.relay.start();
+    const timed = async (from: number, n: number) => {
+      const lat: number[] = [];
+      for (let i = from; i < from + n; i++) {
+        const t = performance.now();
+        await submit(i);
+        lat.push(performance.now() - t);
+        if (i % 10 === 0) await new Promise((r) => setTimeout(r, 10));
+      }
+      lat.sort((a, b) => a - b);
+      return { p50: lat[n >> 1]!, p99: lat[Math.floor(n * 0.99)]! };
+    };
+    const healthy = await timed(0, 100);
+    await until("healthy delivery", () => capture.acceptedEvents().length === 100);
+    capture.set({ status: 503 });
     const N = 150;
-    const lat: number[] = [];
-    for (let i = 0; i < N; i++) {
-      const t = performance.now();
-      await submit(i);
-      lat.push(performance.now() - t);
-      if (i % 10 === 0) await new Promise((r) => setTimeout(r, 10));
-    }
+    const outage = await timed(100, N);
     await until("retries", async () => (await outcome("retried")) >= N);
-    expect(capture.acceptedEvents()).toHaveLength(0);
+    expect(capture.acceptedEvents()).toHaveLength(100);
     expect(await outboxRows()).toBe(N);
     capture.set({ status: 200 });
     await until("drain", async () => (await outboxRows()) === 0);
     const d = deliveredOnce(capture);
-    expect(d).toEqual({ distinct: N, total: N, dup: 0 });
-    expect(await outcome("sent")).toBe(N);
+    expect(d).toEqual({ distinct: 100 + N, total: 100 + N, dup: 0 });
+    expect(await outcome("sent")).toBe(100 + N);
     expect(await outcome("dead_lettered")).toBe(0);
-    lat.sort((a, b) => a - b);
-    console.log(`outage: recording p50 ${lat[N >> 1]!.toFixed(2)} ms, p99 ${lat[Math.floor(N * 0.99)]!.toFixed(2)} ms`);
+    const ms = (x: number) => `${x.toFixed(2)} ms`;
+    console.log(`recording latency: healthy p50 ${ms(healthy.p50)} p99 ${ms(healthy.p99)}; during the 503 outage p50 ${ms(outage.p50)} p99 ${ms(outage.p99)}`);
+    // Recording never waits on PostHog: the outage median stays within noise of the healthy one.
+    expect(outage.p50).toBeLessThan(healthy.p50 * 3 + 5);
   });
 
   it("a hanging host: recording is unaffected, the backlog gauge rises, and it drains after recovery", async () => {

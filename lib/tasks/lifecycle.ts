@@ -55,7 +55,7 @@ export async function loadTaskFor(db: Db, who: DaemonPrincipal, taskId: string):
  */
 export async function claimTask(db: Db, who: DaemonPrincipal, runtimeId: string) {
   await loadRuntimesFor(db, who, [runtimeId]);
-  const task = await db.transaction(async (tx) => {
+  const task = await withEvents(db, async (tx) => {
     const oldestQueued = (where: SQL | undefined) =>
       tx.select({ id: agentTasks.id }).from(agentTasks).where(where).orderBy(asc(agentTasks.createdAt)).limit(1).for("update", { skipLocked: true });
     // Two probes instead of one OR, so the first is an ordered scan of the (runtime_id, status, created_at) index.
@@ -70,10 +70,10 @@ export async function claimTask(db: Db, who: DaemonPrincipal, runtimeId: string)
       .set({ status: "dispatched", dispatchedAt: sql`now()`, runtimeId })
       .where(eq(agentTasks.id, candidate.id))
       .returning();
+    await recordTaskEvent(events.agentTaskDispatched(await taskEventArgs(tx, t!)), tx);
     return t!;
   });
   if (!task) return null;
-  await recordTaskEvent(events.agentTaskDispatched(await taskEventArgs(db, task)));
   return { ...taskResponse(task), prompt: task.prompt, ...(await claimDetails(db, task)) };
 }
 
@@ -98,13 +98,16 @@ async function claimDetails(db: Db, task: Task) {
 /** dispatched → running. Repeating it is harmless (200, no second event); a finished task → 409. */
 export async function startTask(db: Db, who: DaemonPrincipal, taskId: string) {
   const current = await loadTaskFor(db, who, taskId);
-  const [t] = await db
-    .update(agentTasks)
-    .set({ status: "running", startedAt: sql`now()` })
-    .where(and(eq(agentTasks.id, current.id), eq(agentTasks.status, "dispatched")))
-    .returning();
+  const t = await withEvents(db, async (tx) => {
+    const [row] = await tx
+      .update(agentTasks)
+      .set({ status: "running", startedAt: sql`now()` })
+      .where(and(eq(agentTasks.id, current.id), eq(agentTasks.status, "dispatched")))
+      .returning();
+    if (row) await recordTaskEvent(events.agentTaskStarted(await taskEventArgs(tx, row)), tx);
+    return row;
+  });
   if (!t) return unchanged(db, current.id, ["running"]);
-  await recordTaskEvent(events.agentTaskStarted(await taskEventArgs(db, t)));
   return taskResponse(t);
 }
 
@@ -138,48 +141,48 @@ export async function listTaskMessages(db: Db, taskId: string) {
  */
 export async function completeTask(db: Db, who: DaemonPrincipal, taskId: string, result: unknown) {
   const current = await loadTaskFor(db, who, taskId);
-  const done = await db.transaction(async (tx) => {
+  const done = await withEvents(db, async (tx) => {
     const [t] = await tx
       .update(agentTasks)
       .set({ status: "completed", completedAt: sql`now()`, result: result ?? null })
       .where(and(eq(agentTasks.id, current.id), inArray(agentTasks.status, ["dispatched", "running"])))
       .returning();
     if (!t) return null;
-    const [issue] = t.issueId
+    const [first] = t.issueId
       ? await tx
           .update(issues)
           .set({ firstExecutedAt: sql`now()` })
           .where(and(eq(issues.id, t.issueId), isNull(issues.firstExecutedAt)))
           .returning({ id: issues.id, creatorType: issues.creatorType, creatorId: issues.creatorId })
       : [];
-    // In the same transaction: a completed chat or issue task never loses its answer.
+    // In the same transaction: a completed chat or issue task never loses its answer, nor its events.
     await storeAgentReply(tx, t);
     await storeIssueResult(tx, t);
-    return { task: t, firstExecution: issue ?? null };
+    const args = await taskEventArgs(tx, t);
+    await recordTaskEvent(events.agentTaskCompleted(args), tx);
+    // An autopilot run ends with its task (atomic: a run already finished by its issue is left alone).
+    if (t.autopilotRunId) await finishAutopilotRun(tx, t.autopilotRunId, "completed", undefined, t.agentId);
+    if (first) {
+      recordEvent(
+        events.issueExecuted({
+          creator: first.creatorType === "agent" ? { agentId: first.creatorId } : { userId: first.creatorId },
+          workspaceId: t.workspaceId,
+          issueId: first.id,
+          taskId: t.id,
+          agentId: t.agentId,
+          // The analytics source (manual / autopilot), as the reference stamps it — not the task-metrics source.
+          source: args.analyticsSource,
+          runtimeMode: args.metrics.runtimeMode,
+          provider: args.metrics.provider ?? "",
+          startedAt: t.startedAt,
+          completedAt: t.completedAt,
+        }),
+        tx,
+      );
+    }
+    return { task: t };
   });
   if (!done) return unchanged(db, current.id, ["completed"]);
-  const args = await taskEventArgs(db, done.task);
-  await recordTaskEvent(events.agentTaskCompleted(args));
-  // An autopilot run ends with its task (atomic: a run already finished by its issue is left alone).
-  if (done.task.autopilotRunId) await finishAutopilotRun(db, done.task.autopilotRunId, "completed", undefined, done.task.agentId);
-  const first = done.firstExecution;
-  if (first) {
-    await recordEvent(
-      events.issueExecuted({
-        creator: first.creatorType === "agent" ? { agentId: first.creatorId } : { userId: first.creatorId },
-        workspaceId: done.task.workspaceId,
-        issueId: first.id,
-        taskId: done.task.id,
-        agentId: done.task.agentId,
-        // The analytics source (manual / autopilot), as the reference stamps it — not the task-metrics source.
-        source: args.analyticsSource,
-        runtimeMode: args.metrics.runtimeMode,
-        provider: args.metrics.provider ?? "",
-        startedAt: done.task.startedAt,
-        completedAt: done.task.completedAt,
-      }),
-    );
-  }
   return taskResponse(done.task);
 }
 
@@ -222,19 +225,19 @@ async function enqueueRetry(tx: Tx, t: Task): Promise<Task> {
   return child!;
 }
 
-/** Events after a committed failure: `agent_task_failed` (+ the retry's `agent_task_queued`). */
-export async function afterTaskFailed(db: Db, failed: Task, retry: Task | null): Promise<void> {
-  const args = await taskEventArgs(db, failed);
-  await recordTaskEvent(events.agentTaskFailed({ ...args, willRetry: retry !== null }));
-  if (retry) await afterTaskEnqueued(retry);
+/** A failure's events, staged in its `withEvents` transaction: `agent_task_failed` (+ the retry's `agent_task_queued`). */
+async function recordTaskFailure(tx: Tx, failed: Task, retry: Task | null): Promise<void> {
+  const args = await taskEventArgs(tx, failed);
+  await recordTaskEvent(events.agentTaskFailed({ ...args, willRetry: retry !== null }), tx);
+  if (retry) await afterTaskEnqueued(retry, tx);
   if (failed.autopilotRunId && !retry) {
-    await finishAutopilotRun(db, failed.autopilotRunId, "failed", `task ${failed.failureReason ?? "failed"}`, failed.agentId);
+    await finishAutopilotRun(tx, failed.autopilotRunId, "failed", `task ${failed.failureReason ?? "failed"}`, failed.agentId);
   }
 }
 
 /** Fails tasks matched by `where` in one UPDATE ... RETURNING, queuing retries in the same transaction. */
 export async function failTasksWhere(db: Db, where: SQL | undefined, reason: string) {
-  const out = await db.transaction(async (tx) => {
+  return withEvents(db, async (tx) => {
     const failed = await tx
       .update(agentTasks)
       .set({ status: "failed", failureReason: reason, completedAt: sql`now()` })
@@ -242,27 +245,27 @@ export async function failTasksWhere(db: Db, where: SQL | undefined, reason: str
       .returning();
     const pairs: { failed: Task; retry: Task | null }[] = [];
     for (const t of failed) pairs.push({ failed: t, retry: willRetry(t, reason) ? await enqueueRetry(tx, t) : null });
+    for (const p of pairs) await recordTaskFailure(tx, p.failed, p.retry);
     return pairs;
   });
-  for (const p of out) await afterTaskFailed(db, p.failed, p.retry);
-  return out;
 }
 
 /** dispatched/running → failed with a classified reason. A repeated failure report is a 200 no-op. */
 export async function failTask(db: Db, who: DaemonPrincipal, taskId: string, input: { error?: string; failure_reason?: string }) {
   const current = await loadTaskFor(db, who, taskId);
   const reason = failureReasonOf(input.failure_reason, input.error);
-  const done = await db.transaction(async (tx) => {
+  const done = await withEvents(db, async (tx) => {
     const [t] = await tx
       .update(agentTasks)
       .set({ status: "failed", failureReason: reason, error: input.error?.slice(0, ERROR_TEXT_LIMIT) ?? null, completedAt: sql`now()` })
       .where(and(eq(agentTasks.id, current.id), inArray(agentTasks.status, ["dispatched", "running"])))
       .returning();
     if (!t) return null;
-    return { failed: t, retry: willRetry(t, reason) ? await enqueueRetry(tx, t) : null };
+    const retry = willRetry(t, reason) ? await enqueueRetry(tx, t) : null;
+    await recordTaskFailure(tx, t, retry);
+    return { failed: t, retry };
   });
   if (!done) return unchanged(db, current.id, ["failed"]);
-  await afterTaskFailed(db, done.failed, done.retry);
   return { ...taskResponse(done.failed), will_retry: done.retry !== null, retry_task_id: done.retry?.id ?? null };
 }
 
