@@ -2,7 +2,7 @@ import { and, desc, eq, getTableColumns, inArray, isNull, or, sql, type SQL } fr
 import type { Db } from "@/lib/db";
 import { accessTokens, runtimes } from "@/lib/db/schema";
 import { conflict, HttpError, notFound } from "@/lib/http/errors";
-import { events, recordEvent } from "@/lib/telemetry";
+import { events, recordEvent, withEvents } from "@/lib/telemetry";
 import { assertDaemonWorkspace, ownerOf, type DaemonPrincipal } from "./auth";
 
 export type Runtime = typeof runtimes.$inferSelect;
@@ -69,39 +69,45 @@ export async function registerRuntimes(db: Db, who: DaemonPrincipal, input: Regi
     const online = rt.status !== "offline";
     let row: Runtime & { inserted: boolean };
     try {
-      const [r] = await db
-        .insert(runtimes)
-        .values({
-          workspaceId: input.workspace_id,
-          daemonId: input.daemon_id,
-          provider: rt.provider,
-          name: rt.name,
-          version: rt.version,
-          cliVersion: input.cli_version,
-          deviceName: input.device_name,
-          status: online ? "online" : "offline",
-          ownerId,
-          registeredTokenId: who.kind === "daemon" ? who.tokenId : null,
-          firstOnlineAt: online ? sql`now()` : null,
-        })
-        .onConflictDoUpdate({
-          target: [runtimes.workspaceId, runtimes.daemonId, runtimes.provider],
-          set: {
+      row = await withEvents(db, async (tx) => {
+        const [r] = await tx
+          .insert(runtimes)
+          .values({
+            workspaceId: input.workspace_id,
+            daemonId: input.daemon_id,
+            provider: rt.provider,
             name: rt.name,
             version: rt.version,
             cliVersion: input.cli_version,
             deviceName: input.device_name,
             status: online ? "online" : "offline",
-            lastSeenAt: sql`now()`,
-            ...(who.kind === "daemon" ? { registeredTokenId: who.tokenId, ownerId } : {}),
-          },
-          // Re-registering is only for whoever may drive the existing row: a daemon id is visible to every
-          // member, so an unconditional upsert would hand someone else's machine to the caller.
-          setWhere: drivenBy(who),
-        })
-        .returning({ ...getTableColumns(runtimes), inserted: sql<boolean>`(xmax = 0)` });
-      if (!r) throw conflict(`daemon ${input.daemon_id} (${rt.provider}) is registered by someone else in this workspace`);
-      row = r;
+            ownerId,
+            registeredTokenId: who.kind === "daemon" ? who.tokenId : null,
+            firstOnlineAt: online ? sql`now()` : null,
+          })
+          .onConflictDoUpdate({
+            target: [runtimes.workspaceId, runtimes.daemonId, runtimes.provider],
+            set: {
+              name: rt.name,
+              version: rt.version,
+              cliVersion: input.cli_version,
+              deviceName: input.device_name,
+              status: online ? "online" : "offline",
+              lastSeenAt: sql`now()`,
+              ...(who.kind === "daemon" ? { registeredTokenId: who.tokenId, ownerId } : {}),
+            },
+            // Re-registering is only for whoever may drive the existing row: a daemon id is visible to every
+            // member, so an unconditional upsert would hand someone else's machine to the caller.
+            setWhere: drivenBy(who),
+          })
+          .returning({ ...getTableColumns(runtimes), inserted: sql<boolean>`(xmax = 0)` });
+        if (!r) throw conflict(`daemon ${input.daemon_id} (${rt.provider}) is registered by someone else in this workspace`);
+        if (r.inserted) {
+          recordEvent(events.runtimeRegistered({ ...runtimeArgs(r), runtimeVersion: r.version, cliVersion: r.cliVersion }), tx);
+          if (online) recordEvent(events.runtimeReady({ ...runtimeArgs(r), readyDurationMs: 0 }), tx);
+        }
+        return r;
+      });
     } catch (err) {
       if (err instanceof HttpError) throw err;
       await recordEvent(
@@ -119,12 +125,7 @@ export async function registerRuntimes(db: Db, who: DaemonPrincipal, input: Regi
       throw err;
     }
     const { inserted, ...runtime } = row;
-    if (inserted) {
-      await recordEvent(events.runtimeRegistered({ ...runtimeArgs(runtime), runtimeVersion: runtime.version, cliVersion: runtime.cliVersion }));
-      if (online) await recordEvent(events.runtimeReady({ ...runtimeArgs(runtime), readyDurationMs: 0 }));
-    } else if (online) {
-      await markFirstOnline(db, runtime.id);
-    }
+    if (!inserted && online) await markFirstOnline(db, runtime.id);
     out.push(runtime);
   }
   return { runtimes: out.map((r) => ({ id: r.id, name: r.name, provider: r.provider, status: r.status })) };
@@ -132,14 +133,16 @@ export async function registerRuntimes(db: Db, who: DaemonPrincipal, input: Regi
 
 /** A runtime registered offline reports online for the first time: `runtime_ready` with register → online. */
 async function markFirstOnline(db: Db, runtimeId: string): Promise<void> {
-  const [r] = await db
-    .update(runtimes)
-    .set({ firstOnlineAt: sql`now()` })
-    .where(and(eq(runtimes.id, runtimeId), isNull(runtimes.firstOnlineAt)))
-    .returning();
-  if (!r) return;
-  const readyMs = Math.max(0, r.firstOnlineAt!.getTime() - r.createdAt.getTime());
-  await recordEvent(events.runtimeReady({ ...runtimeArgs(r), readyDurationMs: readyMs }));
+  await withEvents(db, async (tx) => {
+    const [r] = await tx
+      .update(runtimes)
+      .set({ firstOnlineAt: sql`now()` })
+      .where(and(eq(runtimes.id, runtimeId), isNull(runtimes.firstOnlineAt)))
+      .returning();
+    if (!r) return;
+    const readyMs = Math.max(0, r.firstOnlineAt!.getTime() - r.createdAt.getTime());
+    recordEvent(events.runtimeReady({ ...runtimeArgs(r), readyDurationMs: readyMs }), tx);
+  });
 }
 
 /** Runtimes by id that the caller may drive; any other id (absent or another workspace's) → 404, nothing changed. */
@@ -172,23 +175,27 @@ export async function heartbeatRuntimes(db: Db, who: DaemonPrincipal, ids: strin
 export async function deregisterRuntimes(db: Db, who: DaemonPrincipal, ids: string[]): Promise<void> {
   const rows = await loadRuntimesFor(db, who, ids);
   if (rows.length === 0) return;
-  const changed = await db
-    .update(runtimes)
-    .set({ status: "offline" })
-    .where(and(inArray(runtimes.id, rows.map((r) => r.id)), eq(runtimes.status, "online")))
-    .returning();
-  for (const r of changed) await recordEvent(events.runtimeOffline(runtimeArgs(r)));
+  await withEvents(db, async (tx) => {
+    const changed = await tx
+      .update(runtimes)
+      .set({ status: "offline" })
+      .where(and(inArray(runtimes.id, rows.map((r) => r.id)), eq(runtimes.status, "online")))
+      .returning();
+    for (const r of changed) recordEvent(events.runtimeOffline(runtimeArgs(r)), tx);
+  });
 }
 
 /** The stale-runtime sweep: one UPDATE ... RETURNING, so with several nodes each runtime goes offline once. */
 export async function markStaleRuntimesOffline(db: Db, staleSeconds: number): Promise<Runtime[]> {
-  const changed = await db
-    .update(runtimes)
-    .set({ status: "offline" })
-    .where(and(eq(runtimes.status, "online"), sql`${runtimes.lastSeenAt} < now() - make_interval(secs => ${staleSeconds})`))
-    .returning();
-  for (const r of changed) await recordEvent(events.runtimeOffline(runtimeArgs(r)));
-  return changed;
+  return withEvents(db, async (tx) => {
+    const changed = await tx
+      .update(runtimes)
+      .set({ status: "offline" })
+      .where(and(eq(runtimes.status, "online"), sql`${runtimes.lastSeenAt} < now() - make_interval(secs => ${staleSeconds})`))
+      .returning();
+    for (const r of changed) recordEvent(events.runtimeOffline(runtimeArgs(r)), tx);
+    return changed;
+  });
 }
 
 export async function listRuntimes(db: Db, workspaceId: string) {
