@@ -66,7 +66,10 @@ describe("contact sales in the browser", () => {
       "contact_sales_submitted at the capture server",
     );
     expect(ev!.properties).toMatchObject({ form_source: "page", company_size: "201-500", use_case: "self_host", has_goals: true });
-    expect(ev!.distinct_id).toBe(ev!.properties.inquiry_id);
+    // The visitor's own anonymous posthog-js id (a UUIDv7) is adopted, with its session (issue 16 stitching).
+    expect(ev!.distinct_id).not.toBe(ev!.properties.inquiry_id);
+    expect(ev!.distinct_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/);
+    expect(ev!.properties.$session_id).toEqual(expect.any(String));
     const wire = JSON.stringify(ev);
     for (const secret of ["Grace", "Hopper", "compilers.example", "Run agents"]) expect(wire).not.toContain(secret);
 

@@ -264,6 +264,6 @@ describe("unknown API routes and methods (§5)", () => {
     const res = await get("/definitely/not/here");
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);
-    expect(await res.text()).toContain("Page not found");
+    expect(await res.text()).toContain("This page does not exist");
   });
 });

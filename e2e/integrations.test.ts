@@ -110,6 +110,7 @@ describe("integrations", () => {
 
     // An issue, then a signed PR delivery that mentions it.
     await page.goto(`${app.baseUrl}${base}/issues`);
+    await page.getByRole("button", { name: "New issue" }).click();
     await page.getByLabel("Title", { exact: true }).fill("Login page times out");
     await page.getByLabel("Title", { exact: true }).press("Enter");
     await page.getByRole("status").filter({ hasText: /Created ORB-1/ }).waitFor();

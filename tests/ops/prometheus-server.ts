@@ -38,7 +38,12 @@ export function templateConfig(shipped: string, o: TemplateOptions): string {
 
 export async function startPrometheus(bin: string, port: number, o: TemplateOptions): Promise<PrometheusServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tandem-prometheus-"));
-  fs.cpSync(path.join(PROM_DIR, "rules"), path.join(dir, "rules"), { recursive: true });
+  fs.mkdirSync(path.join(dir, "rules"));
+  for (const f of fs.readdirSync(path.join(PROM_DIR, "rules"))) {
+    // A group's own `interval:` (the funnel's 1m) would outlast the test's waits: every group runs at the test's pace.
+    const rules = fs.readFileSync(path.join(PROM_DIR, "rules", f), "utf8").replace(/^(\s+)interval: \S+$/gm, `$1interval: ${o.evaluationInterval}`);
+    fs.writeFileSync(path.join(dir, "rules", f), rules);
+  }
   fs.writeFileSync(path.join(dir, "tandem-token"), `${o.token}\n`, { mode: 0o600 });
   fs.writeFileSync(path.join(dir, "prometheus.yml"), templateConfig(fs.readFileSync(path.join(PROM_DIR, "prometheus.yml"), "utf8"), o));
   const child = spawn(
