@@ -23,6 +23,8 @@ const TYPED_METRICS: [string, string, string][] = [
   ["business_orders_total", "status", "Stripe events, once per event id: checkout completed/async succeeded → `completed` (unpaid → `created`), async failed / `invoice.payment_failed` → `failed`, renewal `invoice.paid` → `completed`, `charge.refunded` → `refunded`"],
   ["business_revenue_cents_total", "currency", "Stripe events, once per event id: one-off checkouts at completion, subscriptions at each paid invoice; `currency` from `REVENUE_CURRENCIES`, else `other`"],
   ["daemon_message_received_total", "kind", "every authenticated daemon API request"],
+  ["analytics_proxy_errors_total", "kind", "the `/ingest` proxy could not deliver browser analytics: `upstream_5xx`, `timeout`, `unreachable`"],
+  ["analytics_erasures_total", "result", "account erasure: `requested` (a PostHog deletion recorded in the deletion transaction), `propagated` (PostHog accepted it), `failed` (an attempt failed; retried), `not_propagated` (no `POSTHOG_PERSONAL_API_KEY`/`POSTHOG_PROJECT_ID`)"],
 ];
 
 export function renderEventsDoc(): string {
@@ -59,6 +61,28 @@ export function renderEventsDoc(): string {
     "| metric | labels | recorded when |",
     "|---|---|---|",
     ...TYPED_METRICS.map(([name, labels, when]) => `| ${code(name)} | ${labels ? labels.split(",").map(code).join(", ") : "—"} | ${when} |`),
+  );
+  lines.push(
+    "",
+    "## Identity, consent, groups and erasure (issue 16)",
+    "",
+    "None of this changes anything unless its variable is set (or, for stitching, the browser sends its ids).",
+    "",
+    "- **Stitching**: our API client sends posthog-js's `X-POSTHOG-DISTINCT-ID` / `X-POSTHOG-SESSION-ID` (a redirect",
+    "  falls back to posthog-js's cookie). Events recorded while handling the request carry `$session_id`; `signup`",
+    "  also sends `$create_alias` (`alias` = the anonymous id; never one shaped like an account id); `contact_sales_submitted`",
+    "  takes the anonymous id as its distinct id. Used for analytics only, never for authorisation.",
+    "- **Consent** (`ANALYTICS_CONSENT=required|implied`, default `implied`): the choice is stored on the account",
+    "  (`PUT /api/me/analytics-consent`). Events about a person who refused (or, with `required`, has not agreed, or whose",
+    "  account was erased) are sent with `$process_person_profile: false`, without `$set`/`$set_once` and without aliases.",
+    "  Counters count as always.",
+    "- **Groups** (`POSTHOG_GROUPS=true`): events with a workspace carry `$groups: {workspace}`; `$groupidentify`",
+    "  (`member_count_bucket`, `created_at`) is sent when a workspace is created or renamed.",
+    "- **Erasure** (`POSTHOG_PERSONAL_API_KEY` + `POSTHOG_PROJECT_ID`, optional `POSTHOG_API_HOST`): account deletion",
+    "  asks PostHog's persons API to delete the person and their events (`bulk_delete` by distinct id), retried by the",
+    "  relay until accepted and kept as a record in `analytics_erasures`.",
+    "- **`$ai_generation`**: PostHog LLM analytics in privacy mode (no prompt or output), one per usage growth of a",
+    "  (task, model).",
   );
   lines.push("", "## Properties", "");
   for (const b of builders) {
