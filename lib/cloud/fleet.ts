@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { config } from "@/lib/config";
 import { HttpError, badRequest, unavailable } from "@/lib/http/errors";
-import { readBytes } from "@/lib/http/body";
+import { readBytes, readStreamCapped } from "@/lib/http/body";
 import { inferCloudRuntimeOp, recordCloudRuntimeRequest } from "@/lib/telemetry";
 import { trimTrailingSlashes } from "@/lib/http/text";
 
@@ -55,22 +55,8 @@ export function requestIdOf(req: Request): string {
   return given && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
-async function readCapped(res: Response): Promise<Buffer> {
-  if (!res.body) return Buffer.alloc(0);
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > RESPONSE_LIMIT) {
-      await reader.cancel().catch(() => {});
-      throw new Error("fleet response is larger than 1 MiB");
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
+function readCapped(res: Response): Promise<Buffer> {
+  return readStreamCapped(res.body, RESPONSE_LIMIT, () => new Error("fleet response is larger than 1 MiB"));
 }
 
 /**

@@ -8,8 +8,13 @@ export const DEFAULT_BODY_LIMIT = 64 * 1024;
 export async function readBytes(req: Request, limit = DEFAULT_BODY_LIMIT): Promise<Buffer> {
   const declared = Number(req.headers.get("content-length") ?? "");
   if (Number.isFinite(declared) && declared > limit) throw payloadTooLarge(limit);
-  if (!req.body) return Buffer.alloc(0);
-  const reader = req.body.getReader();
+  return readStreamCapped(req.body, limit, () => payloadTooLarge(limit));
+}
+
+/** A body stream read whole, cancelled (not buffered) once it passes `limit` bytes: then `tooLarge()` is thrown. */
+export async function readStreamCapped(body: ReadableStream<Uint8Array> | null, limit: number, tooLarge: () => Error): Promise<Buffer> {
+  if (!body) return Buffer.alloc(0);
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -18,7 +23,7 @@ export async function readBytes(req: Request, limit = DEFAULT_BODY_LIMIT): Promi
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel().catch(() => {});
-      throw payloadTooLarge(limit);
+      throw tooLarge();
     }
     chunks.push(value);
   }
