@@ -3,6 +3,7 @@ import { config } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db/client";
 import { analyticsErasures } from "@/lib/db/schema/telemetry";
 import { countErasure } from "./metrics";
+import { backoffDelay, rowsOf } from "./relay";
 import { trimTrailingSlashes } from "@/lib/http/text";
 
 /**
@@ -41,7 +42,6 @@ export async function requestPersonErasure(tx: Tx, distinctId: string): Promise<
   countErasure("requested");
 }
 
-const rowsOf = <T>(res: unknown): T[] => (Array.isArray(res) ? (res as T[]) : ((res as { rows?: T[] }).rows ?? []));
 
 /** Sends due requests (claimed with a lease, so nodes never send one twice at once); returns how many went out. */
 export async function sendPendingErasures(db: Db, target: ErasureTarget, opts: { timeoutMs: number; backoffMinMs: number; backoffMaxMs: number }): Promise<number> {
@@ -80,8 +80,7 @@ export async function sendPendingErasures(db: Db, target: ErasureTarget, opts: {
     return rows.length;
   }
   const attempts = Math.max(...rows.map((r) => r.attempts));
-  const cap = Math.min(opts.backoffMaxMs, opts.backoffMinMs * 2 ** Math.min(attempts - 1, 30));
-  const delay = Math.round(cap / 2 + (Math.random() * cap) / 2);
+  const delay = backoffDelay(attempts, opts.backoffMinMs, opts.backoffMaxMs);
   await db.execute(
     sql`update analytics_erasures set next_attempt_at = now() + make_interval(secs => ${delay / 1000}), last_status = ${status} where distinct_id = any(${list}::text[])`,
   );

@@ -46,7 +46,14 @@ type Outcome = { kind: "ok" } | { kind: "retry"; status: number } | { kind: "rej
 /** 4xx answers that may succeed later (auth fixed, rate limit over, timeouts): retried, not dead-lettered. */
 const RETRYABLE_4XX = new Set([401, 403, 404, 408, 409, 425, 429]);
 
-const rowsOf = <T>(res: unknown): T[] => (Array.isArray(res) ? (res as T[]) : ((res as { rows?: T[] }).rows ?? []));
+/** Exponential backoff with "equal jitter": the n-th consecutive failure waits between half and all of its step. */
+export function backoffDelay(failures: number, minMs: number, maxMs: number): number {
+  const cap = Math.min(maxMs, minMs * 2 ** Math.min(failures - 1, 30));
+  return Math.round(cap / 2 + (Math.random() * cap) / 2);
+}
+
+/** Rows of `db.execute`, as postgres.js (an array) and PGlite (`{rows}`) return them. */
+export const rowsOf = <T>(res: unknown): T[] => (Array.isArray(res) ? (res as T[]) : ((res as { rows?: T[] }).rows ?? []));
 const idList = (rows: Row[]) => `{${rows.map((r) => r.id).join(",")}}`;
 
 export class OutboxRelay {
@@ -202,9 +209,7 @@ export class OutboxRelay {
       // Cut short by the shutdown deadline: hand the rows back at once for the next process.
     } else {
       this.failures++;
-      const min = this.opts.backoffMinMs ?? 1000;
-      const cap = Math.min(this.opts.backoffMaxMs ?? 300_000, min * 2 ** Math.min(this.failures - 1, 30));
-      delay = Math.round(cap / 2 + (Math.random() * cap) / 2); // "equal jitter": never less than half the step
+      delay = backoffDelay(this.failures, this.opts.backoffMinMs ?? 1000, this.opts.backoffMaxMs ?? 300_000);
       this.pausedUntil = Date.now() + delay;
       countAnalyticsOutcome("failed", rows.length);
       countAnalyticsOutcome("retried", rows.length);
@@ -231,7 +236,8 @@ export class OutboxRelay {
         from users where id = any(${`{${ids.join(",")}}`}::uuid[])`),
     );
     // An erased account (no row any more: its `account_deleted`) is never profiled again either.
-    const refused = new Set(ids.filter((id) => !found.some((u) => u.id === id && !u.refused)));
+    const agreed = new Set(found.filter((u) => !u.refused).map((u) => u.id));
+    const refused = new Set(ids.filter((id) => !agreed.has(id)));
     for (const row of rows) {
       if (!row.user_id || !refused.has(row.user_id)) continue;
       if (row.event === "$create_alias") {

@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { CONSENT_COOKIE } from "@/lib/analytics-client/consent";
+import { readCookie } from "@/lib/http/request";
 
 /**
  * The browser behind a request, for stitching server events to the person posthog-js already knows (issue 16):
@@ -34,17 +36,9 @@ function cleanId(v: string | null | undefined): string | undefined {
   return v;
 }
 
-function cookie(header: string, name: string): string | undefined {
-  for (const part of header.split(";")) {
-    const i = part.indexOf("=");
-    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
-  }
-  return undefined;
-}
-
 /** posthog-js's persistence cookie `ph_<key>_posthog`: `{distinct_id, $sesid: [lastActivity, sessionId, start]}`. */
-function fromPostHogCookie(header: string, key: string): Visitor {
-  const raw = key ? cookie(header, `ph_${key}_posthog`) : undefined;
+function fromPostHogCookie(req: Request, key: string): Visitor {
+  const raw = key ? readCookie(req, `ph_${key}_posthog`) : undefined;
   if (!raw || raw.length > 4096) return {};
   try {
     const o = JSON.parse(decodeURIComponent(raw)) as { distinct_id?: unknown; $sesid?: unknown };
@@ -59,11 +53,10 @@ function fromPostHogCookie(header: string, key: string): Visitor {
 }
 
 export function readVisitor(req: Request, env: Record<string, string | undefined>): Visitor {
-  const cookies = req.headers.get("cookie") ?? "";
-  const choice = cookie(cookies, "tandem_analytics_consent");
+  const choice = readCookie(req, CONSENT_COOKIE);
   const required = (env.ANALYTICS_CONSENT ?? "").trim().toLowerCase() === "required";
   if (choice === "denied" || (required && choice !== "granted")) return {};
-  const fallback = fromPostHogCookie(cookies, (env.POSTHOG_API_KEY ?? "").trim());
+  const fallback = fromPostHogCookie(req, (env.POSTHOG_API_KEY ?? "").trim());
   const visitor: Visitor = {
     anonDistinctId: cleanId(req.headers.get("x-posthog-distinct-id")) ?? fallback.anonDistinctId,
     sessionId: cleanId(req.headers.get("x-posthog-session-id")) ?? fallback.sessionId,
