@@ -6,7 +6,7 @@ const distDir = process.env.NEXT_DIST_DIR || ".next";
 const nextConfig: NextConfig = {
   distDir,
   // Native/wasm or stateful server packages stay as plain Node requires instead of being bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "postgres", "ioredis", "prom-client", "posthog-node", "nodemailer"],
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "ioredis", "prom-client", "posthog-node", "nodemailer", "@vercel/otel", "@opentelemetry/api"],
   poweredByHeader: false,
   // Types are checked once by `tsc --noEmit` in the test command; skipping it here halves build time on 2 cores.
   typescript: { ignoreBuildErrors: true },

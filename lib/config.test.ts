@@ -34,6 +34,15 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ANALYTICS_OUTBOX_MAX_ROWS: "0" })).toThrow(/ANALYTICS_OUTBOX_MAX_ROWS/);
   });
 
+  it("reads the tracing variables (issue 14): an OTLP/HTTP endpoint URL and protocol, the service name", () => {
+    expect(loadConfig({}).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(loadConfig({}).OTEL_SERVICE_NAME).toBe("tandem");
+    const c = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" });
+    expect([c.OTEL_EXPORTER_OTLP_ENDPOINT, c.OTEL_EXPORTER_OTLP_PROTOCOL]).toEqual(["http://collector:4318", "http/json"]);
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT: expected a http: or https: URL/);
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" })).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL: expected http\/protobuf or http\/json/);
+  });
+
   it("requires both Google credentials", () => {
     expect(() => loadConfig({ GOOGLE_CLIENT_ID: "x" })).toThrow(/GOOGLE_CLIENT_SECRET/);
     expect(loadConfig({ GOOGLE_CLIENT_ID: "x", GOOGLE_CLIENT_SECRET: "y" }).googleEnabled).toBe(true);

@@ -123,6 +123,11 @@ const envSchema = z.object({
   ANALYTICS_RELAY_BACKOFF_MIN_MS: positiveInt(1000),
   ANALYTICS_RELAY_BACKOFF_MAX_MS: positiveInt(300_000),
   ANALYTICS_RELAY_POLL_MS: positiveInt(2000),
+  /** Tracing (issue 14): OpenTelemetry is loaded only when one of these is set (docs/operations.md, Tracing). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(["http:", "https:"]),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url(["http:", "https:"]),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(["http/protobuf", "http/json"], { error: "expected http/protobuf or http/json" }).optional(),
+  OTEL_SERVICE_NAME: z.string().optional().default("tandem"),
   APP_ENV: z.string().optional(),
   METRICS_TOKEN: z.string().optional(),
   TRUST_PROXY: bool(false),

@@ -14,6 +14,7 @@ import { entityKind } from "drizzle-orm";
 import { PgPreparedQuery } from "drizzle-orm/pg-core";
 import { DependencyUnavailableError } from "@/lib/http/errors";
 import { withDeadline } from "@/lib/ops/deadline";
+import { tracingEnabled, withSpan } from "@/lib/ops/tracing";
 import { isConnectionCode, toDatabaseError } from "./errors";
 
 type QueryWithCache = (this: unknown, queryString: string, params: unknown[], query: () => Promise<unknown>) => Promise<unknown>;
@@ -35,7 +36,7 @@ export function installQueryGuard(): void {
   const proto = PgPreparedQuery.prototype as unknown as { queryWithCache: QueryWithCache; [PATCHED]?: boolean };
   if (proto[PATCHED]) return;
   const original = proto.queryWithCache;
-  proto.queryWithCache = async function (queryString, params, query) {
+  const guarded: QueryWithCache = async function (queryString, params, query) {
     const guard = isPostgresJs(this) ? (globalThis as G)[GUARD] : undefined;
     try {
       return await original.call(this, queryString, params, guard ? () => guard.run(query) : query);
@@ -45,8 +46,29 @@ export function installQueryGuard(): void {
       throw mapped;
     }
   };
+  // With tracing on, a span per statement inside a trace (lib/ops/tracing.ts): the SQL text, never its parameters.
+  proto.queryWithCache = function (queryString, params, query) {
+    if (!tracingEnabled()) return guarded.call(this, queryString, params, query);
+    const operation = sqlOperation(queryString);
+    return withSpan(
+      operation,
+      { "db.system.name": "postgresql", "db.system": "postgresql", "db.operation.name": operation, "db.query.text": queryString.slice(0, 2000) },
+      () => guarded.call(this, queryString, params, query),
+    );
+  };
   proto[PATCHED] = true;
 }
+
+/** The statement's first keyword, upper-cased (`SELECT`, `INSERT`, `WITH`...): a bounded span name. */
+export function sqlOperation(queryString: string): string {
+  let i = 0;
+  while (i < queryString.length && queryString.charCodeAt(i) <= 32) i++;
+  let j = i;
+  while (j < queryString.length && j - i < 16 && isAsciiLetter(queryString.charCodeAt(j))) j++;
+  return j > i ? queryString.slice(i, j).toUpperCase() : "QUERY";
+}
+
+const isAsciiLetter = (c: number) => (c | 32) >= 97 && (c | 32) <= 122;
 
 function isPostgresJs(q: unknown): boolean {
   const ctor = (q as { constructor?: { [entityKind]?: string } })?.constructor;

@@ -30,6 +30,18 @@ export async function startServer(): Promise<void> {
   } catch (err) {
     fail("configuration", err);
   }
+  // Tracing first, so its shutdown hook runs last and exports the spans of everything stopped before it.
+  if (c.OTEL_EXPORTER_OTLP_ENDPOINT || c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+    try {
+      const { startTracing, stopTracing } = await import("./tracing-sdk");
+      startTracing(c.OTEL_SERVICE_NAME);
+      onShutdown("tracing", stopTracing);
+      // The origin only: an endpoint URL may carry credentials.
+      console.log(`> tracing: OpenTelemetry, OTLP/HTTP to ${new URL(c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? c.OTEL_EXPORTER_OTLP_ENDPOINT!).origin}`);
+    } catch (err) {
+      fail("tracing", err);
+    }
+  }
   try {
     const { driver } = await dbHandle();
     console.log(`> database: ${driver === "postgres" ? "PostgreSQL" : `PGlite (${c.DATA_DIR})`}`);

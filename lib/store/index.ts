@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { config } from "@/lib/config";
 import { markUnavailable } from "@/lib/http/errors";
 import { withDeadline } from "@/lib/ops/deadline";
+import { tracingEnabled, withSpan } from "@/lib/ops/tracing";
 import { MemoryStore } from "./memory";
 import { RedisStore } from "./redis";
 import type { SharedStore } from "./types";
@@ -55,15 +56,22 @@ function failFast(client: Redis) {
   const send = client.sendCommand.bind(client) as (...args: unknown[]) => Promise<unknown>;
   (client as { sendCommand: unknown }).sendCommand = (...args: unknown[]) => {
     const name = (args[0] as { name?: string })?.name ?? "command";
-    const answer = withDeadline(send(...args), REDIS_COMMAND_TIMEOUT_MS, () => new Error(`redis: no answer to ${name} within ${REDIS_COMMAND_TIMEOUT_MS} ms`)).catch(
+    const answer = tracedCommand(name, () => withDeadline(send(...args), REDIS_COMMAND_TIMEOUT_MS, () => new Error(`redis: no answer to ${name} within ${REDIS_COMMAND_TIMEOUT_MS} ms`)).catch(
       (err: unknown) => {
         throw (err as Error)?.name === "ReplyError" ? err : markUnavailable(err, "redis");
       },
-    );
+    ));
     // ioredis's own callback-style calls (ready check, INFO) ignore this promise: its rejection must not go unhandled.
     answer.catch(() => {});
     return answer;
   };
+}
+
+/** With tracing on, a span per command inside a trace (lib/ops/tracing.ts): the command's name, never its keys. */
+function tracedCommand<T>(name: string, send: () => Promise<T>): Promise<T> {
+  if (!tracingEnabled()) return send();
+  const operation = name.toUpperCase();
+  return withSpan(operation, { "db.system.name": "redis", "db.system": "redis", "db.operation.name": operation }, send);
 }
 
 /** The process-wide shared store, kept on globalThis (Next loads server modules twice): one Redis client per process. */

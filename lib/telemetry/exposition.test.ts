@@ -1,9 +1,9 @@
 import { Counter, Gauge, Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { SAMPLE_EVENTS, exerciseTypedRecorders } from "@/tests/helpers/telemetry-samples";
-import { renderPrometheus } from "./exposition";
+import { renderMetrics, renderPrometheus } from "./exposition";
 import { observeHttpRequest } from "./http";
-import { CachedCounter, CachedHistogram, registry, resetMetricsForTests } from "./metrics";
+import { CachedCounter, CachedHistogram, families, registry, resetMetricsForTests } from "./metrics";
 import { recordEvent } from "./record";
 import { setSinkForTests, NoopSink } from "./sink";
 
@@ -65,5 +65,37 @@ describe("renderPrometheus", () => {
     new CachedCounter({ name: "t_d_total", help: "d", labelNames: ["x"], registers: [reg] }).incFor("1");
     expect(await renderPrometheus(reg)).toBe(await reg.metrics());
     expect(await renderPrometheus(reg)).toContain('t_d_total{x="1",node="a"} 1');
+  });
+});
+
+describe("exemplars (issue 14: tracing on)", () => {
+  const TRACE_A = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const TRACE_B = "00f067aa0ba902b7a3ce929d0e0e4736";
+
+  it("OpenMetrics shows the latest trace of each bucket the value fell in; Prometheus text shows none", async () => {
+    const h = families().httpDuration;
+    h.observeWithExemplar(0.03, "0".repeat(32), "GET", "/api/x", "200");
+    h.observeWithExemplar(0.04, TRACE_A, "GET", "/api/x", "200"); // same bucket (le 0.05): replaces the first
+    h.observeWithExemplar(60, TRACE_B, "GET", "/api/x", "200"); // above the last bound: +Inf
+    h.observeFor(0.001, "GET", "/api/x", "200"); // no trace: counted, no exemplar
+
+    const om = (await renderMetrics("application/openmetrics-text; version=1.0.0")).body;
+    const lines = om.split("\n").filter((l) => l.startsWith("tandem_http_request_duration_seconds_bucket{") && l.includes('route="/api/x"'));
+    const withExemplar = lines.filter((l) => l.includes(" # {"));
+    expect(withExemplar).toHaveLength(2);
+    expect(withExemplar[0]).toMatch(new RegExp(`le="0\\.05",.*\\} 3 # \\{trace_id="${TRACE_A}"\\} 0\\.04 \\d+\\.\\d{3}$`));
+    expect(withExemplar[1]).toMatch(new RegExp(`le="\\+Inf",.*\\} 4 # \\{trace_id="${TRACE_B}"\\} 60 \\d+\\.\\d{3}$`));
+    expect(om.endsWith("# EOF\n")).toBe(true);
+
+    const text = (await renderMetrics(null)).body;
+    expect(text).toContain('tandem_http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/api/x",status="200"} 4');
+    expect(text).not.toContain("trace_id");
+  });
+
+  it("a reset forgets the exemplars with the series", async () => {
+    families().httpDuration.observeWithExemplar(0.2, TRACE_A, "GET", "/api/y", "200");
+    registry().resetMetrics();
+    families().httpDuration.observeFor(0.2, "GET", "/api/y", "200");
+    expect((await renderMetrics("application/openmetrics-text")).body).not.toContain("trace_id");
   });
 });

@@ -1,6 +1,6 @@
 import { timingSafeEqual, createHash } from "node:crypto";
-import type { Registry } from "prom-client";
-import { CachedCounter, CachedHistogram, registry } from "./metrics";
+import type { Metric, Registry } from "prom-client";
+import { cachedKind, registry, type CachedHistogram, type Exemplar } from "./metrics";
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 export const OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -23,25 +23,34 @@ function formatValue(v: number): string {
 }
 
 /**
- * OpenMetrics text, rendered from the registry's JSON. prom-client's own OpenMetrics mode renames counter
- * objects in place (dropping `_total`), which would corrupt a concurrent Prometheus-format scrape.
+ * OpenMetrics text, rendered from each family's JSON (prom-client's own OpenMetrics mode renames counter objects in
+ * place, dropping `_total`, which would corrupt a concurrent Prometheus-format scrape); our cached histograms are
+ * rendered directly, with their exemplars (the trace of a request per bucket, when tracing is on).
  */
 async function renderOpenMetrics(): Promise<string> {
-  const out: string[] = [];
-  for (const m of await registry().getMetricsAsJSON()) {
-    const isCounter = String(m.type) === "counter";
-    const family = isCounter ? m.name.replace(/_total$/, "") : m.name;
-    out.push(`# TYPE ${family} ${m.type}`, `# HELP ${family} ${escapeHelp(m.help)}`);
-    for (const v of m.values) {
-      const sample = (v as { metricName?: string }).metricName ?? (isCounter ? `${family}_total` : m.name);
-      const labels = Object.entries(v.labels ?? {})
-        .map(([k, lv]) => `${k}="${escapeLabel(typeof lv === "number" ? formatValue(lv) : String(lv))}"`)
-        .join(",");
-      out.push(`${sample}${labels ? `{${labels}}` : ""} ${formatValue(v.value)}`);
-    }
-  }
-  out.push("# EOF");
-  return out.join("\n") + "\n";
+  const parts = await Promise.all(
+    registry()
+      .getMetricsAsArray()
+      .map(async (metric) => {
+        const f = metric as unknown as Family;
+        if (cachedKind(metric) === "histogram" && typeof f.collect !== "function") {
+          return renderHistogram(f, escapeHelp(f.name), (e) => (metric as unknown as CachedHistogram<string>).exemplarsOf(e));
+        }
+        const m = await (metric as unknown as Metric).get();
+        const isCounter = String(m.type) === "counter";
+        const family = isCounter ? m.name.replace(/_total$/, "") : m.name;
+        const out = [`# TYPE ${family} ${m.type}`, `# HELP ${family} ${escapeHelp(m.help)}`];
+        for (const v of m.values) {
+          const sample = (v as { metricName?: string }).metricName ?? (isCounter ? `${family}_total` : m.name);
+          const labels = Object.entries(v.labels ?? {})
+            .map(([k, lv]) => `${k}="${escapeLabel(typeof lv === "number" ? formatValue(lv) : String(lv))}"`)
+            .join(",");
+          out.push(`${sample}${labels ? `{${labels}}` : ""} ${formatValue(v.value)}`);
+        }
+        return out.join("\n");
+      }),
+  );
+  return `${parts.join("\n")}\n# EOF\n`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -85,7 +94,9 @@ function renderCounter(f: Family, name: string): string {
   return out;
 }
 
-function renderHistogram(f: Family, name: string): string {
+const exemplarText = (x: Exemplar | undefined) => (x ? ` # {trace_id="${x.traceId}"} ${x.value} ${x.at.toFixed(3)}` : "");
+
+function renderHistogram(f: Family, name: string, exemplarsOf?: (e: Entry) => readonly (Exemplar | undefined)[] | undefined): string {
   const bounds = f.upperBounds!;
   let out = `# HELP ${name} ${escapeHelp(f.help)}\n# TYPE ${name} histogram`;
   for (const e of Object.values(f.hashMap)) {
@@ -97,13 +108,14 @@ function renderHistogram(f: Family, name: string): string {
       prefixes.push(`\n${name}_bucket{le="+Inf"${tail} `);
       bucketPrefixes.set(e.labels, prefixes);
     }
+    const ex = exemplarsOf?.(e);
     let acc = 0;
     for (let i = 0; i < bounds.length; i++) {
       acc += e.bucketValues[bounds[i]];
-      out += prefixes[i] + valueText(acc);
+      out += prefixes[i] + valueText(acc) + (ex ? exemplarText(ex[i]) : "");
     }
     const suffix = l ? `{${l}} ` : " ";
-    out += `${prefixes[bounds.length]}${valueText(e.count)}\n${name}_sum${suffix}${valueText(e.sum)}\n${name}_count${suffix}${valueText(e.count)}`;
+    out += `${prefixes[bounds.length]}${valueText(e.count)}${ex ? exemplarText(ex[bounds.length]) : ""}\n${name}_sum${suffix}${valueText(e.sum)}\n${name}_count${suffix}${valueText(e.count)}`;
   }
   return out;
 }
@@ -117,8 +129,9 @@ export async function renderPrometheus(reg: Registry): Promise<string> {
       const f = metric as unknown as Family;
       if (typeof f.collect !== "function") {
         const name = escapeHelp(f.name);
-        if (metric instanceof CachedHistogram) return renderHistogram(f, name);
-        if (metric instanceof CachedCounter) return renderCounter(f, name);
+        const kind = cachedKind(metric);
+        if (kind === "histogram") return renderHistogram(f, name);
+        if (kind === "counter") return renderCounter(f, name);
       }
       return r.getMetricsAsString(metric);
     }),

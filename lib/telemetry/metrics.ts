@@ -120,7 +120,15 @@ class SeriesCache<E> {
   }
 }
 
+/**
+ * What the exposition renderer recognises our families by. Not `instanceof`: Next loads server modules more than
+ * once, so the registry (on globalThis) may hold instances of another copy of these classes.
+ */
+export const CACHED_KIND = Symbol.for("tandem.metrics.cachedKind");
+export const cachedKind = (metric: unknown): "counter" | "histogram" | undefined => (metric as { [CACHED_KIND]?: "counter" | "histogram" })?.[CACHED_KIND];
+
 export class CachedCounter<L extends string> extends Counter<L> {
+  readonly [CACHED_KIND] = "counter" as const;
   private readonly series = new SeriesCache<CounterEntry>();
 
   /** `inc(labels)` for the label values given in `labelNames` order. */
@@ -137,10 +145,35 @@ export class CachedCounter<L extends string> extends Counter<L> {
   }
 }
 
+/** An OpenMetrics exemplar: the trace of one observation that fell in a bucket (the latest one is kept). */
+export type Exemplar = { traceId: string; value: number; at: number };
+
 export class CachedHistogram<L extends string> extends Histogram<L> {
+  readonly [CACHED_KIND] = "histogram" as const;
   private readonly series = new SeriesCache<HistogramEntry>();
   /** The bucket keys of prom-client's `bucketValues` as strings, so an observation converts no number to a key. */
   private boundKeys?: string[];
+  /** Per series entry, the latest exemplar of each bucket (index = bound, last = +Inf); a reset drops the entries. */
+  private readonly exemplars = new WeakMap<object, (Exemplar | undefined)[]>();
+
+  /** `observeFor`, keeping `traceId` as the exemplar of the bucket the value falls in (tracing on, issue 14). */
+  observeWithExemplar(value: number, traceId: string, a: string, b?: string, c?: string, d?: string): void {
+    this.observeFor(value, a, b, c, d);
+    const m = this as unknown as Internals<HistogramEntry>;
+    const e = this.series.get(m, a, b, c, d);
+    if (e === undefined || !Number.isFinite(value)) return;
+    const bounds = m.upperBounds;
+    let i = 0;
+    while (i < bounds.length && value > bounds[i]) i++;
+    let slots = this.exemplars.get(e);
+    if (slots === undefined) this.exemplars.set(e, (slots = new Array(bounds.length + 1)));
+    slots[i] = { traceId, value, at: Date.now() / 1000 };
+  }
+
+  /** The exemplars of a series entry (as found in prom-client's `hashMap`), by bucket. */
+  exemplarsOf(entry: object): readonly (Exemplar | undefined)[] | undefined {
+    return this.exemplars.get(entry);
+  }
 
   /** `observe(labels, value)` for the label values given in `labelNames` order. */
   observeFor(value: number, a: string, b?: string, c?: string, d?: string): void {

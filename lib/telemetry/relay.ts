@@ -3,6 +3,7 @@ import { getDb, type Db } from "@/lib/db/client";
 import { sendPendingErasures, type ErasureTarget } from "./erasure";
 import { countAnalyticsOutcome, families } from "./metrics";
 import { trimTrailingSlashes } from "@/lib/http/text";
+import { setSpanAttributes, withSpan } from "@/lib/ops/tracing";
 
 /**
  * The outbox relay (issue 12). Every node runs one. A cycle claims up to `batchSize` due rows (`FOR UPDATE SKIP
@@ -63,6 +64,7 @@ export class OutboxRelay {
   private readonly leaseSeconds: number;
   private readonly db: () => Promise<Db>;
   private readonly url: string;
+  private readonly hostName: string;
   private started = false;
   private stopping = false;
   private timer?: NodeJS.Timeout;
@@ -86,6 +88,7 @@ export class OutboxRelay {
     this.leaseSeconds = Math.ceil((2 * this.timeoutMs + 5000) / 1000);
     this.db = opts.db ?? getDb;
     this.url = `${trimTrailingSlashes(opts.host)}/batch/`;
+    this.hostName = new URL(this.url).hostname;
   }
 
   start(): void {
@@ -168,8 +171,14 @@ export class OutboxRelay {
           to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ts, attempts`),
     );
     if (rows.length === 0) return 0;
+    // With tracing on, one trace per delivery (lib/ops/tracing.ts): consent, the request, the settling queries.
+    return withSpan("posthog.deliver", { "posthog.events": rows.length, "server.address": this.hostName }, () => this.deliver(db, rows), { root: true });
+  }
+
+  private async deliver(db: Db, rows: Row[]): Promise<number> {
     await this.applyConsent(db, rows);
     const outcome = await this.send(rows);
+    setSpanAttributes({ "posthog.outcome": outcome.kind, "http.response.status_code": outcome.kind === "ok" ? undefined : outcome.status || undefined });
     if (outcome.kind === "ok") {
       await this.settleSent(db, rows);
       return rows.length;

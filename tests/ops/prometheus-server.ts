@@ -19,6 +19,8 @@ export type PrometheusServer = {
 };
 
 export type TemplateOptions = { target: string; token: string; scrapeInterval: string; evaluationInterval: string };
+/** `flags`: extra command-line flags, e.g. `--enable-feature=exemplar-storage`. */
+export type StartOptions = TemplateOptions & { flags?: string[] };
 
 /** The shipped prometheus.yml with the target and intervals replaced; fails loudly if the shipped file changed shape. */
 export function templateConfig(shipped: string, o: TemplateOptions): string {
@@ -36,7 +38,7 @@ export function templateConfig(shipped: string, o: TemplateOptions): string {
   return out;
 }
 
-export async function startPrometheus(bin: string, port: number, o: TemplateOptions): Promise<PrometheusServer> {
+export async function startPrometheus(bin: string, port: number, o: StartOptions): Promise<PrometheusServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tandem-prometheus-"));
   fs.mkdirSync(path.join(dir, "rules"));
   for (const f of fs.readdirSync(path.join(PROM_DIR, "rules"))) {
@@ -54,6 +56,7 @@ export async function startPrometheus(bin: string, port: number, o: TemplateOpti
       `--web.listen-address=127.0.0.1:${port}`,
       "--storage.tsdb.retention.time=1h",
       "--log.level=warn",
+      ...(o.flags ?? []),
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
