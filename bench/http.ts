@@ -13,6 +13,7 @@
  *     (posthog-node + our sink / analytics; prom-client + our metrics code) is printed beside the numbers.
  *
  * The production build goes to .next-bench (rebuilt when it was built from other sources, or with BENCH_REBUILD=1).
+ * BENCH_HTTP_ONLY=startup runs part 1 alone and prints its table without touching docs/performance.md.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -29,6 +30,8 @@ import { calibrate, fmt, loadavg, machine, median } from "./stats";
 
 const ROOT = process.cwd();
 const LABEL = process.env.BENCH_HTTP_LABEL?.replace(/[^a-z0-9-]/gi, "") ?? "";
+const ONLY = process.env.BENCH_HTTP_ONLY ?? "";
+if (ONLY !== "" && ONLY !== "startup") throw new Error(`BENCH_HTTP_ONLY: expected "startup", got "${ONLY}"`);
 const DIST = ".next-bench";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 20;
@@ -304,6 +307,10 @@ async function main() {
   const loadStart = loadavg();
   const calib: number[] = [calibrate()];
   const starts = await startup();
+  if (ONLY === "startup") {
+    console.log(`${machine()}, load average ${loadStart} at the start, ${loadavg()} at the end\n\n${startupTable(starts)}`);
+    process.exit(0);
+  }
 
   const answering: CaptureServer = await startCaptureServer();
   const hanging: CaptureServer = await startCaptureServer({ mode: "hang" });
@@ -365,6 +372,12 @@ async function main() {
   process.exit(0);
 }
 
+function startupTable(starts: Startup[]): string {
+  return `| database | first healthy answer | idle RSS |
+|---|---:|---:|
+${starts.map((s) => `| ${s.name} | ${fmt(s.healthyMs / 1000, 2)} s | ${fmt(s.rssMb)} MB |`).join("\n")}`;
+}
+
 function render(r: {
   loadStart: string;
   loadEnd: string;
@@ -405,9 +418,7 @@ ${fmt(median(r.calib), 1)} ms, ${fmt(Math.min(...r.calib), 1)}–${fmt(Math.max(
 Spawn of \`node server.mjs\` → first \`GET /api/health\` answering 200 (polled every 25 ms; includes Next's start,
 the warm-up request, migrations), then the server process's RSS after 3 s idle.
 
-| database | first healthy answer | idle RSS |
-|---|---:|---:|
-${r.starts.map((s) => `| ${s.name} | ${fmt(s.healthyMs / 1000, 2)} s | ${fmt(s.rssMb)} MB |`).join("\n")}
+${startupTable(r.starts)}
 
 Targets: idle RSS ≤ 300 MB on a fresh PGlite folder, first healthy answer ≤ 2 s. A fresh folder is initialised and
 migrated in a child process that exits (initdb leaves PGlite's WebAssembly memory at ~800 MB, and WebAssembly
