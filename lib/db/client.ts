@@ -1,5 +1,4 @@
 import path from "node:path";
-import fs from "node:fs";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type PostgresFactory from "postgres";
 import * as schema from "./schema";
@@ -124,14 +123,11 @@ async function openPglite(dataDir: string): Promise<Handle> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
-  if (!dataDir.startsWith("memory://") && !fs.existsSync(path.join(dataDir, "PG_VERSION"))) {
-    // A fresh folder: a copy of the build's template, else initdb + migrations in a child process (RSS, speed:
-    // see pglite-template.mjs). Either way migrate() below brings it up to date.
-    const { prepareFreshFolder } = await import("./pglite-template.mjs");
-    const t0 = performance.now();
-    const how = await prepareFreshFolder(dataDir);
-    const ms = Math.round(performance.now() - t0);
-    console.log(`> database: new PGlite folder ${how === "template" ? "copied from the template" : "initialised (no template yet)"} in ${ms} ms`);
+  if (!dataDir.startsWith("memory://")) {
+    // A fresh folder becomes a copy of the build's template, else it is initialised + migrated in a child process
+    // (pglite-template.mjs: speed and RSS); server.mjs may have started this already. migrate() below runs anyway.
+    const { ensureDataFolder } = await import("./pglite-template.mjs");
+    await ensureDataFolder(dataDir);
   }
   // PGlite's default shared_buffers (128 MB) is most of its idle RSS; one embedded node reads through the OS page
   // cache anyway. 32 MB: ~200 MB idle RSS instead of ~310 MB (docs/performance.md, PGlite start-up).

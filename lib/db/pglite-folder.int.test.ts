@@ -6,7 +6,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { resetConfigForTests } from "@/lib/config";
 import { closeDb, getDb, type Db } from "@/lib/db";
-import { restoreFromTemplate, templatePath } from "./pglite-template.mjs";
+import { ensureDataFolder, restoreFromTemplate, templatePath } from "./pglite-template.mjs";
 
 const root = process.cwd();
 const saved = { DATA_DIR: process.env.DATA_DIR, DATABASE_URL: process.env.DATABASE_URL, NEXT_DIST_DIR: process.env.NEXT_DIST_DIR };
@@ -91,11 +91,21 @@ describe("PGlite data folder", () => {
     expect(rows<{ v: number }>(await db.execute(sql`select v from probe_folder`))).toEqual([{ v: 42 }]);
   });
 
-  it("a folder with other files in it is never replaced by the template", () => {
+  it("server.mjs's early start and the database open share one preparation of a folder", { timeout: 60_000 }, async () => {
+    const dir = path.join(tmp, "d", "pglite");
+    const early = ensureDataFolder(dir, root);
+    expect(ensureDataFolder(dir, root)).toBe(early);
+    expect(await early).toBe("template");
+    expect(await ensureDataFolder(dir, root)).toBe("existing");
+    const db = await openFolder("d");
+    await expectFullSchema(db);
+  });
+
+  it("a folder with other files in it is never replaced by the template", async () => {
     const dir = path.join(tmp, "c");
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, "mine"), "x");
-    expect(restoreFromTemplate(dir, root)).toBe(false);
+    expect(await restoreFromTemplate(dir, root)).toBe(false);
     expect(fs.readdirSync(dir)).toEqual(["mine"]);
     expect(fs.readdirSync(tmp).filter((f) => f.includes(".tmp-"))).toEqual([]);
   });

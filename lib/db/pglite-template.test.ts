@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { restoreFromTemplate, templatePath, templateRoot, templateStamp } from "./pglite-template.mjs";
+import { loadConfig } from "@/lib/config";
+import { pgliteFolder, restoreFromTemplate, templatePath, templateRoot, templateStamp } from "./pglite-template.mjs";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tandem-template-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -38,12 +39,12 @@ describe("PGlite template stamp", () => {
     expect(templateStamp(appRoot("b", "0.5.17"))).not.toBe(stamp);
   });
 
-  it("is null without PGlite's package.json, and then no template is used", () => {
+  it("is null without PGlite's package.json, and then no template is used", async () => {
     const root = appRoot("c");
     fs.rmSync(path.join(root, "node_modules"), { recursive: true });
     expect(templateStamp(root)).toBeNull();
     expect(templatePath(root)).toBeNull();
-    expect(restoreFromTemplate(path.join(tmp, "c-data"), root)).toBe(false);
+    expect(await restoreFromTemplate(path.join(tmp, "c-data"), root)).toBe(false);
     expect(fs.existsSync(path.join(tmp, "c-data"))).toBe(false);
   });
 
@@ -61,9 +62,29 @@ describe("PGlite template stamp", () => {
     }
   });
 
-  it("a missing template restores nothing", () => {
+  it("a missing template restores nothing", async () => {
     const root = appRoot("e");
-    expect(restoreFromTemplate(path.join(tmp, "e-data"), root)).toBe(false);
+    expect(await restoreFromTemplate(path.join(tmp, "e-data"), root)).toBe(false);
     expect(fs.existsSync(path.join(tmp, "e-data"))).toBe(false);
+  });
+});
+
+describe("pgliteFolder (server.mjs's early start)", () => {
+  /** The folder lib/db/client.ts opens for this environment: `<DATA_DIR>/pglite` on PGlite, else none. */
+  const opened = (env: Record<string, string | undefined>) => {
+    const c = loadConfig(env);
+    return c.DATABASE_URL || c.DATA_DIR.startsWith("memory://") ? null : path.resolve(c.DATA_DIR, "pglite");
+  };
+
+  it.each([
+    {},
+    { DATA_DIR: "/srv/tandem" },
+    { DATA_DIR: "rel/dir" },
+    { DATA_DIR: "memory://" },
+    { DATABASE_URL: "postgres://u@h/db" },
+    { DATABASE_URL: "  " },
+    { DATABASE_URL: "", DATA_DIR: "/x" },
+  ])("agrees with the configuration: %o", (env) => {
+    expect(pgliteFolder(env)).toBe(opened(env));
   });
 });
