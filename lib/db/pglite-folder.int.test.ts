@@ -93,10 +93,13 @@ describe("PGlite data folder", () => {
 
   it("server.mjs's early start and the database open share one preparation of a folder", { timeout: 60_000 }, async () => {
     const dir = path.join(tmp, "d", "pglite");
+    // A copy a killed server left behind (e.g. its configuration was bad) is removed.
+    fs.mkdirSync(`${dir}.tmp-1-deadbeef`, { recursive: true });
     const early = ensureDataFolder(dir, root);
     expect(ensureDataFolder(dir, root)).toBe(early);
     expect(await early).toBe("template");
     expect(await ensureDataFolder(dir, root)).toBe("existing");
+    expect(fs.readdirSync(path.join(tmp, "d"))).toEqual(["pglite"]);
     const db = await openFolder("d");
     await expectFullSchema(db);
   });
