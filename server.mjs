@@ -9,8 +9,15 @@
 //    deadline.
 import { createServer } from "node:http";
 import net from "node:net";
-import next from "next";
+import { ensureDataFolder, pgliteFolder } from "./lib/db/pglite-template.mjs";
 import { securityHeaders } from "./lib/http/security-headers.mjs";
+
+// A fresh PGlite folder (a copy of the build's template, or initdb without one) is prepared while Next loads and
+// prepares, off the main thread (issue 15: the first healthy answer). lib/db/client.ts waits for this same
+// preparation and reports its errors; here they only must not go unhandled.
+const pglite = pgliteFolder(process.env);
+if (pglite) ensureDataFolder(pglite).catch(() => {});
+const { default: next } = await import("next");
 
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT || 3000);

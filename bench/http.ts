@@ -3,7 +3,8 @@
  * (`node server.mjs`, NODE_ENV=production), driven by autocannon. Results written to docs/performance.md.
  *
  *  1. Start-up: first healthy answer (`GET /api/health` → 200, polled every 25 ms from the spawn) and idle RSS of the
- *     server process 3 s later, on a fresh PGlite folder, on that folder again, and on PostgreSQL.
+ *     server process 3 s later, on a fresh PGlite folder (the build's template copied in), on that folder again, and
+ *     on PostgreSQL; BENCH_STARTUP_ROUNDS rounds (3), medians.
  *  2. Throughput: three servers on PostgreSQL, identical but for PostHog — a key with a local stand-in that answers
  *     ("on"), no key (no-op sink), a key with a stand-in that accepts connections and never answers ("hanging").
  *     Routes: /api/health, /api/config, the public event route POST /api/contact-sales (insert + rate-limit checks +
@@ -13,6 +14,7 @@
  *     (posthog-node + our sink / analytics; prom-client + our metrics code) is printed beside the numbers.
  *
  * The production build goes to .next-bench (rebuilt when it was built from other sources, or with BENCH_REBUILD=1).
+ * BENCH_HTTP_ONLY=startup runs part 1 alone and prints its table without touching docs/performance.md.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -29,6 +31,8 @@ import { calibrate, fmt, loadavg, machine, median } from "./stats";
 
 const ROOT = process.cwd();
 const LABEL = process.env.BENCH_HTTP_LABEL?.replace(/[^a-z0-9-]/gi, "") ?? "";
+const ONLY = process.env.BENCH_HTTP_ONLY ?? "";
+if (ONLY !== "" && ONLY !== "startup") throw new Error(`BENCH_HTTP_ONLY: expected "startup", got "${ONLY}"`);
 const DIST = ".next-bench";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 20;
@@ -57,15 +61,19 @@ function sourceStamp(): string {
   return `${git("rev-parse", "HEAD")}${dirty ? ` + uncommitted changes:\n${dirty}` : ""}`;
 }
 
+/** What `npm run build` does, into DIST: `next build`, then the PGlite template (a no-op when it is up to date). */
 function ensureBuild() {
+  const env = { ...process.env, NEXT_DIST_DIR: DIST, NEXT_TELEMETRY_DISABLED: "1" };
   const stampFile = path.join(DIST, "BENCH_SOURCE");
   const stamp = sourceStamp();
   const built = fs.existsSync(path.join(DIST, "BUILD_ID")) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === stamp;
-  if (built && process.env.BENCH_REBUILD !== "1") return;
-  console.log(`building ${DIST} (next build)…`);
-  const r = spawnSync("npx", ["next", "build"], { stdio: "inherit", env: { ...process.env, NEXT_DIST_DIR: DIST, NEXT_TELEMETRY_DISABLED: "1" } });
-  if (r.status !== 0) throw new Error("next build failed");
-  fs.writeFileSync(stampFile, stamp);
+  if (!built || process.env.BENCH_REBUILD === "1") {
+    console.log(`building ${DIST} (next build)…`);
+    const r = spawnSync("npx", ["next", "build"], { stdio: "inherit", env });
+    if (r.status !== 0) throw new Error("next build failed");
+    fs.writeFileSync(stampFile, stamp);
+  }
+  if (spawnSync(process.execPath, ["scripts/pglite-template.mjs"], { stdio: "inherit", env }).status !== 0) throw new Error("PGlite template failed");
 }
 
 async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
@@ -149,26 +157,34 @@ const rssMb = (pid: number) => {
 // ---------------------------------------------------------------------------------------------------------------
 // 1. start-up
 
-type Startup = { name: string; healthyMs: number; rssMb: number };
+type Startup = { name: string; healthyMs: number[]; rssMb: number[] };
+/** Start-up times swing by seconds with the machine's load: rounds (interleaved: one of each case per round), medians. */
+const STARTUP_ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? 3);
 
 async function startup(): Promise<Startup[]> {
-  const out: Startup[] = [];
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tandem-bench-"));
-  const db = await createDatabase();
-  try {
-    for (const [name, env] of [
-      ["PGlite, fresh data folder", { DATA_DIR: dataDir }],
-      ["PGlite, the same folder again", { DATA_DIR: dataDir }],
-      ["PostgreSQL (fresh database: migrations run)", { DATABASE_URL: db.url, DATA_DIR: dataDir }],
-    ] as const) {
-      const s = await startServer(name, env);
-      await sleep(3000);
-      out.push({ name, healthyMs: s.startMs, rssMb: rssMb(s.child.pid!) });
-      await stopServer(s);
+  const cases = [
+    { name: "PGlite, fresh data folder (a copy of the build's template)", fresh: true, pg: false },
+    { name: "PGlite, the same folder again", fresh: false, pg: false },
+    { name: "PostgreSQL (fresh database: migrations run)", fresh: false, pg: true },
+  ];
+  const out: Startup[] = cases.map((c) => ({ name: c.name, healthyMs: [], rssMb: [] }));
+  for (let round = 0; round < STARTUP_ROUNDS; round++) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tandem-bench-"));
+    const db = await createDatabase();
+    try {
+      for (const [i, c] of cases.entries()) {
+        const s = await startServer(c.name, c.pg ? { DATABASE_URL: db.url, DATA_DIR: dataDir } : { DATA_DIR: dataDir });
+        await sleep(3000);
+        out[i].healthyMs.push(s.startMs);
+        out[i].rssMb.push(rssMb(s.child.pid!));
+        await stopServer(s);
+        // The row must measure what `npm run build && npm start` does on a fresh folder, not the initdb fallback.
+        if (c.fresh && !s.logs().includes("copied from the template")) throw new Error(`${c.name}: the template was not used:\n${s.logs()}`);
+      }
+    } finally {
+      await dropDatabase(db.name);
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
-  } finally {
-    await dropDatabase(db.name);
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
   return out;
 }
@@ -304,6 +320,10 @@ async function main() {
   const loadStart = loadavg();
   const calib: number[] = [calibrate()];
   const starts = await startup();
+  if (ONLY === "startup") {
+    console.log(`${machine()}, load average ${loadStart} at the start, ${loadavg()} at the end\n\n${startupTable(starts)}`);
+    process.exit(0);
+  }
 
   const answering: CaptureServer = await startCaptureServer();
   const hanging: CaptureServer = await startCaptureServer({ mode: "hang" });
@@ -365,6 +385,22 @@ async function main() {
   process.exit(0);
 }
 
+const STARTUP_TARGETS = `Targets: idle RSS ≤ 300 MB on a fresh PGlite folder, first healthy answer ≤ 2 s. The build includes the PGlite
+template (\`npm run build\` runs scripts/pglite-template.mjs after \`next build\`; this bench does the same): a data
+folder initialised and migrated once, stamped with a hash of drizzle/ and the PGlite version. server.mjs copies it
+into a fresh folder while Next loads, instead of an initdb in WebAssembly (7–16 s), and the folder is then opened
+like any other, with \`shared_buffers=32MB\` (lib/db/pglite-template.mjs, lib/db/client.ts). Without a template a fresh
+folder is initialised in a child process that exits (initdb leaves PGlite's WebAssembly memory at ~800 MB, and
+WebAssembly memory never shrinks).`;
+
+function startupTable(starts: Startup[]): string {
+  const range = (xs: number[], f: (x: number) => string) => `${f(Math.min(...xs))}–${f(Math.max(...xs))}`;
+  const s2 = (ms: number) => fmt(ms / 1000, 2);
+  return `| database | first healthy answer, median (range) of ${STARTUP_ROUNDS} | idle RSS, median (range) |
+|---|---:|---:|
+${starts.map((s) => `| ${s.name} | ${s2(median(s.healthyMs))} s (${range(s.healthyMs, s2)}) | ${fmt(median(s.rssMb))} MB (${range(s.rssMb, (x) => fmt(x))}) |`).join("\n")}`;
+}
+
 function render(r: {
   loadStart: string;
   loadEnd: string;
@@ -403,15 +439,12 @@ ${fmt(median(r.calib), 1)} ms, ${fmt(Math.min(...r.calib), 1)}–${fmt(Math.max(
 ### Start-up
 
 Spawn of \`node server.mjs\` → first \`GET /api/health\` answering 200 (polled every 25 ms; includes Next's start,
-the warm-up request, migrations), then the server process's RSS after 3 s idle.
+the warm-up request, migrations), then the server process's RSS after 3 s idle. ${STARTUP_ROUNDS} rounds, each with a new
+data folder and database; the fresh-folder start is checked to have used the template.
 
-| database | first healthy answer | idle RSS |
-|---|---:|---:|
-${r.starts.map((s) => `| ${s.name} | ${fmt(s.healthyMs / 1000, 2)} s | ${fmt(s.rssMb)} MB |`).join("\n")}
+${startupTable(r.starts)}
 
-Targets: idle RSS ≤ 300 MB on a fresh PGlite folder, first healthy answer ≤ 2 s. A fresh folder is initialised and
-migrated in a child process that exits (initdb leaves PGlite's WebAssembly memory at ~800 MB, and WebAssembly
-memory never shrinks), then opened with \`shared_buffers=32MB\` (lib/db/client.ts).
+${STARTUP_TARGETS}
 
 ### Throughput
 

@@ -23,5 +23,7 @@ export default function setup() {
   if (res.status !== 0) {
     throw new Error(`next build failed (exit ${res.status}):\n${res.stdout}\n${res.stderr}`);
   }
+  // As `npm run build` does: the PGlite template, so each app's fresh data folder is a copy instead of an initdb.
+  spawnSync(process.execPath, ["scripts/pglite-template.mjs"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, NEXT_DIST_DIR: E2E_DIST_DIR } });
   console.log(`e2e: production build ready in ${Math.round((Date.now() - started) / 1000)}s`);
 }

@@ -1,5 +1,4 @@
 import path from "node:path";
-import fs from "node:fs";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type PostgresFactory from "postgres";
 import * as schema from "./schema";
@@ -118,51 +117,17 @@ function openPool(
   };
 }
 
-/**
- * initdb + migrations of a fresh PGlite folder, in a child process. initdb grows PGlite's WebAssembly memory to
- * ~800 MB RSS, and WebAssembly memory never shrinks: done in the app's process, a fresh install idled at 853 MB
- * (issue 15) against ~300 MB when the same folder is opened again. A worker thread gave most of it back but not
- * all (~440 MB: the allocator keeps the thread's pages); a process that exits gives back everything. Packages
- * resolve from the working directory (the app root, as MIGRATIONS does).
- */
-const PGLITE_INIT_SCRIPT = `
-(async () => {
-  const { PGlite } = await import("@electric-sql/pglite");
-  const { drizzle } = await import("drizzle-orm/pglite");
-  const { migrate } = await import("drizzle-orm/pglite/migrator");
-  const client = await PGlite.create(process.env.TANDEM_PGLITE_INIT_DIR);
-  try {
-    await migrate(drizzle({ client }), { migrationsFolder: process.env.TANDEM_PGLITE_INIT_MIGRATIONS });
-  } finally {
-    await client.close();
-  }
-})().catch((err) => {
-  console.error(err && err.stack || err);
-  process.exit(1);
-});
-`;
-
 const PGLITE_SHARED_BUFFERS = "32MB";
-
-async function initPgliteFolder(dataDir: string): Promise<void> {
-  const { execFile } = await import("node:child_process");
-  await new Promise<void>((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ["-e", PGLITE_INIT_SCRIPT],
-      { env: { ...process.env, TANDEM_PGLITE_INIT_DIR: dataDir, TANDEM_PGLITE_INIT_MIGRATIONS: MIGRATIONS }, maxBuffer: 1 << 20 },
-      (err, _stdout, stderr) => (err ? reject(new Error(`PGlite init of ${dataDir} failed: ${stderr.trim() || err.message}`)) : resolve()),
-    );
-  });
-}
 
 async function openPglite(dataDir: string): Promise<Handle> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
   if (!dataDir.startsWith("memory://")) {
-    fs.mkdirSync(dataDir, { recursive: true });
-    if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) await initPgliteFolder(dataDir);
+    // A fresh folder becomes a copy of the build's template, else it is initialised + migrated in a child process
+    // (pglite-template.mjs: speed and RSS); server.mjs may have started this already. migrate() below runs anyway.
+    const { ensureDataFolder } = await import("./pglite-template.mjs");
+    await ensureDataFolder(dataDir);
   }
   // PGlite's default shared_buffers (128 MB) is most of its idle RSS; one embedded node reads through the OS page
   // cache anyway. 32 MB: ~200 MB idle RSS instead of ~310 MB (docs/performance.md, PGlite start-up).
