@@ -50,7 +50,12 @@ export const stageEvent = (event: AnalyticsEvent): StagedEvent => {
 
 /** Adds the §2 envelope to an event's properties (and `$groups` with POSTHOG_GROUPS). */
 export function envelopeProperties(ev: AnalyticsEvent, environment: string): Record<string, unknown> {
-  const props: Record<string, unknown> = { ...ev.properties, event_schema_version: EVENT_SCHEMA_VERSION, environment, is_demo: false };
+  // Object.assign and assignments, not `{ ...ev.properties, more }`: V8 takes that spread's slow path (7.6 µs against
+  // 0.15 µs for the same object, issue 15). Same keys in the same order.
+  const props: Record<string, unknown> = Object.assign({}, ev.properties);
+  props.event_schema_version = EVENT_SCHEMA_VERSION;
+  props.environment = environment;
+  props.is_demo = false;
   if (ev.workspaceId) {
     props.workspace_id = ev.workspaceId;
     if (config().POSTHOG_GROUPS) props.$groups = { workspace: ev.workspaceId };
