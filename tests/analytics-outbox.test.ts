@@ -179,6 +179,24 @@ describe("analytics outbox", () => {
     expect(Date.now() - t).toBeLessThan(1000);
   });
 
+  it("while commits keep coming the relay lingers longer: a few larger batches, not one per 100 ms", async () => {
+    capture = await startCaptureServer();
+    const sink = outboxSink({ pollMs: 60_000 });
+    sink.relay.start();
+    await sink.flush();
+    const t = performance.now();
+    for (let i = 0; i < 120; i++) {
+      await submit(i);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const ms = performance.now() - t;
+    await until("delivery", () => capture.acceptedEvents().length === 120, 5000);
+    // A 100 ms linger throughout would make one request per ~100 ms of commits; the busy linger (500 ms) one per ~500 ms.
+    console.log(`busy linger: 120 events over ${ms.toFixed(0)} ms in ${capture.batchRequests()} requests`);
+    expect(capture.batchRequests()).toBeLessThanOrEqual(Math.ceil(ms / 300) + 2);
+    expect(deliveredOnce(capture)).toEqual({ distinct: 120, total: 120, dup: 0 });
+  });
+
   it("PostHog answers 503 for a while, then 200: nothing lost, nothing duplicated; recording latency unchanged", async () => {
     capture = await startCaptureServer();
     const sink = outboxSink();
