@@ -288,7 +288,8 @@ export class OutboxRelay {
         `{"type":"capture","event":${JSON.stringify(r.event)},"distinct_id":${JSON.stringify(r.distinct_id)},"uuid":"${r.uuid}","timestamp":"${r.ts}","properties":${r.props}}`,
     );
     const body = `{"api_key":${JSON.stringify(this.opts.apiKey)},"sent_at":"${new Date().toISOString()}","batch":[${items.join(",")}]}`;
-    const status = await this.post(body);
+    // Encoded once (its length and its bytes), not once for Content-Length and again for the socket.
+    const status = await this.post(Buffer.from(body));
     if (status >= 200 && status < 300) return { kind: "ok" };
     if (status >= 400 && status < 500 && !RETRYABLE_4XX.has(status)) return { kind: "reject", status };
     return { kind: "retry", status };
@@ -300,7 +301,7 @@ export class OutboxRelay {
    * collected before they fire. A kept-alive connection the host closed just as it was reused is retried once at
    * once (the race Node's documentation describes for `reusedSocket`): a resent batch is deduplicated by uuid.
    */
-  private post(body: string, again = true): Promise<number> {
+  private post(body: Buffer, again = true): Promise<number> {
     return new Promise((resolve) => {
       let settled = false;
       const done = (status: number) => {
@@ -312,7 +313,7 @@ export class OutboxRelay {
       };
       const req = this.request(
         this.url,
-        { method: "POST", agent: this.agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+        { method: "POST", agent: this.agent, headers: { "content-type": "application/json", "content-length": body.length } },
         (res) => {
           // The status decides; the body (PostHog's `{"status":1}`) is read and dropped so the connection is reused.
           res.on("error", () => {});
