@@ -128,6 +128,46 @@ describe("analytics outbox", () => {
     expect(await outcome("sent")).toBe(1);
   });
 
+  it("an outbox row the database refuses undoes the change it came with: the caller gets the error, nothing commits", async () => {
+    // On PostgreSQL the row is sent with the COMMIT (issue 15): a refused row turns that COMMIT into a rollback,
+    // which postgres.js resolves like a commit. jsonb refuses \u0000, so this event's row cannot be stored.
+    capture = await startCaptureServer();
+    outboxSink();
+    const db = await getDb();
+    const refused = events.contactSalesSubmitted({ inquiryId: userId, companySize: "1-10", countryRegion: "nul \u0000 here", useCase: "other", hasGoals: false, formSource: "page" });
+    await expect(
+      withEvents(db, async (tx) => {
+        await tx.insert(feedback).values({ userId, message: "refused row", kind: "general", metadata: {} });
+        recordEvent(refused, tx);
+      }),
+    ).rejects.toThrow(/insert into analytics_outbox/);
+    expect((await db.select().from(feedback).where(eq(feedback.message, "refused row"))).length).toBe(0);
+    expect(await outboxRows()).toBe(0);
+    expect(await metricValue("tandem_contact_sales_submitted_total", { source: "page" })).toBe(0);
+    expect(await outcome("queued")).toBe(0);
+    // The connection went back to the pool clean: the next transaction commits with its row.
+    await submit(1);
+    expect(await outboxRows()).toBe(1);
+  });
+
+  it("what is recorded is what is stored and sent: quotes, backslashes and SQL in values, several rows at once", async () => {
+    capture = await startCaptureServer();
+    const sink = outboxSink();
+    const db = await getDb();
+    const hostile = [`O'Brien`, `back\\slash \\' and \\\\`, `'); delete from analytics_outbox; --`, `$$ E'x' $q$`, `"json" {} [] \\u0041`, `☃ 𝄞 \t\n`];
+    await withEvents(db, async (tx) => {
+      await tx.insert(feedback).values({ userId, message: "hostile values", kind: "general", metadata: {} });
+      for (const [i, countryRegion] of hostile.entries())
+        recordEvent(events.contactSalesSubmitted({ inquiryId: `inquiry-${i}'`, companySize: "1-10", countryRegion, useCase: "other", hasGoals: false, formSource: "page" }), tx);
+    });
+    const rows = await db.select().from(analyticsOutbox).orderBy(analyticsOutbox.id);
+    expect(rows.map((r) => (r.properties as { country_region: string }).country_region)).toEqual(hostile);
+    expect(rows.map((r) => r.distinctId)).toEqual(hostile.map((_, i) => `inquiry-${i}'`));
+    await sink.flush();
+    const sent = new Map(capture.acceptedEvents().map((e) => [e.distinct_id, e.properties.country_region]));
+    expect(hostile.map((_, i) => sent.get(`inquiry-${i}'`))).toEqual(hostile);
+  });
+
   it("a commit wakes the relay: delivered well under a second", async () => {
     capture = await startCaptureServer();
     const sink = outboxSink({ pollMs: 60_000 });
@@ -137,6 +177,24 @@ describe("analytics outbox", () => {
     await submit(0);
     await until("delivery", () => capture.acceptedEvents().length === 1, 5000);
     expect(Date.now() - t).toBeLessThan(1000);
+  });
+
+  it("while commits keep coming the relay lingers longer: a few larger batches, not one per 100 ms", async () => {
+    capture = await startCaptureServer();
+    const sink = outboxSink({ pollMs: 60_000 });
+    sink.relay.start();
+    await sink.flush();
+    const t = performance.now();
+    for (let i = 0; i < 120; i++) {
+      await submit(i);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const ms = performance.now() - t;
+    await until("delivery", () => capture.acceptedEvents().length === 120, 5000);
+    // A 100 ms linger throughout would make one request per ~100 ms of commits; the busy linger (500 ms) one per ~500 ms.
+    console.log(`busy linger: 120 events over ${ms.toFixed(0)} ms in ${capture.batchRequests()} requests`);
+    expect(capture.batchRequests()).toBeLessThanOrEqual(Math.ceil(ms / 300) + 2);
+    expect(deliveredOnce(capture)).toEqual({ distinct: 120, total: 120, dup: 0 });
   });
 
   it("PostHog answers 503 for a while, then 200: nothing lost, nothing duplicated; recording latency unchanged", async () => {

@@ -18,6 +18,7 @@ import {
 import { countAnalyticsOutcome, families, recordLLMUsage } from "./metrics";
 import { getSink, stageEvent, type StagedEvent } from "./sink";
 import { getDb, type Db, type Tx } from "@/lib/db/client";
+import { isTopLevel } from "@/lib/db/pipeline";
 
 type Pending = { staged: StagedEvent[]; counts: (() => void)[] };
 /** Transactions opened by `withEvents`, with what was recorded inside them. */
@@ -32,16 +33,30 @@ const OPEN = new WeakMap<object, Pending>();
 export async function withEvents<T>(db: Db | Tx, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const outer = OPEN.get(db);
   const pending: Pending = { staged: [], counts: [] };
-  const result = await db.transaction(async (tx) => {
-    OPEN.set(tx, pending);
-    try {
-      const r = await fn(tx);
-      if (!outer && pending.staged.length > 0) await getSink().stage(tx, pending.staged);
-      return r;
-    } finally {
-      OPEN.delete(tx);
-    }
-  });
+  let written: Promise<void> | undefined;
+  const result = await db
+    .transaction(async (tx) => {
+      OPEN.set(tx, pending);
+      try {
+        const r = await fn(tx);
+        if (!outer && pending.staged.length > 0) {
+          // The rows are the transaction's last statement: on PostgreSQL they go out with the COMMIT (no round trip
+          // of their own, issue 15); elsewhere, or inside another transaction, they are written before it.
+          const sink = getSink();
+          written = isTopLevel(db) ? sink.stageWithCommit(tx, pending.staged) : undefined;
+          if (!written) await sink.stage(tx, pending.staged);
+        }
+        return r;
+      } finally {
+        OPEN.delete(tx);
+      }
+    })
+    .catch((err: unknown) => {
+      written?.catch(() => {}); // the transaction's own error is the one to report
+      throw err;
+    });
+  // Rows sent with the COMMIT and refused made PostgreSQL answer it with a ROLLBACK: nothing committed, no counter.
+  if (written) await written;
   if (outer) {
     outer.staged.push(...pending.staged);
     outer.counts.push(...pending.counts);

@@ -4,6 +4,8 @@ import type { Db, Tx } from "@/lib/db/client";
 import type { AnalyticsEvent } from "./events";
 import { countAnalyticsOutcome } from "./metrics";
 import { analyticsOutbox } from "@/lib/db/schema/telemetry";
+import { sendWithCommit, sqlLiteral } from "@/lib/db/pipeline";
+import { getTableName } from "drizzle-orm";
 import { OutboxRelay, type RelayOptions } from "./relay";
 import { currentVisitor, type Visitor } from "./visitor";
 import { erasureTarget } from "./erasure";
@@ -18,6 +20,12 @@ export interface AnalyticsSink {
   readonly kind: "outbox" | "noop" | "memory";
   /** Inside the transaction, before commit. */
   stage(db: Db | Tx, staged: StagedEvent[]): Promise<void>;
+  /**
+   * As the last statement of a top-level transaction: where the driver allows it, the rows are sent now and travel
+   * with the COMMIT (`sendWithCommit`, lib/db/pipeline.ts); the caller awaits the result after the transaction (a
+   * rejection: the COMMIT was a rollback). `undefined`: nothing sent, await `stage` before committing instead.
+   */
+  stageWithCommit(tx: Tx, staged: StagedEvent[]): Promise<void> | undefined;
   /** After the commit. */
   committed(staged: StagedEvent[]): void;
   /** Sends everything pending so far (best effort, bounded by the request timeout per batch). */
@@ -42,7 +50,12 @@ export const stageEvent = (event: AnalyticsEvent): StagedEvent => {
 
 /** Adds the §2 envelope to an event's properties (and `$groups` with POSTHOG_GROUPS). */
 export function envelopeProperties(ev: AnalyticsEvent, environment: string): Record<string, unknown> {
-  const props: Record<string, unknown> = { ...ev.properties, event_schema_version: EVENT_SCHEMA_VERSION, environment, is_demo: false };
+  // Object.assign and assignments, not `{ ...ev.properties, more }`: V8 takes that spread's slow path (7.6 µs against
+  // 0.15 µs for the same object, issue 15). Same keys in the same order.
+  const props: Record<string, unknown> = Object.assign({}, ev.properties);
+  props.event_schema_version = EVENT_SCHEMA_VERSION;
+  props.environment = environment;
+  props.is_demo = false;
   if (ev.workspaceId) {
     props.workspace_id = ev.workspaceId;
     if (config().POSTHOG_GROUPS) props.$groups = { workspace: ev.workspaceId };
@@ -87,10 +100,37 @@ export async function writeOutboxRows(db: Db | Tx, staged: StagedEvent[], enviro
   await db.insert(analyticsOutbox).values(wireRows(staged, environment));
 }
 
+const OUTBOX_COLUMNS = [analyticsOutbox.uuid, analyticsOutbox.userId, analyticsOutbox.event, analyticsOutbox.distinctId, analyticsOutbox.properties];
+let outboxInsertHead: string | undefined;
+
+/**
+ * The same insert as `writeOutboxRows`, as one SQL text with its values as literals (for `sendWithCommit`, which
+ * takes no parameters), built directly: drizzle's query builder alone costs ~40 µs for one row (issue 15). Column
+ * names come from the schema.
+ */
+export function outboxInsertSql(rows: WireRow[]): string {
+  outboxInsertHead ??= `insert into ${getTableName(analyticsOutbox)} (${OUTBOX_COLUMNS.map((c) => c.name).join(", ")}) values `;
+  let text = outboxInsertHead;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    text += `${i === 0 ? "" : ","}(${sqlLiteral(r.uuid)}::uuid,${sqlLiteral(r.userId)}::uuid,${sqlLiteral(r.event)},${sqlLiteral(r.distinctId)},${sqlLiteral(JSON.stringify(r.properties))}::jsonb)`;
+  }
+  return text;
+}
+
+/** The outbox rows as the last statement of a top-level transaction, sent with its COMMIT where the driver allows. */
+export function writeOutboxRowsWithCommit(tx: Tx, staged: StagedEvent[], environment: string): Promise<void> | undefined {
+  if (staged.length === 0) return Promise.resolve();
+  return sendWithCommit(tx, outboxInsertSql(wireRows(staged, environment)));
+}
+
 /** No key, or ANALYTICS_DISABLED: no row, no network, nothing kept. */
 export class NoopSink implements AnalyticsSink {
   readonly kind = "noop";
   async stage(): Promise<void> {}
+  stageWithCommit(): undefined {
+    return undefined;
+  }
   committed(): void {}
   async flush(): Promise<void> {}
   async shutdown(_timeoutMs?: number): Promise<void> {}
@@ -103,6 +143,9 @@ export class MemorySink implements AnalyticsSink {
   readonly messages: PostHogMessage[] = [];
   constructor(private readonly environment = "dev") {}
   async stage(): Promise<void> {}
+  stageWithCommit(): undefined {
+    return undefined;
+  }
   committed(staged: StagedEvent[]): void {
     const timestamp = new Date().toISOString();
     for (const s of staged) this.events.push(s.event);
@@ -134,6 +177,9 @@ export class OutboxSink implements AnalyticsSink {
   }
   stage(db: Db | Tx, staged: StagedEvent[]): Promise<void> {
     return writeOutboxRows(db, staged, this.environment);
+  }
+  stageWithCommit(tx: Tx, staged: StagedEvent[]): Promise<void> | undefined {
+    return writeOutboxRowsWithCommit(tx, staged, this.environment);
   }
   committed(staged: StagedEvent[]): void {
     countAnalyticsOutcome("queued", staged.length);
