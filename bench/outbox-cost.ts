@@ -38,6 +38,7 @@ import { sql } from "drizzle-orm";
 import net from "node:net";
 import fs from "node:fs";
 import inspector from "node:inspector";
+import { AsyncLocalStorage, createHook } from "node:async_hooks";
 
 /** Socket writes and reads of this process (the database's and the stand-ins'): round trips, counted exactly. */
 const io = { writes: 0, reads: 0 };
@@ -110,8 +111,12 @@ async function main() {
   (sinks.hanging as OutboxSink).relay.start();
   const pending = async () => Number((await db.execute<{ n: number }>(sql`select count(*)::int as n from analytics_outbox where dead_at is null`) as unknown as { n: number }[])[0]!.n);
 
+  // COST_ALS=<n>: n more AsyncLocalStorage contexts around each call (Next's server runs requests inside several;
+  // on Node 20 every promise pays for each enabled one).
+  const extra = Array.from({ length: Number(process.env.COST_ALS ?? 0) }, () => new AsyncLocalStorage<object>());
+  const inContexts = <T>(fn: () => T): T => extra.reduceRight<() => T>((inner, als) => () => als.run({}, inner), fn)();
   const submit = () =>
-    withVisitor(request, () => submitContactSales(db, store, body, { ip: "127.0.0.1", userAgent: "bench" }));
+    inContexts(() => withVisitor(request, () => submitContactSales(db, store, body, { ip: "127.0.0.1", userAgent: "bench" })));
   async function round(key: Key): Promise<number> {
     setSinkForTests(sinks[key]);
     const c0 = process.cpuUsage();
@@ -133,6 +138,21 @@ async function main() {
   }
 
   const ioPerEvent: Partial<Record<Key, string>> = {};
+  // COST_COUNT=1: one more round per scenario with an async hook counting what each event creates (promises,
+  // timers, …): exact, where CPU time on this shared machine is not.
+  if (process.env.COST_COUNT === "1") {
+    const counts = new Map<string, number>();
+    const hook = createHook({ init: (_id, type) => counts.set(type, (counts.get(type) ?? 0) + 1) });
+    for (const k of KEYS) {
+      await round(k); // warm
+      counts.clear();
+      hook.enable();
+      await round(k);
+      hook.disable();
+      const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6);
+      console.log(`${k.padEnd(8)} per event: ${top.map(([t, n]) => `${t} ${(n / EVENTS).toFixed(2)}`).join(", ")}; ${ioPerEvent[k]}`);
+    }
+  }
   const samples = Object.fromEntries(KEYS.map((k) => [k, [] as number[]])) as Record<Key, number[]>;
   console.log(`load average at start ${loadavg()}; ${ROUNDS} rounds × ${EVENTS} events, ${CONCURRENCY} at a time`);
   for (const k of KEYS) if (!(k in sinks)) throw new Error(`unknown scenario ${k}`);
