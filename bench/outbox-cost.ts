@@ -40,6 +40,23 @@ import fs from "node:fs";
 import inspector from "node:inspector";
 import { AsyncLocalStorage, createHook } from "node:async_hooks";
 
+/** CPU (ms) of every PostgreSQL server process on this machine, from /proc: the database's share of an event. */
+function postgresCpuMs(): number {
+  let ms = 0;
+  for (const pid of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (!stat.includes("(postgres)")) continue;
+      const f = stat.split(") ")[1]!.split(" ");
+      ms += (Number(f[11]) + Number(f[12])) * 10;
+    } catch {
+      // gone
+    }
+  }
+  return ms;
+}
+
 /** Socket writes and reads of this process (the database's and the stand-ins'): round trips, counted exactly. */
 const io = { writes: 0, reads: 0 };
 const origWrite = net.Socket.prototype.write;
@@ -120,7 +137,7 @@ async function main() {
   async function round(key: Key): Promise<number> {
     setSinkForTests(sinks[key]);
     const c0 = process.cpuUsage();
-    const w0 = io.writes, r0 = io.reads;
+    const w0 = io.writes, r0 = io.reads, pg0 = postgresCpuMs();
     let next = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -132,12 +149,14 @@ async function main() {
     const c = process.cpuUsage(c0);
     if (key === "on" && (await pending()) > 0) throw new Error("the 'on' relay left rows behind");
     ioPerEvent[key] = `${((io.writes - w0) / EVENTS).toFixed(2)} writes, ${((io.reads - r0) / EVENTS).toFixed(2)} reads`;
+    pgPerEvent[key].push(((postgresCpuMs() - pg0) * 1000) / EVENTS);
     // The hanging relay's backlog and the write-only rows: gone before the next round, outside the measure.
     if (key !== "on") await db.delete(analyticsOutbox);
     return (c.user + c.system) / EVENTS;
   }
 
   const ioPerEvent: Partial<Record<Key, string>> = {};
+  const pgPerEvent = Object.fromEntries(KEYS.map((k) => [k, [] as number[]])) as Record<Key, number[]>;
   // COST_COUNT=1: one more round per scenario with an async hook counting what each event creates (promises,
   // timers, …): exact, where CPU time on this shared machine is not.
   if (process.env.COST_COUNT === "1") {
@@ -170,7 +189,7 @@ async function main() {
     const diffs = samples[k].map((x, i) => x - (samples.noKey?.[i] ?? NaN));
     console.log(
       `${k.padEnd(8)} ${m.toFixed(0).padStart(5)} µs/event  (${samples[k].map((x) => x.toFixed(0)).join(", ")})  ` +
-        `minus noKey per round: median ${median(diffs).toFixed(0)} µs; ratio noKey/this ${(base / m).toFixed(3)}; per event ${ioPerEvent[k]}`,
+        `minus noKey per round: median ${median(diffs).toFixed(0)} µs; ratio noKey/this ${(base / m).toFixed(3)}; per event ${ioPerEvent[k]}; PostgreSQL ${median(pgPerEvent[k]).toFixed(0)} µs/event`,
     );
   }
   child.send("count");
