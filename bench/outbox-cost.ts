@@ -38,6 +38,24 @@ import { sql } from "drizzle-orm";
 import net from "node:net";
 import fs from "node:fs";
 import inspector from "node:inspector";
+import { AsyncLocalStorage, createHook } from "node:async_hooks";
+
+/** CPU (ms) of every PostgreSQL server process on this machine, from /proc: the database's share of an event. */
+function postgresCpuMs(): number {
+  let ms = 0;
+  for (const pid of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (!stat.includes("(postgres)")) continue;
+      const f = stat.split(") ")[1]!.split(" ");
+      ms += (Number(f[11]) + Number(f[12])) * 10;
+    } catch {
+      // gone
+    }
+  }
+  return ms;
+}
 
 /** Socket writes and reads of this process (the database's and the stand-ins'): round trips, counted exactly. */
 const io = { writes: 0, reads: 0 };
@@ -110,12 +128,16 @@ async function main() {
   (sinks.hanging as OutboxSink).relay.start();
   const pending = async () => Number((await db.execute<{ n: number }>(sql`select count(*)::int as n from analytics_outbox where dead_at is null`) as unknown as { n: number }[])[0]!.n);
 
+  // COST_ALS=<n>: n more AsyncLocalStorage contexts around each call (Next's server runs requests inside several;
+  // on Node 20 every promise pays for each enabled one).
+  const extra = Array.from({ length: Number(process.env.COST_ALS ?? 0) }, () => new AsyncLocalStorage<object>());
+  const inContexts = <T>(fn: () => T): T => extra.reduceRight<() => T>((inner, als) => () => als.run({}, inner), fn)();
   const submit = () =>
-    withVisitor(request, () => submitContactSales(db, store, body, { ip: "127.0.0.1", userAgent: "bench" }));
+    inContexts(() => withVisitor(request, () => submitContactSales(db, store, body, { ip: "127.0.0.1", userAgent: "bench" })));
   async function round(key: Key): Promise<number> {
     setSinkForTests(sinks[key]);
     const c0 = process.cpuUsage();
-    const w0 = io.writes, r0 = io.reads;
+    const w0 = io.writes, r0 = io.reads, pg0 = postgresCpuMs();
     let next = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -127,12 +149,29 @@ async function main() {
     const c = process.cpuUsage(c0);
     if (key === "on" && (await pending()) > 0) throw new Error("the 'on' relay left rows behind");
     ioPerEvent[key] = `${((io.writes - w0) / EVENTS).toFixed(2)} writes, ${((io.reads - r0) / EVENTS).toFixed(2)} reads`;
+    pgPerEvent[key].push(((postgresCpuMs() - pg0) * 1000) / EVENTS);
     // The hanging relay's backlog and the write-only rows: gone before the next round, outside the measure.
     if (key !== "on") await db.delete(analyticsOutbox);
     return (c.user + c.system) / EVENTS;
   }
 
   const ioPerEvent: Partial<Record<Key, string>> = {};
+  const pgPerEvent = Object.fromEntries(KEYS.map((k) => [k, [] as number[]])) as Record<Key, number[]>;
+  // COST_COUNT=1: one more round per scenario with an async hook counting what each event creates (promises,
+  // timers, …): exact, where CPU time on this shared machine is not.
+  if (process.env.COST_COUNT === "1") {
+    const counts = new Map<string, number>();
+    const hook = createHook({ init: (_id, type) => counts.set(type, (counts.get(type) ?? 0) + 1) });
+    for (const k of KEYS) {
+      await round(k); // warm
+      counts.clear();
+      hook.enable();
+      await round(k);
+      hook.disable();
+      const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6);
+      console.log(`${k.padEnd(8)} per event: ${top.map(([t, n]) => `${t} ${(n / EVENTS).toFixed(2)}`).join(", ")}; ${ioPerEvent[k]}`);
+    }
+  }
   const samples = Object.fromEntries(KEYS.map((k) => [k, [] as number[]])) as Record<Key, number[]>;
   console.log(`load average at start ${loadavg()}; ${ROUNDS} rounds × ${EVENTS} events, ${CONCURRENCY} at a time`);
   for (const k of KEYS) if (!(k in sinks)) throw new Error(`unknown scenario ${k}`);
@@ -150,7 +189,7 @@ async function main() {
     const diffs = samples[k].map((x, i) => x - (samples.noKey?.[i] ?? NaN));
     console.log(
       `${k.padEnd(8)} ${m.toFixed(0).padStart(5)} µs/event  (${samples[k].map((x) => x.toFixed(0)).join(", ")})  ` +
-        `minus noKey per round: median ${median(diffs).toFixed(0)} µs; ratio noKey/this ${(base / m).toFixed(3)}; per event ${ioPerEvent[k]}`,
+        `minus noKey per round: median ${median(diffs).toFixed(0)} µs; ratio noKey/this ${(base / m).toFixed(3)}; per event ${ioPerEvent[k]}; PostgreSQL ${median(pgPerEvent[k]).toFixed(0)} µs/event`,
     );
   }
   child.send("count");

@@ -34,27 +34,23 @@ export async function withEvents<T>(db: Db | Tx, fn: (tx: Tx) => Promise<T>): Pr
   const outer = OPEN.get(db);
   const pending: Pending = { staged: [], counts: [] };
   let written: Promise<void> | undefined;
-  const result = await db
-    .transaction(async (tx) => {
-      OPEN.set(tx, pending);
-      try {
-        const r = await fn(tx);
-        if (!outer && pending.staged.length > 0) {
-          // The rows are the transaction's last statement: on PostgreSQL they go out with the COMMIT (no round trip
-          // of their own, issue 15); elsewhere, or inside another transaction, they are written before it.
-          const sink = getSink();
-          written = isTopLevel(db) ? sink.stageWithCommit(tx, pending.staged) : undefined;
-          if (!written) await sink.stage(tx, pending.staged);
-        }
-        return r;
-      } finally {
-        OPEN.delete(tx);
+  const result = await db.transaction(async (tx) => {
+    OPEN.set(tx, pending);
+    try {
+      const r = await fn(tx);
+      if (!outer && pending.staged.length > 0) {
+        // The rows are the transaction's last statement: on PostgreSQL they go out with the COMMIT (no round trip
+        // of their own, issue 15); elsewhere, or inside another transaction, they are written before it.
+        const sink = getSink();
+        written = isTopLevel(db) ? sink.stageWithCommit(tx, pending.staged) : undefined;
+        if (written) written.catch(() => {}); // should the transaction fail first, its own error is the one reported
+        else await sink.stage(tx, pending.staged);
       }
-    })
-    .catch((err: unknown) => {
-      written?.catch(() => {}); // the transaction's own error is the one to report
-      throw err;
-    });
+      return r;
+    } finally {
+      OPEN.delete(tx);
+    }
+  });
   // Rows sent with the COMMIT and refused made PostgreSQL answer it with a ROLLBACK: nothing committed, no counter.
   if (written) await written;
   if (outer) {
