@@ -128,6 +128,9 @@ describe("one identity: server events stitched to the browser", () => {
     expect(res.status).toBe(201);
     const inquiry = await until("contact_sales_submitted", () => received("contact_sales_submitted")[0]);
     expect(inquiry.distinct_id).toBe(browser["x-posthog-distinct-id"]);
+    // The visitor's person is processed: the inquiry id (its `user_id`, TELEMETRY.md §2) is no account, so the
+    // consent check (which treats a missing account as erased) must not apply to it.
+    expect(inquiry.properties.$process_person_profile).toBeUndefined();
   });
 
   it("never aliases an id shaped like an account id, and never stitches a visitor who refused", async () => {

@@ -79,7 +79,9 @@ export function wireRows(staged: StagedEvent[], environment: string): WireRow[] 
   const rows: WireRow[] = [];
   for (const { event: ev, uuid, visitor } of staged) {
     const properties = envelopeProperties(ev, environment);
-    const uid = typeof properties.user_id === "string" && UUID_RE.test(properties.user_id) ? properties.user_id : null;
+    // The account the consent check looks up at send time. An event that adopts the visitor's id (contact sales)
+    // is about no account: its `user_id` is the inquiry's id, which the check would take for an erased account.
+    const uid = ev.visitor !== "adopt" && typeof properties.user_id === "string" && UUID_RE.test(properties.user_id) ? properties.user_id : null;
     let distinctId = ev.distinctId;
     if (visitor?.sessionId) properties.$session_id = visitor.sessionId;
     const anon = visitor?.anonDistinctId;
