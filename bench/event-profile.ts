@@ -14,14 +14,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
-import { SourceMap } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import postgres from "postgres";
 import { startCaptureServer } from "../tests/helpers/capture-server";
-import { loadavg, median } from "./stats";
+import { freePort } from "../e2e/support/app";
+import { CONTACT_SALES_FORM, createBenchDatabase, dropBenchDatabase, loadavg, median, originalPosition, processCpuMs } from "./stats";
 
 const DIST = ".next-bench";
 const ROUNDS = Number(process.env.PROF_ROUNDS ?? 3);
@@ -31,41 +28,17 @@ const CONNECTIONS = Number(process.env.PROF_CONNECTIONS ?? 20);
 const TOP = Number(process.env.PROF_TOP ?? 30);
 const SCENARIOS = (process.env.PROF_SCENARIOS ?? "noKey,on,hanging").split(",");
 const PROFILE = process.env.PROF_CPU !== "0";
-const PG_ADMIN = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const PROF_DIR = path.resolve("tmp/bench/event-prof");
 
 type Key = "noKey" | "on" | "hanging";
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function admin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(PG_ADMIN, { max: 1, onnotice: () => {} });
-  try {
-    return await fn(sql);
-  } finally {
-    await sql.end();
-  }
-}
-
 type Server = { key: Key; label: string; url: string; child: ChildProcess; db: string; exited: Promise<unknown>; windows: [number, number][]; requests: number; cpuMs: number[] };
 
 async function start(label: string, posthogHost: string | undefined): Promise<Server> {
   const [key, dist = DIST] = label.split("@") as [Key, string?];
-  const db = `tandem_prof_${Math.random().toString(16).slice(2, 10)}`;
-  await admin((sql) => sql.unsafe(`create database ${db}`));
-  const dbUrl = new URL(PG_ADMIN);
-  dbUrl.pathname = `/${db}`;
+  const { name: db, url: dbUrl } = await createBenchDatabase("tandem_prof");
   const port = await freePort();
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries({
@@ -74,7 +47,7 @@ async function start(label: string, posthogHost: string | undefined): Promise<Se
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: String(port),
     HOST: "127.0.0.1",
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: dbUrl,
     REDIS_URL: undefined,
     POSTHOG_API_KEY: posthogHost ? "phc_bench" : undefined,
     POSTHOG_HOST: posthogHost,
@@ -99,25 +72,11 @@ async function start(label: string, posthogHost: string | undefined): Promise<Se
   return { key, label, url, child, db, exited, windows: [], requests: 0, cpuMs: [] };
 }
 
-const cpuMs = (pid: number) => {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(f[11]) + Number(f[12])) * 10;
-};
-
-const body = JSON.stringify({
-  first_name: "Ada",
-  last_name: "Lovelace",
-  business_email: "ada@analytical-engines.example",
-  company_name: "Analytical Engines",
-  company_size: "11-50",
-  country_region: "UK",
-  use_case: "evaluate",
-  goals: "benchmarking",
-});
+const body = JSON.stringify(CONTACT_SALES_FORM);
 
 async function load(s: Server, seconds: number, record: boolean): Promise<void> {
   const pid = s.child.pid!;
-  const c0 = cpuMs(pid);
+  const c0 = processCpuMs(pid);
   const t0 = nowUs();
   const r = await autocannon({
     url: s.url,
@@ -130,30 +89,13 @@ async function load(s: Server, seconds: number, record: boolean): Promise<void> 
   if (!record) return;
   s.windows.push([t0, t1]);
   s.requests += r.requests.total;
-  s.cpuMs.push((cpuMs(pid) - c0) / r.requests.total);
+  s.cpuMs.push((processCpuMs(pid) - c0) / r.requests.total);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
 type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] };
 type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number };
-
-const maps = new Map<string, SourceMap | null>();
-function original(url: string, line: number, col: number): { source: string; line: number; name?: string } | undefined {
-  if (!url.startsWith("file://")) return undefined;
-  const file = fileURLToPath(url);
-  let map = maps.get(file);
-  if (map === undefined) {
-    try {
-      map = new SourceMap(JSON.parse(fs.readFileSync(`${file}.map`, "utf8")));
-    } catch {
-      map = null;
-    }
-    maps.set(file, map);
-  }
-  const e = map?.findEntry(line, col) as { originalSource?: string; originalLine?: number; name?: string } | undefined;
-  return e?.originalSource ? { source: e.originalSource, line: (e.originalLine ?? 0) + 1, name: e.name } : undefined;
-}
 
 /** What a frame counts as: a source file of ours, a package, a node internal, or V8's own (GC, program). */
 function tagsOf(n: Node): { file: string; fn?: string } {
@@ -167,7 +109,7 @@ function tagsOf(n: Node): { file: string; fn?: string } {
     return { file: `pkg:next/compiled/${rest[rest.indexOf("compiled") + 1]}` };
   }
   if (url.startsWith("node:")) return { file: url };
-  const o = original(url, lineNumber, columnNumber);
+  const o = originalPosition(url, lineNumber, columnNumber);
   if (!o) return { file: url.includes(`/${DIST}/`) ? `${DIST}:(unmapped)` : url };
   const src = o.source.replace(/^.*?\/(lib|app|node_modules)\//, "$1/").replace(/^webpack:\/\/[^/]*\//, "");
   if (src.startsWith("node_modules/")) {
@@ -250,7 +192,7 @@ async function main() {
     for (const s of servers) {
       s.child.kill("SIGTERM");
       await Promise.race([s.exited, sleep(20_000)]);
-      await admin((sql) => sql.unsafe(`drop database if exists ${s.db} with (force)`)).catch(() => {});
+      await dropBenchDatabase(s.db).catch(() => {});
     }
     await answering.stop();
     await hanging.stop();

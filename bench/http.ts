@@ -18,16 +18,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
-import { SourceMap } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import postgres from "postgres";
 import { startCaptureServer, type CaptureServer } from "../tests/helpers/capture-server";
 import { writePerformanceSection } from "./perf-doc";
-import { calibrate, fmt, loadavg, machine, median } from "./stats";
+import { freePort } from "../e2e/support/app";
+import { calibrate, CONTACT_SALES_FORM, createBenchDatabase, dropBenchDatabase, fmt, loadavg, machine, median, originalPosition, processCpuMs } from "./stats";
 
 const ROOT = process.cwd();
 const LABEL = process.env.BENCH_HTTP_LABEL?.replace(/[^a-z0-9-]/gi, "") ?? "";
@@ -39,20 +36,8 @@ const CONNECTIONS = 20;
 const EVENT_SECONDS = 3;
 const ROUTE_SECONDS = 1.5;
 const METRICS_TOKEN = "bench-metrics-token";
-const PG_ADMIN = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The commit plus any uncommitted change to what the build compiles: a build of other sources is rebuilt. */
 function sourceStamp(): string {
@@ -75,25 +60,6 @@ function ensureBuild() {
   }
   if (spawnSync(process.execPath, ["scripts/pglite-template.mjs"], { stdio: "inherit", env }).status !== 0) throw new Error("PGlite template failed");
 }
-
-async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(PG_ADMIN, { max: 1, onnotice: () => {} });
-  try {
-    return await fn(sql);
-  } finally {
-    await sql.end();
-  }
-}
-
-async function createDatabase(): Promise<{ name: string; url: string }> {
-  const name = `tandem_bench_${Math.random().toString(16).slice(2, 10)}`;
-  await withAdmin((sql) => sql.unsafe(`create database ${name}`));
-  const url = new URL(PG_ADMIN);
-  url.pathname = `/${name}`;
-  return { name, url: url.toString() };
-}
-
-const dropDatabase = (name: string) => withAdmin((sql) => sql.unsafe(`drop database if exists ${name} with (force)`));
 
 type Server = { name: string; url: string; child: ChildProcess; logs: () => string; exited: Promise<number | null>; startMs: number };
 
@@ -170,7 +136,7 @@ async function startup(): Promise<Startup[]> {
   const out: Startup[] = cases.map((c) => ({ name: c.name, healthyMs: [], rssMb: [] }));
   for (let round = 0; round < STARTUP_ROUNDS; round++) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tandem-bench-"));
-    const db = await createDatabase();
+    const db = await createBenchDatabase();
     try {
       for (const [i, c] of cases.entries()) {
         const s = await startServer(c.name, c.pg ? { DATABASE_URL: db.url, DATA_DIR: dataDir } : { DATA_DIR: dataDir });
@@ -182,7 +148,7 @@ async function startup(): Promise<Startup[]> {
         if (c.fresh && !s.logs().includes("copied from the template")) throw new Error(`${c.name}: the template was not used:\n${s.logs()}`);
       }
     } finally {
-      await dropDatabase(db.name);
+      await dropBenchDatabase(db.name);
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }
@@ -195,22 +161,7 @@ async function startup(): Promise<Startup[]> {
 type RouteKey = "event" | "health" | "config" | "metrics";
 type Sample = { rps: number; p50: number; p99: number; non2xx: number; errors: number; cpuMsPerReq: number };
 
-/** CPU time (user + system) of a process in ms, from /proc (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14, 15 of stat(5))
-}
-
-const contactBody = JSON.stringify({
-  first_name: "Ada",
-  last_name: "Lovelace",
-  business_email: "ada@analytical-engines.example",
-  company_name: "Analytical Engines",
-  company_size: "11-50",
-  country_region: "UK",
-  use_case: "evaluate",
-  goals: "benchmarking",
-});
+const contactBody = JSON.stringify(CONTACT_SALES_FORM);
 
 function load(server: Server, route: RouteKey): Promise<Sample> {
   const base = server.url;
@@ -227,11 +178,11 @@ function load(server: Server, route: RouteKey): Promise<Sample> {
           : { method: "GET", path: `/api/${route}` },
     ],
   };
-  const cpu0 = cpuMs(pid);
+  const cpu0 = processCpuMs(pid);
   return new Promise((resolve, reject) => {
     autocannon(opts, (err, r) => {
       if (err) return reject(err);
-      const cpuMsPerReq = (cpuMs(pid) - cpu0) / Math.max(1, r.requests.total);
+      const cpuMsPerReq = (processCpuMs(pid) - cpu0) / Math.max(1, r.requests.total);
       resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, cpuMsPerReq });
     });
   });
@@ -251,27 +202,6 @@ type Category = "analytics" | "metrics";
 /** Our telemetry files by side: the PostHog path (emitter, builders, sink) vs the Prometheus path. */
 const ANALYTICS_FILES = ["lib/telemetry/sink.ts", "lib/telemetry/relay.ts", "lib/telemetry/record.ts", "lib/telemetry/events.ts", "lib/telemetry/tasks.ts"];
 
-/**
- * The build is minified, so frames in the app's chunks are mapped back to their source file through the chunk's
- * source map (node:module's SourceMap): a frame whose function comes from lib/telemetry/ is ours.
- */
-const maps = new Map<string, SourceMap | null>();
-function originalSource(url: string, line: number, column: number): string | undefined {
-  if (!url.startsWith("file://")) return undefined;
-  const file = fileURLToPath(url);
-  let map = maps.get(file);
-  if (map === undefined) {
-    try {
-      map = new SourceMap(JSON.parse(fs.readFileSync(`${file}.map`, "utf8")));
-    } catch {
-      map = null;
-    }
-    maps.set(file, map);
-  }
-  const entry = map?.findEntry(line, column) as { originalSource?: string } | undefined;
-  return entry?.originalSource;
-}
-
 type Share = { busy: number; analytics: number; metrics: number };
 
 function telemetryShare(file: string): Share {
@@ -284,7 +214,8 @@ function telemetryShare(file: string): Share {
     if (url.includes("/node_modules/posthog-node/") || url.includes("/node_modules/@posthog/")) return "analytics";
     if (url.includes("/node_modules/prom-client/")) return "metrics";
     if (!url.includes(`/${DIST}/`)) return undefined;
-    const source = originalSource(url, lineNumber, columnNumber);
+    // The build is minified: frames in the app's chunks are mapped back to their source file through its source map.
+    const source = originalPosition(url, lineNumber, columnNumber)?.source;
     if (!source?.includes("lib/telemetry/")) return undefined;
     return ANALYTICS_FILES.some((f) => source.includes(f)) ? "analytics" : "metrics";
   };
@@ -337,7 +268,7 @@ async function main() {
   ];
   try {
     for (const s of scenarios) {
-      s.db = await createDatabase();
+      s.db = await createBenchDatabase();
       const posthog = s.key === "noKey" ? {} : { POSTHOG_API_KEY: "phc_bench", POSTHOG_HOST: s.key === "on" ? answering.url : hanging.url };
       s.server = await startServer(s.label, {
         DATABASE_URL: s.db.url,
@@ -357,7 +288,7 @@ async function main() {
   } finally {
     for (const s of scenarios) {
       if (s.server) await stopServer(s.server).catch((e) => console.error(String(e)));
-      if (s.db) await dropDatabase(s.db.name).catch(() => {});
+      if (s.db) await dropBenchDatabase(s.db.name).catch(() => {});
     }
   }
   const received = answering.batchEvents().length;

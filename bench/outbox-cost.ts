@@ -33,7 +33,7 @@ import { OutboxRelay } from "../lib/telemetry/relay";
 import { withVisitor } from "../lib/telemetry/visitor";
 import { analyticsOutbox } from "../lib/db/schema/telemetry";
 import { createTestDatabase, dropTestDatabase } from "../tests/setup/services";
-import { loadavg, median } from "./stats";
+import { CONTACT_SALES_FORM, loadavg, median } from "./stats";
 import { sql } from "drizzle-orm";
 import net from "node:net";
 import fs from "node:fs";
@@ -87,16 +87,7 @@ process.on("disconnect", () => process.exit(0));
 process.on("message", (m) => { if (m === "count") process.send({ accepted }); if (m === "stop") process.exit(0); });
 `;
 
-const body = {
-  first_name: "Ada",
-  last_name: "Lovelace",
-  business_email: "ada@analytical-engines.example",
-  company_name: "Analytical Engines",
-  company_size: "11-50",
-  country_region: "UK",
-  use_case: "evaluate",
-  goals: "benchmarking",
-};
+const body = CONTACT_SALES_FORM;
 const request = new Request("http://127.0.0.1/api/contact-sales", { method: "POST" });
 
 let dbName: string | undefined;

@@ -13,7 +13,6 @@ import { fork, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createServer } from "node:net";
 import { resetConfigForTests } from "../lib/config";
 import { closeDb, getDb } from "../lib/db/client";
 import { events } from "../lib/telemetry/events";
@@ -22,6 +21,7 @@ import { stageEvent, writeOutboxRows } from "../lib/telemetry/sink";
 import { startCaptureServer } from "../tests/helpers/capture-server";
 import { createTestDatabase, dropTestDatabase } from "../tests/setup/services";
 import { writePerformanceSection } from "./perf-doc";
+import { freePort } from "../e2e/support/app";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const N = Number(process.env.BENCH_OUTBOX_EVENTS ?? 50_000);
@@ -123,16 +123,6 @@ async function hang(): Promise<Hang | undefined> {
 
 // ---------------------------------------------------------------------------------------------------------------
 // (c) real HTTP on the production build
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 type Server = { url: string; proc: ChildProcess; logs: () => string; cookie: string; dbName?: string };
 
