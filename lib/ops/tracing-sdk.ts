@@ -5,8 +5,8 @@
  * `@vercel/otel` registers the tracer provider Next.js's built-in instrumentation reports to (a root span per
  * request, spans for rendering and route handlers) with an OTLP/HTTP exporter configured from the standard
  * OTEL_EXPORTER_OTLP_* variables (protobuf unless OTEL_EXPORTER_OTLP_PROTOCOL=http/json) and a fetch
- * instrumentation (outgoing requests, e.g. PostHog deliveries, as child spans; trace context is propagated to no
- * outside host). Our own spans (lib/ops/tracing.ts) cover database queries, Redis commands and analytics delivery.
+ * instrumentation (outgoing `fetch` calls, e.g. the /ingest proxy, as child spans; trace context is propagated to
+ * no outside host). Our own spans (lib/ops/tracing.ts) cover database queries, Redis commands and analytics delivery.
  */
 import * as api from "@opentelemetry/api";
 import { registerOTel } from "@vercel/otel";

@@ -313,7 +313,7 @@ export class OutboxRelay {
   private post(body: Buffer, again = true): Promise<number> {
     return new Promise((resolve) => {
       let settled = false;
-      const done = (status: number) => {
+      const done = (status: number | Promise<number>) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -334,12 +334,8 @@ export class OutboxRelay {
       const timer = setTimeout(cut, this.timeoutMs);
       this.abort.signal.addEventListener("abort", cut);
       req.on("error", (err: NodeJS.ErrnoException) => {
-        if (again && !settled && req.reusedSocket && err.code === "ECONNRESET" && !this.abort.signal.aborted) {
-          settled = true;
-          clearTimeout(timer);
-          this.abort.signal.removeEventListener("abort", cut);
-          resolve(this.post(body, false));
-        } else done(0);
+        const stale = again && !settled && req.reusedSocket && err.code === "ECONNRESET" && !this.abort.signal.aborted;
+        done(stale ? this.post(body, false) : 0);
       });
       req.end(body);
     });
