@@ -20,12 +20,21 @@ const MIGRATIONS = path.join(process.cwd(), "drizzle");
 // Arbitrary constant: serialises migrations when several app nodes start at once.
 const MIGRATION_LOCK_ID = 7_262_736;
 
+/**
+ * Options every postgres.js client of the app's database shares. `fetch_types: false`: postgres.js would otherwise
+ * run a query of its own for the array types on each new connection, and a reset during it is a rejection nobody
+ * can catch (an unhandled rejection, seen in a CI run). No column or result of ours is an array; array parameters
+ * are sent as literals with a cast. It also saves a round trip per new connection.
+ * (The sampler's pool keeps the fetch: postgres.js 3.4's reserve() needs it, lib/telemetry/sampler-executor.ts.)
+ */
+const CLIENT_OPTIONS = { onnotice: () => {}, fetch_types: false } as const;
+
 async function openPostgres(url: string): Promise<Handle> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const { migrate } = await import("drizzle-orm/postgres-js/migrator");
   // Migrate over one dedicated connection so the advisory lock and the DDL share a session.
-  const migrator = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  const migrator = postgres(url, { ...CLIENT_OPTIONS, max: 1, connect_timeout: 5 });
   try {
     await migrator`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
     await migrate(drizzle({ client: migrator }), { migrationsFolder: MIGRATIONS });
@@ -51,8 +60,8 @@ function openPool(
   const statementTimeoutMs = config().DB_STATEMENT_TIMEOUT_MS;
   const make = () =>
     postgres(url, {
+      ...CLIENT_OPTIONS,
       max: 10,
-      onnotice: () => {},
       connect_timeout: CONNECT_TIMEOUT_S,
       connection: {
         application_name: "tandem",
@@ -78,7 +87,7 @@ function openPool(
       renew();
     },
     probe: async () => {
-      const probe = postgres(url, { max: 1, connect_timeout: 1, onnotice: () => {} });
+      const probe = postgres(url, { ...CLIENT_OPTIONS, max: 1, connect_timeout: 1 });
       try {
         await withDeadline(probe`select 1`.then(() => {}), 1000, () => new Error("probe: no answer"));
         return true;

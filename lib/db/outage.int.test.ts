@@ -131,6 +131,30 @@ describe("database outage", () => {
     proxy.restore();
     await eventually(select1);
   });
+
+  it("a connection reset right after its handshake is an error the caller gets, never an unhandled rejection", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      // Opening: the migrator's connection. Then the pool's: more concurrent queries than it has connections.
+      await closeDb();
+      proxy.resetAfterReady();
+      await expect(getDb()).rejects.toMatchObject({ code: "ECONNRESET" });
+      proxy.restore();
+      await eventually(select1);
+      proxy.resetAfterReady();
+      const results = await Promise.allSettled(Array.from({ length: 12 }, select1));
+      expect(results.some((r) => r.status === "rejected")).toBe(true);
+      for (const r of results) if (r.status === "rejected") expect(unavailableDependency(r.reason)).toBe("database");
+      await new Promise((r) => setTimeout(r, 300)); // a stray rejection surfaces within a few turns
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+      proxy.restore();
+    }
+    await eventually(select1);
+  });
 });
 
 function setEnv(name: string, value: string | undefined) {

@@ -3,11 +3,14 @@
  * - cut():     every open connection is reset, new ones are accepted and reset at once (the path is gone);
  * - hang():    connections stay open but nothing moves in either direction, new ones get no answer (a stalled
  *              path: a partition, a frozen load balancer); bytes already sent wait in the kernel buffers;
+ * - resetAfterReady(): PostgreSQL only — each new connection completes its handshake (up to the server's first
+ *              ReadyForQuery), then is reset as soon as the client sends anything: a path that drops right after a
+ *              connection is opened, before its first query is answered;
  * - restore(): traffic flows again — held bytes are delivered, held connections reach the service.
  */
 import net from "node:net";
 
-export type ProxyMode = "pass" | "cut" | "hang";
+export type ProxyMode = "pass" | "cut" | "hang" | "reset-after-ready";
 
 export type TcpProxy = {
   port: number;
@@ -16,6 +19,7 @@ export type TcpProxy = {
   mode(): ProxyMode;
   cut(): void;
   hang(): void;
+  resetAfterReady(): void;
   restore(): void;
   close(): Promise<void>;
 };
@@ -44,6 +48,22 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     pair.flowing = true;
   };
 
+  /** PostgreSQL's ReadyForQuery message: 'Z', length 5 (the status byte follows). */
+  const READY_FOR_QUERY = Buffer.from([0x5a, 0, 0, 0, 5]);
+  const resetOnceReady = (pair: Pair) => {
+    const upstream = net.connect(target.port, target.host);
+    pair.upstream = upstream;
+    pair.flowing = true;
+    let ready = false;
+    upstream.on("error", () => destroy(pair));
+    upstream.on("close", () => destroy(pair));
+    upstream.on("data", (chunk: Buffer) => {
+      pair.client.write(chunk);
+      if (chunk.includes(READY_FOR_QUERY)) ready = true;
+    });
+    pair.client.on("data", (chunk: Buffer) => (ready ? destroy(pair) : upstream.write(chunk)));
+  };
+
   const stall = (pair: Pair) => {
     if (!pair.flowing) return;
     pair.client.unpipe();
@@ -64,6 +84,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     client.on("error", () => destroy(pair));
     client.on("close", () => destroy(pair));
     if (mode === "pass") flow(pair);
+    else if (mode === "reset-after-ready") resetOnceReady(pair);
     else client.pause(); // hang: accepted, never answered until restore()
   });
   await new Promise<void>((resolve, reject) => {
@@ -88,6 +109,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     hang() {
       mode = "hang";
       for (const p of pairs) stall(p);
+    },
+    resetAfterReady() {
+      mode = "reset-after-ready";
     },
     restore() {
       mode = "pass";
