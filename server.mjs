@@ -14,7 +14,8 @@ import { securityHeaders } from "./lib/http/security-headers.mjs";
 
 // A fresh PGlite folder (a copy of the build's template, or initdb without one) is prepared while Next loads and
 // prepares, off the main thread (issue 15: the first healthy answer). lib/db/client.ts waits for this same
-// preparation and reports its errors; here they only must not go unhandled.
+// preparation and reports its errors; here they only must not go unhandled. (Opening PGlite here too, beside
+// Next's start, gained nothing measurable: both are work on the one main thread.)
 const pglite = pgliteFolder(process.env);
 if (pglite) ensureDataFolder(pglite).catch(() => {});
 const { default: next } = await import("next");
@@ -209,6 +210,19 @@ server.listen(port, hostname, async () => {
     console.error(`> warm-up request failed: ${err?.message ?? err}`);
   }
   console.log(`> Tandem ready on http://${local === "127.0.0.1" ? "localhost" : local}:${port} (${dev ? "development" : "production"})`);
+  // Every route's code, loaded now that the first answer is out (next.config.ts turns off Next's own preloading,
+  // which ran beside that first request): a page's first visit does not wait for its code.
+  if (!dev) {
+    const started = Date.now();
+    try {
+      // Next's custom-server wrapper → its NextServer → the NextNodeServer that loads entries.
+      const inner = await app.server.getServer();
+      await inner.unstable_preloadEntries();
+      console.log(`> routes preloaded in ${Date.now() - started} ms`);
+    } catch (err) {
+      console.error(`> preloading routes failed (each loads on its first request): ${err?.message ?? err}`);
+    }
+  }
 });
 
 /**

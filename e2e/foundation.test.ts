@@ -9,7 +9,7 @@ import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, deleteRedisPrefix, dropTestDatabase, TEST_REDIS_URL } from "@/tests/setup/services";
-import { startApp, type App } from "./support/app";
+import { startApp, waitFor, type App } from "./support/app";
 import { launchBrowser } from "./support/browser";
 import { signUpWithWorkspace } from "./support/flows";
 import { ROOT } from "./support/paths";
@@ -28,6 +28,10 @@ describe("embedded default (PGlite, memory store)", () => {
     let app = await startApp({ dataDir });
     const email = `founder-${Date.now()}@example.com`;
     try {
+      // server.mjs loads every route's code once the warm-up request has answered (next.config.ts: Next's own
+      // preloading is off): through Next internals, so a Next upgrade that moves them shows here.
+      await waitFor(() => /> routes preloaded in \d+ ms/.test(app.logs()) || undefined, 30_000, "routes preloaded");
+      expect(app.logs()).not.toContain("preloading routes failed");
       const page = await signUpWithWorkspace(browser, app, email, "Acme Robotics");
       await page.waitForURL(/\/w\/acme-robotics/);
       await page.getByRole("heading", { name: "Acme Robotics" }).waitFor();

@@ -40,6 +40,8 @@ async function expectFullSchema(db: Db) {
   const tables = rows<{ t: string }>(await db.execute(sql`select tablename as t from pg_tables where schemaname = 'public' order by 1`)).map((r) => r.t);
   expect(tables.filter((t) => !t.startsWith("probe_"))).toEqual(schemaTables);
   expect(rows<{ shared_buffers: string }>(await db.execute(sql`show shared_buffers`))[0].shared_buffers).toBe("32MB");
+  // The template databases are dropped when a folder is initialised (fewer files to copy from a template).
+  expect(rows<{ datname: string }>(await db.execute(sql`select datname from pg_database`)).map((r) => r.datname)).toEqual(["postgres"]);
 }
 
 afterAll(async () => {
