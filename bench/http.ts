@@ -368,7 +368,7 @@ function render(r: {
 
 A production build (\`${DIST}\`) started as \`npm start\` does (\`node server.mjs\`), driven by autocannon from the bench
 process. ${machine()}, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, load average ${r.loadStart} at the
-start, ${r.loadEnd} at the end (a shared machine: 2 cores, 9 sessions, so absolute numbers are noisy; the ratios
+start, ${r.loadEnd} at the end (a 2-core virtual machine whose CPU share varies with its host — see the calibration spread — so absolute numbers are noisy; the ratios
 are taken per round between servers measured back to back). Calibration loop (bench/stats.ts): median
 ${fmt(median(r.calib), 1)} ms, ${fmt(Math.min(...r.calib), 1)}–${fmt(Math.max(...r.calib), 1)} ms.
 

@@ -59,6 +59,20 @@ describe("renderPrometheus", () => {
     expect(b).toContain('tandem_http_request_duration_seconds_bucket{le="0.05",method="POST",route="/api/r0/[id]",status="200"}');
   });
 
+  it("re-renders exactly the histogram series observed since the last scrape (ours or prom-client's observe, a reset)", async () => {
+    const reg = new Registry();
+    const h = new CachedHistogram({ name: "t_k_seconds", help: "k", labelNames: ["route"], buckets: [0.1, 1], registers: [reg] });
+    for (const route of ["/a", "/b", "/c"]) h.observeFor(0.5, route);
+    expect(await renderPrometheus(reg)).toBe(await reg.metrics());
+    h.observeFor(0, "/a"); // same sum, new count
+    h.observe({ route: "/b" }, 5); // prom-client's own path
+    expect(await renderPrometheus(reg)).toBe(await reg.metrics());
+    expect(await renderPrometheus(reg)).toContain('t_k_seconds_bucket{le="0.1",route="/a"} 1');
+    h.reset();
+    h.observeFor(0.5, "/a"); // a new series with the old one's count and sum
+    expect(await renderPrometheus(reg)).toBe(await reg.metrics());
+  });
+
   it("falls back to prom-client when the registry has default labels", async () => {
     const reg = new Registry();
     reg.setDefaultLabels({ node: "a" });
