@@ -59,7 +59,7 @@ describe("renderPrometheus", () => {
     expect(b).toContain('tandem_http_request_duration_seconds_bucket{le="0.05",method="POST",route="/api/r0/[id]",status="200"}');
   });
 
-  it("re-renders exactly the histogram series observed since the last scrape (ours or prom-client's observe, a reset)", async () => {
+  it("shows the histogram series observed since the last scrape (ours or prom-client's observe, a reset) as prom-client does", async () => {
     const reg = new Registry();
     const h = new CachedHistogram({ name: "t_k_seconds", help: "k", labelNames: ["route"], buckets: [0.1, 1], registers: [reg] });
     for (const route of ["/a", "/b", "/c"]) h.observeFor(0.5, route);

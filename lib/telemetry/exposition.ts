@@ -96,24 +96,10 @@ function renderCounter(f: Family, name: string): string {
 
 const exemplarText = (x: Exemplar | undefined) => (x ? ` # {trace_id="${x.traceId}"} ${x.value} ${x.at.toFixed(3)}` : "");
 
-/**
- * A histogram series' Prometheus lines as last rendered, with the count and sum they showed. An observation always
- * adds 1 to the count (ours and prom-client's, both in place; a reset makes new entries), so the same count and sum
- * mean the same buckets: a series nobody observed since the last scrape is not formatted again. Most of a scrape's
- * series are such (a 404 of a rare route, a 500): each would otherwise cost 12 number-to-text conversions.
- */
-const seriesText = new WeakMap<Entry, { count: number; sum: number; text: string }>();
-
 function renderHistogram(f: Family, name: string, exemplarsOf?: (e: Entry) => readonly (Exemplar | undefined)[] | undefined): string {
   const bounds = f.upperBounds!;
   let out = `# HELP ${name} ${escapeHelp(f.help)}\n# TYPE ${name} histogram`;
   for (const e of Object.values(f.hashMap)) {
-    const ex = exemplarsOf?.(e);
-    const kept = ex ? undefined : seriesText.get(e);
-    if (kept && kept.count === e.count && kept.sum === e.sum) {
-      out += kept.text;
-      continue;
-    }
     const l = labelsOf(e.labels);
     let prefixes = bucketPrefixes.get(e.labels);
     if (prefixes === undefined) {
@@ -122,16 +108,14 @@ function renderHistogram(f: Family, name: string, exemplarsOf?: (e: Entry) => re
       prefixes.push(`\n${name}_bucket{le="+Inf"${tail} `);
       bucketPrefixes.set(e.labels, prefixes);
     }
-    let text = "";
+    const ex = exemplarsOf?.(e);
     let acc = 0;
     for (let i = 0; i < bounds.length; i++) {
       acc += e.bucketValues[bounds[i]];
-      text += prefixes[i] + valueText(acc) + (ex ? exemplarText(ex[i]) : "");
+      out += prefixes[i] + valueText(acc) + (ex ? exemplarText(ex[i]) : "");
     }
     const suffix = l ? `{${l}} ` : " ";
-    text += `${prefixes[bounds.length]}${valueText(e.count)}${ex ? exemplarText(ex[bounds.length]) : ""}\n${name}_sum${suffix}${valueText(e.sum)}\n${name}_count${suffix}${valueText(e.count)}`;
-    if (!ex) seriesText.set(e, { count: e.count, sum: e.sum, text });
-    out += text;
+    out += `${prefixes[bounds.length]}${valueText(e.count)}${ex ? exemplarText(ex[bounds.length]) : ""}\n${name}_sum${suffix}${valueText(e.sum)}\n${name}_count${suffix}${valueText(e.count)}`;
   }
   return out;
 }
