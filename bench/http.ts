@@ -8,8 +8,9 @@
  *  2. Throughput: three servers on PostgreSQL, identical but for PostHog — a key with a local stand-in that answers
  *     ("on"), no key (no-op sink), a key with a stand-in that accepts connections and never answers ("hanging").
  *     Routes: /api/health, /api/config, the public event route POST /api/contact-sales (insert + rate-limit checks +
- *     `contact_sales_submitted`), /api/metrics (bearer token). Rounds interleave the servers (order rotated each
- *     round); ratios are taken per round against the no-key server and reported as medians.
+ *     `contact_sales_submitted`), /api/metrics (bearer token). In each round every route is loaded on the three
+ *     servers in interleaved slices of a fraction of a second; ratios (req/s, and CPU per request of the server plus its PostgreSQL backends) are
+ *     taken per round against the no-key server and reported as medians.
  *  3. Each throughput server runs with `--cpu-prof`; the share of its busy samples with telemetry on the stack
  *     (posthog-node + our sink / analytics; prom-client + our metrics code) is printed beside the numbers.
  *
@@ -21,10 +22,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
+import type postgres from "postgres";
 import { startCaptureServer, type CaptureServer } from "../tests/helpers/capture-server";
 import { writePerformanceSection } from "./perf-doc";
 import { freePort } from "../e2e/support/app";
-import { calibrate, CONTACT_SALES_FORM, createBenchDatabase, dropBenchDatabase, fmt, loadavg, machine, median, originalPosition, processCpuMs } from "./stats";
+import { adminConnection, calibrate, CONTACT_SALES_FORM, createBenchDatabase, dropBenchDatabase, fmt, loadavg, machine, median, originalPosition, processCpuMs } from "./stats";
 
 const ROOT = process.cwd();
 const LABEL = process.env.BENCH_HTTP_LABEL?.replace(/[^a-z0-9-]/gi, "") ?? "";
@@ -33,8 +35,12 @@ if (ONLY !== "" && ONLY !== "startup") throw new Error(`BENCH_HTTP_ONLY: expecte
 const DIST = ".next-bench";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 20;
-const EVENT_SECONDS = 3;
-const ROUTE_SECONDS = 1.5;
+const EVENT_SECONDS = 4;
+const ROUTE_SECONDS = 2;
+/** Each server's load per route and round comes in this many slices, interleaved with the other servers'. */
+const SLICES = 8;
+/** After a load window, before its CPU is read: longer than the relay's busy linger (500 ms) plus a request. */
+const SETTLE_MS = 1000;
 const METRICS_TOKEN = "bench-metrics-token";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -159,15 +165,14 @@ async function startup(): Promise<Startup[]> {
 // 2. throughput
 
 type RouteKey = "event" | "health" | "config" | "metrics";
-type Sample = { rps: number; p50: number; p99: number; non2xx: number; errors: number; cpuMsPerReq: number };
+/** One server's share of one load window: its requests, and the CPU of its process and of its PostgreSQL backends. */
+type Sample = { rps: number; p50: number; p99: number; non2xx: number; errors: number; cpuMsPerReq: number; dbCpuMsPerReq: number };
 
 const contactBody = JSON.stringify(CONTACT_SALES_FORM);
 
-function load(server: Server, route: RouteKey): Promise<Sample> {
-  const base = server.url;
-  const pid = server.child.pid!;
-  const opts: autocannon.Options = {
-    url: base,
+function autocannonOptions(server: Server, route: RouteKey): autocannon.Options {
+  return {
+    url: server.url,
     connections: route === "metrics" ? 1 : CONNECTIONS,
     duration: route === "event" ? EVENT_SECONDS : ROUTE_SECONDS,
     requests: [
@@ -178,13 +183,60 @@ function load(server: Server, route: RouteKey): Promise<Sample> {
           : { method: "GET", path: `/api/${route}` },
     ],
   };
-  const cpu0 = processCpuMs(pid);
-  return new Promise((resolve, reject) => {
-    autocannon(opts, (err, r) => {
-      if (err) return reject(err);
-      const cpuMsPerReq = (processCpuMs(pid) - cpu0) / Math.max(1, r.requests.total);
-      resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, cpuMsPerReq });
-    });
+}
+
+const runAutocannon = (opts: autocannon.Options) =>
+  new Promise<autocannon.Result>((resolve, reject) => autocannon(opts, (err, r) => (err ? reject(err) : resolve(r))));
+
+/** CPU ms so far of the server process and of each PostgreSQL backend connected to its database (pid → ms). */
+async function cpuSnapshot(admin: postgres.Sql, s: Scenario): Promise<{ server: number; backends: Map<number, number> }> {
+  const pids = await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${s.db!.name} and backend_type = 'client backend'`;
+  const backends = new Map<number, number>();
+  for (const { pid } of pids) {
+    try {
+      backends.set(pid, processCpuMs(pid));
+    } catch {
+      // exited between the query and the read
+    }
+  }
+  return { server: processCpuMs(s.server!.child.pid!), backends };
+}
+
+/**
+ * Loads one route on the three servers in turn, in short slices (SLICES per server, the order rotating per cycle),
+ * so each server's share of the window is spread across it: this VM's CPU share swings by 2–5× within seconds, and
+ * servers measured one after another for whole seconds saw different machines. Loading all three at once was tried
+ * and was as noisy: five Node processes and their backends on two cores. Each server's CPU is read before its first
+ * slice and SETTLE_MS after the last one, so work a window leaves behind (the relay's linger, its request and
+ * delete) counts with the route that caused it.
+ */
+async function loadSliced(admin: postgres.Sql, scenarios: Scenario[], route: RouteKey): Promise<Sample[]> {
+  const sliceSeconds = (route === "event" ? EVENT_SECONDS : ROUTE_SECONDS) / SLICES;
+  const before = await Promise.all(scenarios.map((s) => cpuSnapshot(admin, s)));
+  const slices = scenarios.map(() => [] as { result: autocannon.Result; ms: number }[]);
+  for (let cycle = 0; cycle < SLICES; cycle++) {
+    for (let k = 0; k < scenarios.length; k++) {
+      const i = (k + cycle) % scenarios.length;
+      const t0 = performance.now();
+      const result = await runAutocannon({ ...autocannonOptions(scenarios[i].server!, route), duration: sliceSeconds });
+      slices[i].push({ result, ms: performance.now() - t0 });
+    }
+  }
+  await sleep(SETTLE_MS);
+  const after = await Promise.all(scenarios.map((s) => cpuSnapshot(admin, s)));
+  return slices.map((own, i) => {
+    const n = Math.max(1, own.reduce((sum, x) => sum + x.result.requests.total, 0));
+    let dbCpu = 0;
+    for (const [pid, ms] of after[i].backends) dbCpu += ms - (before[i].backends.get(pid) ?? 0);
+    return {
+      rps: (n * 1000) / own.reduce((sum, x) => sum + x.ms, 0),
+      p50: median(own.map((x) => x.result.latency.p50)),
+      p99: median(own.map((x) => x.result.latency.p99)),
+      non2xx: own.reduce((sum, x) => sum + x.result.non2xx, 0),
+      errors: own.reduce((sum, x) => sum + x.result.errors + x.result.timeouts, 0),
+      cpuMsPerReq: (after[i].server - before[i].server) / n,
+      dbCpuMsPerReq: dbCpu / n,
+    };
   });
 }
 
@@ -256,6 +308,7 @@ async function main() {
     process.exit(0);
   }
 
+  const admin = adminConnection();
   const answering: CaptureServer = await startCaptureServer();
   const hanging: CaptureServer = await startCaptureServer({ mode: "hang" });
   const profDir = path.resolve("tmp/bench/prof");
@@ -278,11 +331,10 @@ async function main() {
       }, ["--cpu-prof", `--cpu-prof-dir=${path.join(profDir, s.key)}`]);
     }
     // Warm-up: JIT, connection pools, the sampler's first refresh.
-    for (const s of scenarios) for (const r of ROUTES) await load(s.server!, r);
+    for (const r of ROUTES) await loadSliced(admin, scenarios, r);
     for (let round = 0; round < ROUNDS; round++) {
       calib.push(calibrate());
-      const order = scenarios.map((_, i) => scenarios[(i + round) % scenarios.length]);
-      for (const route of ROUTES) for (const s of order) s.samples[route].push(await load(s.server!, route));
+      for (const route of ROUTES) (await loadSliced(admin, scenarios, route)).forEach((sample, i) => scenarios[i].samples[route].push(sample));
       console.log(`round ${round + 1}/${ROUNDS} done, load average ${loadavg()}`);
     }
   } finally {
@@ -290,6 +342,7 @@ async function main() {
       if (s.server) await stopServer(s.server).catch((e) => console.error(String(e)));
       if (s.db) await dropBenchDatabase(s.db.name).catch(() => {});
     }
+    await admin.end();
   }
   const received = answering.batchEvents().length;
   const hangingConnections = hanging.connections();
@@ -345,8 +398,10 @@ function render(r: {
   const [noKey, on, hang] = r.scenarios;
   const med = (s: Scenario, route: RouteKey, k: keyof Sample) => median(s.samples[route].map((x) => x[k]));
   const ratios = (s: Scenario, route: RouteKey, base: Scenario = noKey) => s.samples[route].map((x, i) => x.rps / base.samples[route][i].rps);
-  const cpuRatios = (s: Scenario, route: RouteKey, base: Scenario = noKey) =>
-    s.samples[route].map((x, i) => base.samples[route][i].cpuMsPerReq / x.cpuMsPerReq);
+  // The whole cost of a request on this machine: the server process plus its PostgreSQL backends.
+  const total = (x: Sample) => x.cpuMsPerReq + x.dbCpuMsPerReq;
+  const cpuRatios = (s: Scenario, route: RouteKey, base: Scenario = noKey) => s.samples[route].map((x, i) => total(base.samples[route][i]) / total(x));
+  const medTotal = (s: Scenario, route: RouteKey) => median(s.samples[route].map(total));
   // On / hanging, per round: both servers write an outbox row per event, only "on" delivers them, so this isolates
   // what delivery costs (the relay's claims, requests and deletes) from what the row write costs.
   const cellOf = (xs: number[]) => `**${fmt(median(xs), 3)}** (${xs.map((x) => fmt(x, 2)).join(", ")})`;
@@ -360,7 +415,7 @@ function render(r: {
     const rs = ratios(s, route);
     const cs = cpuRatios(s, route);
     const cell = (xs: number[]) => (s === noKey ? "1" : cellOf(xs));
-    return `| ${route === "event" ? "POST /api/contact-sales (event)" : `GET /api/${route}`} | ${s.label} | ${fmt(med(s, route, "rps"))} | ${fmt(med(s, route, "p50"))} / ${fmt(med(s, route, "p99"))} | ${cell(rs)} | ${fmt(med(s, route, "cpuMsPerReq"), 2)} | ${cell(cs)} |`;
+    return `| ${route === "event" ? "POST /api/contact-sales (event)" : `GET /api/${route}`} | ${s.label} | ${fmt(med(s, route, "rps"))} | ${fmt(med(s, route, "p50"))} / ${fmt(med(s, route, "p99"))} | ${cell(rs)} | ${fmt(med(s, route, "cpuMsPerReq"), 2)} + ${fmt(med(s, route, "dbCpuMsPerReq"), 2)} = ${fmt(medTotal(s, route), 2)} | ${cell(cs)} |`;
   };
   return `## Over HTTP (issue 15): \`npm run bench:http\`${LABEL ? ` — ${LABEL}` : ""}
 
@@ -369,7 +424,7 @@ function render(r: {
 A production build (\`${DIST}\`) started as \`npm start\` does (\`node server.mjs\`), driven by autocannon from the bench
 process. ${machine()}, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, load average ${r.loadStart} at the
 start, ${r.loadEnd} at the end (a 2-core virtual machine whose CPU share varies with its host — see the calibration spread — so absolute numbers are noisy; the ratios
-are taken per round between servers measured back to back). Calibration loop (bench/stats.ts): median
+are taken per round between servers loaded in interleaved slices). Calibration loop (bench/stats.ts): median
 ${fmt(median(r.calib), 1)} ms, ${fmt(Math.min(...r.calib), 1)}–${fmt(Math.max(...r.calib), 1)} ms.
 
 ### Start-up
@@ -386,20 +441,23 @@ ${STARTUP_TARGETS}
 
 Three servers on PostgreSQL, identical but for PostHog: no key; a key with a local stand-in that answers; a key
 with a stand-in that accepts connections and never answers. ${ROUNDS} rounds; in each, every route is loaded on the three
-servers back to back (the order rotates per round): the event route for ${EVENT_SECONDS} s, the others for ${ROUTE_SECONDS} s, ${CONNECTIONS}
-connections (1 for /api/metrics: one scraper). Medians over rounds; the ratios are against the no-key server of the
-same round (per-round values in brackets): req/s (wall clock: on this machine largely the scheduler's share), and
-CPU per request of the server process (/proc, whole process, background work such as the sink's sending and the
-sampler included) — no-key CPU ÷ this server's CPU, i.e. the throughput ratio of a CPU-bound server. No request failed (asserted); the answering stand-in
+servers in turn, in ${SLICES} slices each (the order rotating per cycle; ${CONNECTIONS} connections, 1 for /api/metrics: one
+scraper), the event route for ${EVENT_SECONDS} s per server and the others for ${ROUTE_SECONDS} s, so the three share every swing of this
+machine's CPU. A window's CPU is read ${SETTLE_MS / 1000} s after its last slice, so the work it leaves behind (the relay's linger,
+request and delete) counts with it. Medians over rounds; the ratios are against the no-key server of the same window
+(per-round values in brackets). req/s: requests over the server's own slices; p50 / p99: medians of the slices'. CPU per
+request: the server process plus **its PostgreSQL backends** (each server has its own database; /proc, 10 ms ticks),
+i.e. everything a request costs this machine; the ratio is no-key CPU ÷ this server's CPU. The GET routes record no
+event: they are the control, showing how far apart identical work can land. No request failed (asserted); the answering stand-in
 received ${fmt(r.received)} events; the hanging one accepted ${fmt(r.hangingConnections)} connections.
 
-| route | server | req/s | p50 / p99 ms | req/s ratio to no key | CPU ms / request | CPU ratio to no key |
+| route | server | req/s | p50 / p99 ms | req/s ratio to no key | CPU ms / request: server + database | CPU ratio to no key |
 |---|---|---:|---:|---:|---:|---:|
 ${ROUTES.flatMap((route) => [...r.scenarios.map((s) => row(s, route)), ...(route === "event" ? [deliveryRow] : [])]).join("\n")}
 
-Targets (event route): on / no key ≥ 0.97 and hanging / no key ≥ 0.97 as medians of ≥ 5 interleaved rounds —
+Targets (event route): on / no key ≥ 0.97 and hanging / no key ≥ 0.97 as medians of ≥ 5 rounds —
 measured **${fmt(median(ratios(on, "event")), 3)}** and **${fmt(median(ratios(hang, "event")), 3)}** in req/s, **${fmt(median(cpuRatios(on, "event")), 3)}** and
-**${fmt(median(cpuRatios(hang, "event")), 3)}** in CPU per request. On ÷ hanging (both write the outbox row, only "on" delivers
+**${fmt(median(cpuRatios(hang, "event")), 3)}** in CPU per request (server + database). On ÷ hanging (both write the outbox row, only "on" delivers
 it: the cost of delivery alone, per round): **${fmt(median(ratios(on, "event", hang)), 3)}** in req/s, **${fmt(median(cpuRatios(on, "event", hang)), 3)}** in CPU per request.
 
 CPU share of telemetry, from each server's \`--cpu-prof\` profile over its whole life (start-up and warm-up

@@ -75,8 +75,11 @@ export function originalPosition(url: string, line: number, column: number): { s
 
 const PG_ADMIN = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
+/** A connection to the admin database, kept open by the caller (and ended by it). */
+export const adminConnection = () => postgres(PG_ADMIN, { max: 1, onnotice: () => {} });
+
 async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(PG_ADMIN, { max: 1, onnotice: () => {} });
+  const sql = adminConnection();
   try {
     return await fn(sql);
   } finally {
