@@ -185,7 +185,7 @@ async function main() {
   const rows: Row[] = [
     { key: "builder", label: "builder `events.feedbackSubmitted(...)`", target: 150, before: 3595, rounds: [] },
     { key: "inc", label: "paired counter `incForEvent(event)`", target: 250, before: 302, rounds: [] },
-    { key: "capture", label: "capture on the request path: `stageEvent(event)` (uuid; the row goes in at commit)", target: 100, rounds: [] },
+    { key: "capture", label: "capture on the request path: `stageEvent(event)` (its visitor; the row, and its uuid, go in at commit)", target: 100, rounds: [] },
     { key: "recordNoop", label: "`recordEvent(events.feedbackSubmitted(...))`, no-op sink", rounds: [] },
     { key: "recordOn", label: "`recordEvent(events.feedbackSubmitted(...), tx)` in `withEvents`, outbox sink", target: 500, before: 4187, rounds: [] },
     { key: "http", label: "`observeHttpRequest(...)` (every request)", target: 400, before: 950, rounds: [] },

@@ -115,6 +115,8 @@ describe("analytics outbox", () => {
     expect(await metricValue("tandem_feedback_submitted_total", { kind: "bug", platform: "web" })).toBe(1);
     const [row] = await db.select().from(analyticsOutbox);
     expect(row).toMatchObject({ event: "feedback_submitted", distinctId: userId, userId, attempts: 0, deadAt: null });
+    // Drawn by the insert (gen_random_uuid), not on the request path: a v4 UUID.
+    expect(row!.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(await outcome("queued")).toBe(1);
 
     await sink.flush();

@@ -98,6 +98,9 @@ const exemplarText = (x: Exemplar | undefined) => (x ? ` # {trace_id="${x.traceI
 
 function renderHistogram(f: Family, name: string, exemplarsOf?: (e: Entry) => readonly (Exemplar | undefined)[] | undefined): string {
   const bounds = f.upperBounds!;
+  // `bucketValues` is keyed by the bounds as strings: a number key would be converted on every lookup (a third of
+  // the renderer's time at 375 series, issue 15).
+  const keys = bounds.map(String);
   let out = `# HELP ${name} ${escapeHelp(f.help)}\n# TYPE ${name} histogram`;
   for (const e of Object.values(f.hashMap)) {
     const l = labelsOf(e.labels);
@@ -111,7 +114,7 @@ function renderHistogram(f: Family, name: string, exemplarsOf?: (e: Entry) => re
     const ex = exemplarsOf?.(e);
     let acc = 0;
     for (let i = 0; i < bounds.length; i++) {
-      acc += e.bucketValues[bounds[i]];
+      acc += e.bucketValues[keys[i]];
       out += prefixes[i] + valueText(acc) + (ex ? exemplarText(ex[i]) : "");
     }
     const suffix = l ? `{${l}} ` : " ";

@@ -140,6 +140,14 @@ describe("other helpers", () => {
     expect(L.messageLengthBucket("é".repeat(50))).toBe("100-500");
     expect(L.messageLengthBucket("x".repeat(1999))).toBe("500-2000");
     expect(L.messageLengthBucket("x".repeat(2000))).toBe("2000+");
+    expect(L.messageLengthBucket("😀".repeat(25))).toBe("100-500"); // 50 UTF-16 units, 100 bytes
+    expect(L.messageLengthBucket("€".repeat(33) + "x")).toBe("100-500"); // 34 units, 100 bytes
+    expect(L.messageLengthBucket("€".repeat(33))).toBe("0-100");
+  });
+  it("message length buckets agree with the byte count on random text of every width", () => {
+    const bucket = (n: number) => (n < 100 ? "0-100" : n < 500 ? "100-500" : n < 2000 ? "500-2000" : "2000+");
+    const text = fc.string({ unit: fc.constantFrom("x", "é", "€", "😀"), maxLength: 2100 });
+    fc.assert(fc.property(text, (s) => L.messageLengthBucket(s) === bucket(Buffer.byteLength(s, "utf8"))), { numRuns: 3000 });
   });
   it("detects markdown images", () => {
     expect(L.hasMarkdownImage("see ![shot](https://x/y.png)")).toBe(true);
@@ -152,7 +160,7 @@ describe("other helpers", () => {
   });
   it("markdown image detection agrees with the (slow) regex it replaced, on short random text", () => {
     const slow = /!\[[^\]]*\]\([^)\s]+[^)]*\)/;
-    const text = fc.string({ unit: fc.constantFrom("!", "[", "]", "(", ")", " ", "\n", "a"), maxLength: 24 });
+    const text = fc.string({ unit: fc.constantFrom("!", "[", "]", "(", ")", " ", "\n", "\t", "\u00a0", "\u2028", "\u3000", "\ufeff", "a"), maxLength: 24 });
     fc.assert(fc.property(text, (s) => L.hasMarkdownImage(s) === slow.test(s)), { numRuns: 5000 });
   });
   it("markdown image detection is linear: 100 KB of adversarial text in well under a second", () => {

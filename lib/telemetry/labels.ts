@@ -343,13 +343,17 @@ export function normalizeSignupSource(raw: unknown): SignupSource {
 // ---------------------------------------------------------------------------------------------------------------
 // Event property helpers (not labels, but bounded by the same rules)
 
-/** Byte length of a free-text message → bucket; the text itself is never sent. */
-export function messageLengthBucket(message: string): "0-100" | "100-500" | "500-2000" | "2000+" {
-  const n = Buffer.byteLength(message, "utf8");
-  if (n < 100) return "0-100";
-  if (n < 500) return "100-500";
-  if (n < 2000) return "500-2000";
-  return "2000+";
+type LengthBucket = "0-100" | "100-500" | "500-2000" | "2000+";
+const lengthBucket = (n: number): LengthBucket => (n < 100 ? "0-100" : n < 500 ? "100-500" : n < 2000 ? "500-2000" : "2000+");
+
+/**
+ * Byte length of a free-text message → bucket; the text itself is never sent. UTF-8 takes 1 to 3 bytes per UTF-16
+ * unit (a surrogate pair: 4 for 2), so the length alone decides unless those bounds straddle a boundary; only then
+ * are the bytes counted (issue 15: the count was a third of the builder's time).
+ */
+export function messageLengthBucket(message: string): LengthBucket {
+  const fewest = lengthBucket(message.length);
+  return fewest === lengthBucket(3 * message.length) ? fewest : lengthBucket(Buffer.byteLength(message, "utf8"));
 }
 
 /**
@@ -366,7 +370,8 @@ export function hasMarkdownImage(message: string): boolean {
     if (close < 0) return false; // no "]" after this "![", so none after any later one either
     if (message[close + 1] !== "(") continue;
     const first = message[close + 2];
-    if (first === undefined || first === ")" || /\s/.test(first)) continue;
+    // `trim` removes exactly what `\s` matches (white space and line terminators), without a regex call.
+    if (first === undefined || first === ")" || first.trim() === "") continue;
     if (lastParen > close + 2) return true;
   }
   return false;

@@ -38,7 +38,6 @@ const REQUEST_DATA: Record<string, string> = {
   "lib/telemetry/labels.ts /[^a-z0-9._:/+-]+/g": "model names from usage reports",
   "lib/telemetry/labels.ts /(^|[^0-9])5[0-9][0-9]([^0-9]|$)/": "task failure reasons from the daemon",
   "lib/telemetry/labels.ts /[/?#]/": "signup-source cookie",
-  "lib/telemetry/labels.ts /\\s/": "feedback message (one character)",
   "lib/telemetry/pricing.ts /(^|[/:])gpt-5[.-]5($|[^0-9])/": "model names from usage reports",
   "lib/telemetry/pricing.ts /(^|[/:])gpt-5[.-]4-mini/": "model names from usage reports",
   "lib/telemetry/pricing.ts /(^|[/:])gpt-5[.-]4(-2026-03-05|-xhigh)?($|[^0-9-])/": "model names from usage reports",

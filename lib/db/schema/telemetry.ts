@@ -13,8 +13,8 @@ export const analyticsOutbox = pgTable(
   "analytics_outbox",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    /** PostHog's `uuid`: a resent event is deduplicated, not counted twice. */
-    uuid: uuid("uuid").notNull(),
+    /** PostHog's `uuid`: a resent event is deduplicated, not counted twice. Drawn by the insert (issue 15). */
+    uuid: uuid("uuid").notNull().defaultRandom(),
     /** The user the event is about (erasure deletes their pending rows); null for agent/system/workspace ids. */
     userId: uuid("user_id"),
     event: text("event").notNull(),

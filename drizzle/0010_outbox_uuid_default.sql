@@ -1,0 +1,1 @@
+ALTER TABLE "analytics_outbox" ALTER COLUMN "uuid" SET DEFAULT gen_random_uuid();
