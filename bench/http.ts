@@ -373,7 +373,7 @@ const STARTUP_TARGETS = `Targets: idle RSS ≤ 300 MB on a fresh PGlite folder, 
 template (\`npm run build\` runs scripts/pglite-template.mjs after \`next build\`; this bench does the same): a data
 folder initialised and migrated once, stamped with a hash of drizzle/ and the PGlite version. server.mjs copies it
 into a fresh folder while Next loads, instead of an initdb in WebAssembly (7–16 s), and the folder is then opened
-like any other, with \`shared_buffers=32MB\` (lib/db/pglite-template.mjs, lib/db/client.ts). Without a template a fresh
+like any other, with \`shared_buffers=16MB\` (lib/db/pglite-template.mjs, lib/db/client.ts). Without a template a fresh
 folder is initialised in a child process that exits (initdb leaves PGlite's WebAssembly memory at ~800 MB, and
 WebAssembly memory never shrinks).`;
 

@@ -39,7 +39,7 @@ async function expectFullSchema(db: Db) {
   expect(rows<{ n: number }>(await db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`))[0].n).toBe(migrations);
   const tables = rows<{ t: string }>(await db.execute(sql`select tablename as t from pg_tables where schemaname = 'public' order by 1`)).map((r) => r.t);
   expect(tables.filter((t) => !t.startsWith("probe_"))).toEqual(schemaTables);
-  expect(rows<{ shared_buffers: string }>(await db.execute(sql`show shared_buffers`))[0].shared_buffers).toBe("32MB");
+  expect(rows<{ shared_buffers: string }>(await db.execute(sql`show shared_buffers`))[0].shared_buffers).toBe("16MB");
   // The template databases are dropped when a folder is initialised (fewer files to copy from a template).
   expect(rows<{ datname: string }>(await db.execute(sql`select datname from pg_database`)).map((r) => r.datname)).toEqual(["postgres"]);
 }
