@@ -98,8 +98,8 @@ const exemplarText = (x: Exemplar | undefined) => (x ? ` # {trace_id="${x.traceI
 
 function renderHistogram(f: Family, name: string, exemplarsOf?: (e: Entry) => readonly (Exemplar | undefined)[] | undefined): string {
   const bounds = f.upperBounds!;
-  // `bucketValues` is keyed by the bounds as strings: a number key would be converted on every lookup (a third of
-  // the renderer's time at 375 series, issue 15).
+  // `bucketValues` is keyed by the bounds as strings: a number key is converted to one on every lookup (0.6–0.9 ms
+  // of a ~6 ms scrape at 375 series, issue 15).
   const keys = bounds.map(String);
   let out = `# HELP ${name} ${escapeHelp(f.help)}\n# TYPE ${name} histogram`;
   for (const e of Object.values(f.hashMap)) {
