@@ -363,19 +363,22 @@ export function messageLengthBucket(message: string): LengthBucket {
  * (issue 11). Feedback text is request data.
  */
 export function hasMarkdownImage(message: string): boolean {
-  const lastParen = message.lastIndexOf(")");
+  let lastParen: number | undefined; // the last ")", looked for only once an image could start (most text has none)
   let close = -1; // the first "]" at or after the current "![" (monotonic, so the whole scan is O(n))
   for (let i = message.indexOf("!["); i >= 0; i = message.indexOf("![", i + 1)) {
     if (close < i + 2) close = message.indexOf("]", i + 2);
     if (close < 0) return false; // no "]" after this "![", so none after any later one either
-    if (message[close + 1] !== "(") continue;
-    const first = message[close + 2];
-    // `trim` removes exactly what `\s` matches (white space and line terminators), without a regex call.
-    if (first === undefined || first === ")" || first.trim() === "") continue;
+    if (message.charCodeAt(close + 1) !== 0x28 /* ( */) continue;
+    const first = message.charCodeAt(close + 2);
+    if (Number.isNaN(first) || first === 0x29 /* ) */ || isWhiteSpace(first)) continue;
+    lastParen ??= message.lastIndexOf(")");
     if (lastParen > close + 2) return true;
   }
   return false;
 }
+
+/** What `\s` matches: ASCII white space by code, the rest through `trim` (which removes exactly that set). */
+const isWhiteSpace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0xa0 && String.fromCharCode(c).trim() === "");
 
 /** Lower-cased text after the last `@`; "" when there is none. Never the whole address. */
 export function emailDomain(email: string): string {
