@@ -20,7 +20,8 @@
  * COST_RELAY_SIZES (10,50,250), CPU per batch and per event; COST_RELAY_NOUSER=1 uses rows about no user (no consent
  * lookup), COST_RELAY_PROFILE=<prefix> writes a CPU profile of each drain.
  *
- * env: COST_ROUNDS (7), COST_EVENTS (1500 per round), COST_CONCURRENCY (20), COST_SCENARIOS (noKey,write,on,hanging).
+ * env: COST_ROUNDS (7), COST_EVENTS (1500 per round), COST_CONCURRENCY (20), COST_SCENARIOS (noKey,write,on,hanging),
+ * COST_DDL (statements run once after the migrations: a schema variant).
  */
 import { spawn } from "node:child_process";
 import { resetConfigForTests } from "../lib/config";
@@ -104,6 +105,8 @@ async function main() {
   const child = spawn(process.execPath, ["-e", STANDIN], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const urls = await new Promise<{ ok: string; hang: string }>((r) => child.once("message", (m) => r(m as { ok: string; hang: string })));
   const db = await getDb();
+  // COST_DDL=<statements>: run once after the migrations, to compare a schema variant (e.g. a fillfactor) in the same way.
+  if (process.env.COST_DDL) await db.execute(sql.raw(process.env.COST_DDL));
   const store = await getStore();
   // No polling: a relay only sends after its own scenario's commits (rows of another scenario are deleted first).
   const relayOpts = { apiKey: "phc_bench", db: async () => db, pollMs: 1e9 };

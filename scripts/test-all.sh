@@ -32,6 +32,15 @@ node -e '
     passed += r.numPassedTests; failed += r.numFailedTests + (r.numFailedTestSuites || 0); skipped += r.numPendingTests + (r.numTodoTests || 0);
   }
   console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  // Name what failed at the end too: a long log is often read from its tail only.
+  for (const f of fs.readdirSync(process.argv[1])) {
+    const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
+    for (const file of r.testResults) {
+      const tests = file.assertionResults.filter((t) => t.status === "failed");
+      if (file.status === "failed" && tests.length === 0) console.log(`FAILED ${f.replace(/\.json$/, "")} ${file.name}: ${String(file.message).split("\n")[0]}`);
+      for (const t of tests) console.log(`FAILED ${f.replace(/\.json$/, "")} ${file.name} > ${t.fullName}: ${String(t.failureMessages[0] ?? "").split("\n")[0]}`);
+    }
+  }
 ' "$out"
 [ "$status" -eq 0 ] && echo "ALL GREEN" || echo "SOMETHING FAILED"
 exit $status
