@@ -2,6 +2,8 @@
  * Issue 12: the transactional analytics outbox and its relay, on the real database (PostgreSQL or PGlite) against
  * the capture stand-in. Backoff settings are compressed (tens of milliseconds) so an "outage" takes a second.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { count, eq, sql } from "drizzle-orm";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db";
@@ -16,7 +18,8 @@ import { startCaptureServer, type CaptureServer } from "./helpers/capture-server
 import { signIn } from "./helpers/api";
 import { metricValue } from "./helpers/telemetry";
 
-const FAST: Partial<RelayOptions> = { batchSize: 100, timeoutMs: 300, backoffMinMs: 20, backoffMaxMs: 120, pollMs: 50, maintainMs: 60_000 };
+// The request timeout is far above an answer's time: a paused test process must not turn a delivered batch into a resend.
+const FAST: Partial<RelayOptions> = { batchSize: 100, timeoutMs: 2000, backoffMinMs: 20, backoffMaxMs: 120, pollMs: 50, maintainMs: 60_000 };
 
 let userId: string;
 let capture: CaptureServer;
@@ -24,7 +27,7 @@ const sinks: OutboxSink[] = [];
 const relays: OutboxRelay[] = [];
 
 function outboxSink(o: Partial<RelayOptions> = {}): OutboxSink {
-  const s = new OutboxSink("staging", { apiKey: "phc_outbox", host: capture.url, ...FAST, ...o });
+  const s = new OutboxSink("staging", { apiKey: "phc_outbox", ...FAST, ...o, host: o.host ?? capture.url });
   sinks.push(s);
   setSinkForTests(s);
   return s;
@@ -252,6 +255,34 @@ describe("analytics outbox", () => {
     await sink.relay.maintain();
     expect(await metricValue("tandem_analytics_outbox_backlog")).toBe(0);
     expect(deliveredOnce(capture)).toEqual({ distinct: N, total: N, dup: 0 });
+  });
+
+  it("an answer that arrived while the event loop was blocked past the request timeout counts: no cut, no resend", async () => {
+    // A host that answers at once and then blocks this process for longer than the relay's timeout, so that when the
+    // loop runs again the relay's timer and the answer are both due, the timer first.
+    let posts = 0;
+    const host = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        posts++;
+        res.writeHead(200, { "content-type": "application/json" }).end('{"status":1}');
+        const until = performance.now() + 400;
+        while (performance.now() < until); // blocks
+      });
+    });
+    await new Promise<void>((r) => host.listen(0, "127.0.0.1", r));
+    try {
+      const sink = outboxSink({ host: `http://127.0.0.1:${(host.address() as AddressInfo).port}`, timeoutMs: 200 });
+      await submit(1);
+      await sink.flush();
+      expect(posts).toBe(1);
+      expect(await outboxRows()).toBe(0);
+      expect(await outcome("sent")).toBe(1);
+      expect(await outcome("failed")).toBe(0);
+    } finally {
+      host.closeAllConnections();
+      await new Promise((r) => host.close(r));
+    }
   });
 
   it("shutdown sends what is pending, rows waiting out a backoff included, within its deadline", async () => {

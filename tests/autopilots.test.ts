@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { GET as listAutopilots, POST as createAutopilot } from "@/app/api/autopilots/route";
 import { DELETE as deleteAutopilot, GET as getAutopilot, PATCH as patchAutopilot } from "@/app/api/autopilots/[id]/route";
@@ -303,7 +303,11 @@ describe("runs end with their task (daemon API)", () => {
 describe("scheduler", () => {
   async function scheduled(ctx: Awaited<ReturnType<typeof setup>>, cron = "0 * * * *") {
     const ap = await newAutopilot(ctx, { assignee_type: "agent", assignee_id: ctx.agent.id, execution_mode: "run_only", triggers: [{ kind: "schedule", cron, timezone: "UTC" }] });
-    return { ap, trigger: ap.triggers[0] as { id: string; next_run_at: string } };
+    const trigger = ap.triggers[0] as { id: string; next_run_at: string };
+    // The tick runs every due trigger in this database: earlier tests' hourly ones would come due at the top of the
+    // hour and be counted with this one. Only this test's trigger may fire.
+    await (await getDb()).update(autopilotTriggers).set({ nextRunAt: new Date(Date.now() + 365 * 86_400_000) }).where(and(ne(autopilotTriggers.id, trigger.id), eq(autopilotTriggers.kind, "schedule")));
+    return { ap, trigger };
   }
   const slotRuns = async (triggerId: string) => (await getDb()).select().from(autopilotRuns).where(eq(autopilotRuns.triggerId, triggerId));
 

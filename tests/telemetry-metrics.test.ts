@@ -198,15 +198,15 @@ describe("PostHog through the API", () => {
   it("with a hanging host, requests still succeed, failures are counted, and nothing is dropped: the outbox keeps it", async () => {
     const hanging = await startCaptureServer({ mode: "hang" });
     try {
-      setEnv({ POSTHOG_API_KEY: "phc_int", POSTHOG_HOST: hanging.url, ANALYTICS_DISABLED: "false", METRICS_TOKEN: TOKEN, ANALYTICS_RELAY_TIMEOUT_MS: "1000" });
+      setEnv({ POSTHOG_API_KEY: "phc_int", POSTHOG_HOST: hanging.url, ANALYTICS_DISABLED: "false", METRICS_TOKEN: TOKEN, ANALYTICS_RELAY_TIMEOUT_MS: "2000" });
       setSinkForTests(undefined);
       resetMetricsForTests();
       const db = await getDb();
       await db.delete(analyticsOutbox);
       const started = performance.now();
       for (let i = 0; i < 3; i++) await signIn(uniqueEmail("hang"));
-      // Sign-ins do not wait for PostHog: three of them take far less than one request timeout.
-      expect(performance.now() - started).toBeLessThan(1000);
+      // Sign-ins do not wait for PostHog: three of them take far less than one request timeout (~0.2 s here).
+      expect(performance.now() - started).toBeLessThan(2000);
       await Promise.all(Array.from({ length: 1100 }, () => recordEvent(SAMPLE_EVENTS.workspaceCreated())));
       await shutdownTelemetry(3000);
       const { body } = await scrape();

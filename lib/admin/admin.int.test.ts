@@ -48,7 +48,7 @@ describe("admin report", () => {
     const db = await getDb();
     const r = await adminReport(db);
     expect(r.days).toHaveLength(30);
-    expect(r.days.at(-1)!.day).toBe(new Date().toISOString().slice(0, 10));
+    expect(r.days.at(-1)!.day).toBe(r.generatedAt.toISOString().slice(0, 10));
     expect(r.days.at(-1)).toMatchObject({ signups: 2, workspaces: 1, onboarded: 1, executed: 0 });
     expect(r.totals).toEqual({ signups: 2, workspaces: 1, onboarded: 1, executed: 0 });
     expect(r.sources).toEqual([

@@ -325,13 +325,26 @@ export class OutboxRelay {
         { method: "POST", agent: this.agent, headers: { "content-type": "application/json", "content-length": body.length } },
         (res) => {
           // The status decides; the body (PostHog's `{"status":1}`) is read and dropped so the connection is reused.
+          answered = res.statusCode ?? 0;
           res.on("error", () => {});
-          res.on("close", () => done(res.statusCode ?? 0));
+          res.on("close", () => done(answered!));
           res.resume();
         },
       );
+      let answered: number | undefined;
       const cut = () => req.destroy(new Error("analytics relay: request cut"));
-      const timer = setTimeout(cut, this.timeoutMs);
+      // The timeout is judged after the I/O already waiting (as `withDeadline`, lib/ops/deadline.ts): when the event
+      // loop was busy past it, an answer that arrived meanwhile still counts, instead of being cut and sent again.
+      // A status whose body never ends counts too; the connection is dropped.
+      const timer = setTimeout(
+        () =>
+          setImmediate(() => {
+            if (settled) return; // answered in full meanwhile: the connection may already serve another request
+            if (answered !== undefined) done(answered);
+            cut();
+          }),
+        this.timeoutMs,
+      );
       this.abort.signal.addEventListener("abort", cut);
       req.on("error", (err: NodeJS.ErrnoException) => {
         const stale = again && !settled && req.reusedSocket && err.code === "ECONNRESET" && !this.abort.signal.aborted;

@@ -12,8 +12,11 @@ import { getDb } from "@/lib/db";
 import { getStore } from "@/lib/store";
 import { call } from "@/tests/helpers/api";
 import { resetMetricsForTests } from "./metrics";
-import { BusinessSampler, SAMPLER_SNAPSHOT_KEY, appPgliteExecutor, closeSampler, type SamplerOptions } from "./sampler";
+import { BusinessSampler, COLD_SCRAPE_DEADLINE_MS, SAMPLER_SNAPSHOT_KEY, appPgliteExecutor, closeSampler, type SamplerOptions } from "./sampler";
 import { postgresExecutor } from "./sampler-executor";
+
+/** A scrape with no snapshot yet waits at most the cold deadline; the rest is slack for a loaded machine. */
+const SCRAPE_BOUND_MS = COLD_SCRAPE_DEADLINE_MS + 1000;
 
 const onPostgres = process.env.TEST_BACKEND === "postgres";
 const quiet = { info: () => {}, warn: () => {} };
@@ -171,10 +174,10 @@ describe("business sampler on the database", () => {
   });
 
   it("buckets heartbeat ages from last_seen_at", async () => {
-    // Re-stamp the youngest heartbeats right before the scrape, so a slow machine cannot age them across a bucket.
+    // Re-stamp the bucketed heartbeats right before the scrape, so a slow machine cannot age them across a bucket.
     const db = await getDb();
-    await db.execute(sql.raw(`UPDATE runtimes SET last_seen_at = ${ago(0.2)} WHERE id = '${R(1)}'`));
-    await db.execute(sql.raw(`UPDATE runtimes SET last_seen_at = ${ago(3)} WHERE id = '${R(2)}'`));
+    for (const [n, s] of [[1, 0.2], [2, 3], [3, 20], [4, 75]])
+      await db.execute(sql.raw(`UPDATE runtimes SET last_seen_at = ${ago(s)} WHERE id = '${R(n)}'`));
     const { registry } = newSampler();
     const text = await registry.metrics();
     const bucket = (mode: string, le: string) =>
@@ -211,16 +214,16 @@ describe.skipIf(!onPostgres)("business sampler safety on PostgreSQL", () => {
     expect(text).toContain("tandem_workspace_total 3");
   });
 
-  it("answers a scrape within 1 s when the database is unreachable", async () => {
+  it("answers a scrape within the deadline when the database is unreachable", async () => {
     const { registry } = newSampler({ executor: postgresExecutor("postgres://postgres@127.0.0.1:1/none") });
     const started = performance.now();
     const text = await registry.metrics();
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(SCRAPE_BOUND_MS);
     expect(series(text, "tandem_agent_task_queued")).toHaveLength(0);
     expect(text).toContain('tandem_business_sampler_query_errors_total{name="acquire"} 1');
   });
 
-  it("answers a scrape within 1 s when the database accepts connections and never answers", async () => {
+  it("answers a scrape within the deadline when the database accepts connections and never answers", async () => {
     const sockets = new Set<net.Socket>();
     const server = net.createServer((socket) => sockets.add(socket)); // swallows the startup message
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -230,7 +233,7 @@ describe.skipIf(!onPostgres)("business sampler safety on PostgreSQL", () => {
       for (let i = 0; i < 2; i++) {
         const started = performance.now();
         const text = await registry.metrics();
-        expect(performance.now() - started).toBeLessThan(1000);
+        expect(performance.now() - started).toBeLessThan(SCRAPE_BOUND_MS);
         expect(text).toContain("# TYPE tandem_active_users gauge");
       }
     } finally {
@@ -288,10 +291,10 @@ describe("business sampler behind GET /api/metrics", () => {
       expect(text).not.toContain(family);
   });
 
-  it("answers within 1 s when the sampler database is unreachable", async () => {
+  it("answers within the deadline when the sampler database is unreachable", async () => {
     const { status, text, ms } = await scrape({ SAMPLER_DATABASE_URL: "postgres://postgres@127.0.0.1:1/none" });
     expect(status).toBe(200);
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(SCRAPE_BOUND_MS);
     expect(text).toContain('tandem_business_sampler_query_errors_total{name="acquire"} 1');
     expect(text).toContain("tandem_build_info");
   });

@@ -2,7 +2,7 @@ import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { resetConfigForTests } from "@/lib/config";
 import { MemoryStore } from "@/lib/store/memory";
-import { BusinessSampler, closeSampler, registerSampler, type SamplerOptions } from "./sampler";
+import { BusinessSampler, COLD_SCRAPE_DEADLINE_MS, closeSampler, registerSampler, type SamplerOptions } from "./sampler";
 import { AcquireError, type SamplerExecutor } from "./sampler-executor";
 import { SAMPLER_QUERIES, type Row } from "./sampler-queries";
 
@@ -207,7 +207,8 @@ describe("business sampler: never hangs a scrape", () => {
     const { registry } = setup({ active_users: "hang" }, { scrapeDeadlineMs: 200 });
     const started = performance.now();
     const text = await registry.metrics();
-    expect(performance.now() - started).toBeLessThan(1000);
+    // With no snapshot yet the first scrape waits the cold deadline; the slack is for a loaded machine, not the code.
+    expect(performance.now() - started).toBeLessThan(COLD_SCRAPE_DEADLINE_MS + 1000);
     expect(series(text, "tandem_active_users")).toHaveLength(0);
     expect(text).toContain("# TYPE tandem_active_users gauge");
   });
@@ -219,7 +220,8 @@ describe("business sampler: never hangs a scrape", () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(180);
     started = performance.now();
     await Promise.all([sampler.snapshot(), sampler.snapshot()]);
-    expect(performance.now() - started).toBeLessThan(50);
+    // Waiting again would take at least the 200 ms deadline; answering from what is there takes ~1 ms.
+    expect(performance.now() - started).toBeLessThan(150);
   });
 
   it("serves the previous snapshot overlaid with the finished part when a refresh is slow", async () => {
