@@ -10,7 +10,7 @@ import { getDb } from "@/lib/db";
 import { analyticsOutbox, feedback, users } from "@/lib/db/schema";
 import { events, recordEvent, withEvents } from "@/lib/telemetry";
 import { resetMetricsForTests } from "@/lib/telemetry/metrics";
-import { OutboxRelay, type RelayOptions } from "@/lib/telemetry/relay";
+import { OutboxRelay, rowsOf, type RelayOptions } from "@/lib/telemetry/relay";
 import { NoopSink, OutboxSink, setSinkForTests } from "@/lib/telemetry/sink";
 import { getUser } from "@/lib/auth";
 import { deleteAccount } from "@/lib/workspaces";
@@ -283,6 +283,11 @@ describe("analytics outbox", () => {
       host.closeAllConnections();
       await new Promise((r) => host.close(r));
     }
+  });
+
+  it("the outbox leaves half of each page free, so the relay's claim is an update in place (drizzle/0011)", async () => {
+    const rows = await (await getDb()).execute(sql`select reloptions::text as opts from pg_class where relname = 'analytics_outbox'`);
+    expect(rowsOf<{ opts: string }>(rows)[0]!.opts).toBe("{fillfactor=50}");
   });
 
   it("shutdown sends what is pending, rows waiting out a backoff included, within its deadline", async () => {
