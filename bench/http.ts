@@ -248,13 +248,18 @@ const ROUTES: RouteKey[] = ["event", "health", "config", "metrics"];
 // 3. CPU profile
 
 type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] };
-type Profile = { nodes: ProfileNode[]; samples: number[] };
+type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
 type Category = "analytics" | "metrics";
 
 /** Our telemetry files by side: the PostHog path (emitter, builders, sink) vs the Prometheus path. */
 const ANALYTICS_FILES = ["lib/telemetry/sink.ts", "lib/telemetry/relay.ts", "lib/telemetry/record.ts", "lib/telemetry/events.ts", "lib/telemetry/tasks.ts"];
 
-type Share = { busy: number; analytics: number; metrics: number };
+/**
+ * `stalled`: the share of the profile's span spent in gaps of over 100 ms between two samples (the sampler takes one
+ * per ms). In one run V8's sampling stopped for minutes in one server while that process's CPU per request tripled on
+ * every route, controls included: such a server's numbers are flagged, not compared.
+ */
+type Share = { busy: number; analytics: number; metrics: number; stalled: number; longestGapS: number };
 
 function telemetryShare(file: string): Share {
   const p = JSON.parse(fs.readFileSync(file, "utf8")) as Profile;
@@ -293,7 +298,24 @@ function telemetryShare(file: string): Share {
     const k = classify(id);
     if (k) counts[k]++;
   }
-  return { busy: counts.busy, analytics: counts.analytics / counts.busy, metrics: counts.metrics / counts.busy };
+  let gaps = 0;
+  let longest = 0;
+  for (const d of p.timeDeltas) {
+    if (d > 100_000) gaps += d;
+    longest = Math.max(longest, d);
+  }
+  const span = Math.max(1, p.endTime - p.startTime);
+  return { busy: counts.busy, analytics: counts.analytics / counts.busy, metrics: counts.metrics / counts.busy, stalled: gaps / span, longestGapS: longest / 1e6 };
+}
+
+/** Servers whose profile stalled (see `Share`): a warning for the console and the document. */
+function stalledProfiles(scenarios: Scenario[], shares: Record<string, Share | undefined>): string[] {
+  return scenarios.flatMap((s) => {
+    const sh = shares[s.key];
+    return sh && sh.stalled > 0.05
+      ? [`The profile of "${s.label}" stalled for ${fmt(sh.stalled * 100)} % of its span (longest gap ${fmt(sh.longestGapS, 1)} s): its CPU figures in this run are not a measure of its routes; re-run.`]
+      : [];
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -362,6 +384,7 @@ async function main() {
     }),
   ) as Record<Scenario["key"], Share | undefined>;
 
+  for (const w of stalledProfiles(scenarios, shares)) console.error(`bench:http: ${w}`);
   const section = render({ loadStart, loadEnd: loadavg(), calib, starts, scenarios, shares, received, hangingConnections });
   // BENCH_HTTP_LABEL: a run of another build (e.g. with the outbox merged) gets its own section.
   writePerformanceSection(LABEL ? `http-${LABEL}` : "http", section);
@@ -409,7 +432,7 @@ function render(r: {
   const pct = (x: number | undefined) => (x === undefined ? "n/a" : `${fmt(x * 100, 1)} %`);
   const share = (s: Scenario) => {
     const sh = r.shares[s.key];
-    return sh ? `**${pct(sh.analytics)}** | ${pct(sh.metrics)} | ${fmt(sh.busy)}` : "no profile | | |";
+    return sh ? `**${pct(sh.analytics)}** | ${pct(sh.metrics)} | ${fmt(sh.busy)} | ${pct(sh.stalled)}` : "no profile | | | |";
   };
   const row = (s: Scenario, route: RouteKey) => {
     const rs = ratios(s, route);
@@ -468,10 +491,10 @@ prom-client and the rest of lib/telemetry — HTTP metrics, paired counters, the
 sampler; most of it is this bench's own scraping (/api/metrics back to back on one connection, against one scrape
 per 15–60 s in production).
 
-| server | analytics share of busy CPU | metrics share | busy samples |
-|---|---:|---:|---:|
+| server | analytics share of busy CPU | metrics share | busy samples | profile stalled (gaps over 100 ms) |
+|---|---:|---:|---:|---:|
 ${r.scenarios.map((s) => `| ${s.label} | ${share(s)} |`).join("\n")}
-`;
+${stalledProfiles(r.scenarios, r.shares).map((w) => `\n**Warning.** ${w}\n`).join("")}`;
 }
 
 main().catch((err) => {

@@ -349,7 +349,7 @@ const lengthBucket = (n: number): LengthBucket => (n < 100 ? "0-100" : n < 500 ?
 /**
  * Byte length of a free-text message → bucket; the text itself is never sent. UTF-8 takes 1 to 3 bytes per UTF-16
  * unit (a surrogate pair: 4 for 2), so the length alone decides unless those bounds straddle a boundary; only then
- * are the bytes counted (issue 15: the count was a third of the builder's time).
+ * are the bytes counted (issue 15: the count was about a quarter of the builder's time).
  */
 export function messageLengthBucket(message: string): LengthBucket {
   const fewest = lengthBucket(message.length);
