@@ -26,21 +26,22 @@ if [ "${E2E:-1}" != "0" ]; then
 fi
 
 node -e '
-  const fs = require("fs"); let passed = 0, failed = 0, skipped = 0;
+  // Totals and, after them, what failed by name (a long log is often read from its tail only). A failure is a failed
+  // test, or a file that failed with none (an error outside the tests, e.g. in a hook); vitest counts each describe
+  // block around a failed test as a failed suite too, so its numFailedTestSuites would count one failure up to 3 times.
+  const fs = require("fs"); let passed = 0, skipped = 0; const failures = [];
   for (const f of fs.readdirSync(process.argv[1])) {
     const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
-    passed += r.numPassedTests; failed += r.numFailedTests + (r.numFailedTestSuites || 0); skipped += r.numPendingTests + (r.numTodoTests || 0);
-  }
-  console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-  // Name what failed at the end too: a long log is often read from its tail only.
-  for (const f of fs.readdirSync(process.argv[1])) {
-    const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
+    const project = f.replace(/\.json$/, "");
+    passed += r.numPassedTests; skipped += r.numPendingTests + (r.numTodoTests || 0);
     for (const file of r.testResults) {
       const tests = file.assertionResults.filter((t) => t.status === "failed");
-      if (file.status === "failed" && tests.length === 0) console.log(`FAILED ${f.replace(/\.json$/, "")} ${file.name}: ${String(file.message).split("\n")[0]}`);
-      for (const t of tests) console.log(`FAILED ${f.replace(/\.json$/, "")} ${file.name} > ${t.fullName}: ${String(t.failureMessages[0] ?? "").split("\n")[0]}`);
+      if (file.status === "failed" && tests.length === 0) failures.push(`${project} ${file.name}: ${String(file.message).split("\n")[0]}`);
+      for (const t of tests) failures.push(`${project} ${file.name} > ${t.fullName}: ${String(t.failureMessages[0] ?? "").split("\n")[0]}`);
     }
   }
+  console.log(`\ntests: ${passed} passed, ${failures.length} failed, ${skipped} skipped`);
+  for (const x of failures) console.log(`FAILED ${x}`);
 ' "$out"
 [ "$status" -eq 0 ] && echo "ALL GREEN" || echo "SOMETHING FAILED"
 exit $status
