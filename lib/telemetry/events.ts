@@ -60,23 +60,61 @@ type Core = {
 };
 
 /**
- * Reference `withCoreProperties`: stamped only when non-empty; `is_demo` always. Builders then assign their own
- * properties onto the returned object (never `{ ...core(), ...extra }`): V8 copies a spread of an object with a
- * varying shape on its slow path, which made the builder ~40× slower than plain assignments (issue 15). An
- * assignment to a key core already set keeps that key's position, exactly as the spread did.
+ * Reference `withCoreProperties`: stamped only when non-empty, in one order whatever order the caller passes them in;
+ * `is_demo` always. Builders then assign their own properties onto the returned object (never
+ * `{ ...core(), ...extra }`): V8 copies a spread of an object with a varying shape on its slow path, which made the
+ * builder ~40× slower than plain assignments (issue 15). An assignment to a key core already set keeps that key's
+ * position, exactly as the spread did.
+ *
+ * The argument is read in one `for…in` pass, not field by field: every builder passes an object of its own shape, so
+ * once the catalog has run, a `c.userId`-style load here sees more shapes than V8 caches and takes its slowest path
+ * (nine of them: ~95 against ~50 ns per call, issue 15). A `for…in` reads each shape through that shape's own cache.
  */
 function core(c: Core): Record<string, unknown> {
+  let userId, agentId, taskId, issueId, chatSessionId, autopilotRunId, source, runtimeMode, provider;
+  for (const key in c) {
+    const v = c[key as keyof Core];
+    switch (key as keyof Core) {
+      case "userId":
+        userId = v;
+        break;
+      case "agentId":
+        agentId = v;
+        break;
+      case "taskId":
+        taskId = v;
+        break;
+      case "issueId":
+        issueId = v;
+        break;
+      case "chatSessionId":
+        chatSessionId = v;
+        break;
+      case "autopilotRunId":
+        autopilotRunId = v;
+        break;
+      case "source":
+        source = v;
+        break;
+      case "runtimeMode":
+        runtimeMode = v;
+        break;
+      case "provider":
+        provider = v;
+        break;
+    }
+  }
   const out: Record<string, unknown> = { is_demo: false };
   // A synthetic id (`agent:…`) is never a user id.
-  if (c.userId && !c.userId.includes(":")) out.user_id = c.userId;
-  if (c.agentId) out.agent_id = c.agentId;
-  if (c.taskId) out.task_id = c.taskId;
-  if (c.issueId) out.issue_id = c.issueId;
-  if (c.chatSessionId) out.chat_session_id = c.chatSessionId;
-  if (c.autopilotRunId) out.autopilot_run_id = c.autopilotRunId;
-  if (c.source) out.source = c.source;
-  if (c.runtimeMode) out.runtime_mode = c.runtimeMode;
-  if (c.provider) out.provider = c.provider;
+  if (userId && !userId.includes(":")) out.user_id = userId;
+  if (agentId) out.agent_id = agentId;
+  if (taskId) out.task_id = taskId;
+  if (issueId) out.issue_id = issueId;
+  if (chatSessionId) out.chat_session_id = chatSessionId;
+  if (autopilotRunId) out.autopilot_run_id = autopilotRunId;
+  if (source) out.source = source;
+  if (runtimeMode) out.runtime_mode = runtimeMode;
+  if (provider) out.provider = provider;
   return out;
 }
 

@@ -158,3 +158,11 @@ describe("registry", () => {
     }
   });
 });
+
+describe("core properties", () => {
+  it("come out in one order, whatever order a builder passes them in", () => {
+    // chatMessageSent passes user, chat session, task, agent, source, runtime mode, provider.
+    const keys = Object.keys(SAMPLE_EVENTS.chatMessageSent().properties);
+    expect(keys.slice(0, 8)).toEqual(["is_demo", "user_id", "agent_id", "task_id", "chat_session_id", "source", "runtime_mode", "provider"]);
+  });
+});
