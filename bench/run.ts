@@ -402,7 +402,9 @@ Outbox during (a): ${fmt(r.sinkA.queued)} queued, **${fmt(r.sinkA.sent)} sent** 
 the stand-in, another process), ${fmt(r.sinkA.dropped)} dropped, ${fmt(r.sinkA.failed)} failed.
 
 What changed: the builders assign their properties onto the core object instead of spreading it (V8 copies a
-spread of an object of varying shape on its slow path); the event-paired counters and the HTTP families keep each
+spread of an object of varying shape on its slow path), and \`core()\` reads its argument in one \`for…in\` pass (every
+builder passes its own shape; field by field, its loads went megamorphic once the catalog had run, as it has here:
+(b)'s arguments are captured before (a) by running every sample); the event-paired counters and the HTTP families keep each
 label set's series and update it in place (\`incFor\` / \`observeFor\` in lib/telemetry/metrics.ts) instead of
 prom-client validating and hashing the label object on every call (twice per request for HTTP).
 
