@@ -363,7 +363,6 @@ export function messageLengthBucket(message: string): LengthBucket {
  * (issue 11). Feedback text is request data.
  */
 export function hasMarkdownImage(message: string): boolean {
-  let lastParen: number | undefined; // the last ")", looked for only once an image could start (most text has none)
   let close = -1; // the first "]" at or after the current "![" (monotonic, so the whole scan is O(n))
   for (let i = message.indexOf("!["); i >= 0; i = message.indexOf("![", i + 1)) {
     if (close < i + 2) close = message.indexOf("]", i + 2);
@@ -371,8 +370,9 @@ export function hasMarkdownImage(message: string): boolean {
     if (message.charCodeAt(close + 1) !== 0x28 /* ( */) continue;
     const first = message.charCodeAt(close + 2);
     if (Number.isNaN(first) || first === 0x29 /* ) */ || isWhiteSpace(first)) continue;
-    lastParen ??= message.lastIndexOf(")");
-    if (lastParen > close + 2) return true;
+    // A ")" after the URL's first character closes it; none there means none after any later "![" (whose "]" is
+    // here or further on) either. `indexOf`, not `lastIndexOf`: V8 has no fast path for the latter (~60 ns here).
+    return message.indexOf(")", close + 3) >= 0;
   }
   return false;
 }
