@@ -1,6 +1,7 @@
+import http from "node:http";
 import net from "node:net";
 import { describe, expect, it } from "vitest";
-import { withDeadline } from "./deadline";
+import { deadlineSignal, withDeadline } from "./deadline";
 
 const timeout = () => new Error("deadline");
 
@@ -29,6 +30,40 @@ describe("withDeadline", () => {
       await expect(guarded).resolves.toBe("pong");
     } finally {
       socket.destroy();
+      server.close();
+    }
+  });
+});
+
+describe("deadlineSignal", () => {
+  it("aborts a request that gets no answer in time", async () => {
+    const server = http.createServer(() => {}); // never answers
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const deadline = deadlineSignal(50);
+    try {
+      const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/`;
+      await expect(fetch(url, { signal: deadline.signal })).rejects.toThrow(/no answer within 50 ms/);
+    } finally {
+      deadline.clear();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it("an answer that arrived while the event loop was busy past the deadline is read, not cut", async () => {
+    const server = http.createServer((_req, res) => {
+      res.end("ok");
+      const until = performance.now() + 300;
+      while (performance.now() < until); // answered, then busy: the timer is overdue before the socket is read
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const deadline = deadlineSignal(50);
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}/`, { signal: deadline.signal });
+      expect(res.status).toBe(200);
+    } finally {
+      deadline.clear();
+      server.closeAllConnections();
       server.close();
     }
   });

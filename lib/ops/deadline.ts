@@ -31,3 +31,26 @@ export function withDeadline<T>(p: Promise<T>, ms: number, onTimeout: () => Erro
     );
   });
 }
+
+/**
+ * An AbortSignal for an outbound request that aborts `ms` after the call, judged as `withDeadline` judges: after the
+ * I/O already waiting, so an answer that arrived while the event loop was busy is read instead of cut. `clear()`
+ * once the request settled.
+ */
+export function deadlineSignal(ms: number): { signal: AbortSignal; clear: () => void } {
+  const ctl = new AbortController();
+  let done = false;
+  const timer = setTimeout(() => {
+    setImmediate(() => {
+      if (!done) ctl.abort(new DOMException(`no answer within ${ms} ms`, "TimeoutError"));
+    });
+  }, ms);
+  timer.unref?.();
+  return {
+    signal: ctl.signal,
+    clear: () => {
+      done = true;
+      clearTimeout(timer);
+    },
+  };
+}

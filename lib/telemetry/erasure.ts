@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { config } from "@/lib/config";
+import { deadlineSignal } from "@/lib/ops/deadline";
 import type { Db, Tx } from "@/lib/db/client";
 import { analyticsErasures } from "@/lib/db/schema/telemetry";
 import { countErasure } from "./metrics";
@@ -57,21 +58,20 @@ export async function sendPendingErasures(db: Db, target: ErasureTarget, opts: {
   if (rows.length === 0) return 0;
   const ids = rows.map((r) => r.distinct_id);
   let status = 0;
-  const ctl = new AbortController();
-  const timer = setTimeout(() => ctl.abort(), opts.timeoutMs);
+  const deadline = deadlineSignal(opts.timeoutMs);
   try {
     const res = await fetch(`${trimTrailingSlashes(target.apiHost)}/api/projects/${target.projectId}/persons/bulk_delete/`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${target.personalApiKey}` },
       body: JSON.stringify({ distinct_ids: ids, delete_events: true }),
-      signal: ctl.signal,
+      signal: deadline.signal,
     });
     await res.arrayBuffer().catch(() => undefined);
     status = res.status;
   } catch {
     status = 0;
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
   }
   const list = `{${ids.map((id) => `"${id.replace(/["\\]/g, "")}"`).join(",")}}`;
   if (status >= 200 && status < 300) {
