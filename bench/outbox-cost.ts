@@ -11,6 +11,11 @@
  *   on       the outbox sink, relay started against a stand-in that answers 200 (row + delivery; the round ends
  *            with a flush of what the linger still holds, so all of its delivery is inside the measurement);
  *   hanging  the outbox sink, relay started against a stand-in that accepts and never answers.
+ *   floor    no outbox: the cheapest durable row there is, `insert into bench_floor default values` (one int column,
+ *            no index), sent with the COMMIT as the outbox row is: what any row in the request's transaction costs;
+ *   floorRow the outbox row's own SQL text (same values, same jsonb) into a copy of the table without its indexes,
+ *            defaults or fillfactor: the row's content without the outbox's indexes.
+ *            (The floors are not in the default scenarios: COST_SCENARIOS=noKey,floor,floorRow,write.)
  * The stand-ins run in a child process, so their CPU is not counted. Rounds interleave the scenarios (order rotated);
  * CPU per event is `process.cpuUsage()` (user + system, all threads) over the round ÷ events. Medians printed, plus
  * per-round values and the differences to noKey.
@@ -29,7 +34,9 @@ import { closeDb, getDb } from "../lib/db/client";
 import { getStore } from "../lib/store";
 import { submitContactSales } from "../lib/forms/contact-sales";
 import { events } from "../lib/telemetry/events";
-import { NoopSink, OutboxSink, setSinkForTests, stageEvent, wireRows, writeOutboxRows, outboxInsertSql, type AnalyticsSink } from "../lib/telemetry/sink";
+import { NoopSink, OutboxSink, setSinkForTests, stageEvent, wireRows, writeOutboxRows, outboxInsertSql, type AnalyticsSink, type StagedEvent } from "../lib/telemetry/sink";
+import { sendWithCommit } from "../lib/db/pipeline";
+import type { Tx } from "../lib/db/client";
 import { OutboxRelay } from "../lib/telemetry/relay";
 import { withVisitor } from "../lib/telemetry/visitor";
 import { analyticsOutbox } from "../lib/db/schema/telemetry";
@@ -74,7 +81,7 @@ net.Socket.prototype.push = function (this: net.Socket, ...args: unknown[]) {
 const ROUNDS = Number(process.env.COST_ROUNDS ?? 7);
 const EVENTS = Number(process.env.COST_EVENTS ?? 1500);
 const CONCURRENCY = Number(process.env.COST_CONCURRENCY ?? 20);
-type Key = "noKey" | "write" | "on" | "hanging";
+type Key = "noKey" | "write" | "on" | "hanging" | "floor" | "floorRow";
 const KEYS = (process.env.COST_SCENARIOS ?? "noKey,write,on,hanging").split(",") as Key[];
 
 /** Two stand-ins in a child process: one answers 200 to everything, one never answers. */
@@ -93,6 +100,12 @@ const request = new Request("http://127.0.0.1/api/contact-sales", { method: "POS
 
 let dbName: string | undefined;
 
+/** No outbox, no relay: one given statement sent with the COMMIT, as the outbox sink sends its row. */
+function floorSink(text: (staged: StagedEvent[]) => string): AnalyticsSink {
+  const noop = new NoopSink();
+  return Object.assign(noop, { stageWithCommit: (tx: Tx, staged: StagedEvent[]) => sendWithCommit(tx, text(staged)) });
+}
+
 async function main() {
   const created = await createTestDatabase();
   dbName = created.name;
@@ -110,8 +123,12 @@ async function main() {
   const store = await getStore();
   // No polling: a relay only sends after its own scenario's commits (rows of another scenario are deleted first).
   const relayOpts = { apiKey: "phc_bench", db: async () => db, pollMs: 1e9 };
+  await db.execute(sql.raw("create table bench_floor (x int default 1)"));
+  await db.execute(sql.raw("create table bench_floor_row (id bigint generated always as identity, user_id uuid, event text not null, distinct_id text not null, properties jsonb not null)"));
   const sinks: Record<Key, AnalyticsSink> = {
     noKey: new NoopSink(),
+    floor: floorSink(() => "insert into bench_floor default values"),
+    floorRow: floorSink((staged) => outboxInsertSql(wireRows(staged, "production")).replace(/^insert into analytics_outbox /, "insert into bench_floor_row ")),
     write: new OutboxSink("production", { ...relayOpts, host: urls.ok }),
     on: new OutboxSink("production", { ...relayOpts, host: urls.ok }),
     // After its first failure the hanging relay stays paused for the whole run (a production relay's backoff grows
@@ -146,6 +163,7 @@ async function main() {
     pgPerEvent[key].push(((postgresCpuMs() - pg0) * 1000) / EVENTS);
     // The hanging relay's backlog and the write-only rows: gone before the next round, outside the measure.
     if (key !== "on") await db.delete(analyticsOutbox);
+    if (key === "floor" || key === "floorRow") await db.execute(sql.raw("truncate bench_floor, bench_floor_row"));
     return (c.user + c.system) / EVENTS;
   }
 
