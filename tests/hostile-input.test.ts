@@ -79,6 +79,17 @@ describe("hostile input through the routes", () => {
     expect((await requireWorkspaceMember(await getDb(), user, workspace.slug.toUpperCase())).workspace.id).toBe(workspace.id);
   });
 
+  it("body bytes that are not UTF-8 (a surrogate's CESU bytes, 0xFF, an overlong '/') are a 400, not U+FFFD stored", async () => {
+    const { owner, headers, workspace } = await ownerWithWorkspace();
+    const before = await countRows(issues, eq(issues.workspaceId, workspace.id));
+    for (const bad of [[0xed, 0xa0, 0x80], [0xff, 0xfe], [0xc0, 0xaf]]) {
+      const rawBody = new Uint8Array(Buffer.concat([Buffer.from('{"title":"a'), Buffer.from(bad), Buffer.from('b"}')]));
+      const res = await call(createIssue, { path: "/api/issues", session: owner, headers: { ...headers, "content-type": "application/json" }, rawBody });
+      expect(res).toMatchObject({ status: 400, body: { error: "request body is not valid UTF-8" } });
+    }
+    expect(await countRows(issues, eq(issues.workspaceId, workspace.id))).toBe(before);
+  });
+
   it("a lone surrogate in JSON stored as jsonb is a 400; the questionnaire stays as it was", async () => {
     const { owner } = await ownerWithWorkspace();
     const raw = '{"questionnaire":{"version":1,"role_other":"\\ud800"}}';

@@ -3,7 +3,7 @@ import { config } from "@/lib/config";
 import type { Db } from "@/lib/db";
 import { autopilotTriggers, autopilots, webhookDeliveries } from "@/lib/db/schema";
 import { badRequest, HttpError, notFound, tooManyRequests } from "@/lib/http/errors";
-import { readBytes } from "@/lib/http/body";
+import { readText } from "@/lib/http/body";
 import { getStore, rateLimit } from "@/lib/store";
 import { recordWebhookDelivery } from "@/lib/telemetry";
 import { checkHubSignature } from "@/lib/github/signature";
@@ -52,7 +52,7 @@ async function deliver(db: Db, token: string, req: Request): Promise<DeliveryAns
   const perTrigger = await rateLimit(await getStore(), `autopilot-webhook:trigger:${trigger.id}`, config().RATE_LIMIT_WEBHOOK_TRIGGER, MINUTE);
   if (!perTrigger.allowed) throw tooManyRequests(perTrigger.retryAfterSeconds, "rate limit exceeded");
 
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(await readBytes(req, WEBHOOK_BODY_LIMIT));
+  const text = await readText(req, WEBHOOK_BODY_LIMIT);
   const body = parseWebhookBody(text);
   if (!body.ok) throw badRequest(body.error);
   const [ap] = await db.select().from(autopilots).where(eq(autopilots.id, trigger.autopilotId));

@@ -3,7 +3,7 @@ import { config } from "@/lib/config";
 import type { Db, Tx } from "@/lib/db";
 import { githubCheckSuites, githubDeliveries, githubInstallations, githubPullRequests, issuePullRequests, issues, workspaces } from "@/lib/db/schema";
 import { HttpError, unauthorized, unavailable } from "@/lib/http/errors";
-import { readBytes } from "@/lib/http/body";
+import { readText } from "@/lib/http/body";
 import { json } from "@/lib/http/route";
 import { finishAutopilotRunForIssue } from "@/lib/autopilots/runs";
 import { observeGithubPRMergeSeconds, recordGithubEventReceived, recordGithubPRReview } from "@/lib/telemetry";
@@ -36,7 +36,7 @@ export async function receiveGithubWebhook(db: Db, req: Request): Promise<Respon
   if (!secret) throw unavailable("github webhooks not configured");
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: false }).decode(await readBytes(req, GITHUB_BODY_LIMIT));
+    text = await readText(req, GITHUB_BODY_LIMIT);
   } catch (err) {
     if (err instanceof HttpError && err.status === 413) throw new HttpError(413, "request body is too large");
     throw err;

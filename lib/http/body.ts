@@ -30,8 +30,16 @@ export async function readStreamCapped(body: ReadableStream<Uint8Array> | null, 
   return Buffer.concat(chunks);
 }
 
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The body as text; bytes that are not UTF-8 (a lone surrogate's CESU bytes, 0xFF, overlong forms) are a 400, not U+FFFD. */
 export async function readText(req: Request, limit = DEFAULT_BODY_LIMIT): Promise<string> {
-  return new TextDecoder("utf-8", { fatal: false }).decode(await readBytes(req, limit));
+  const bytes = await readBytes(req, limit);
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw badRequest("request body is not valid UTF-8");
+  }
 }
 
 /**

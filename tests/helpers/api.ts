@@ -15,7 +15,7 @@ export type CallOptions = {
   method?: string;
   path?: string;
   body?: unknown;
-  rawBody?: string;
+  rawBody?: string | Uint8Array<ArrayBuffer>;
   headers?: Record<string, string>;
   params?: Record<string, string>;
   session?: Session;
