@@ -129,7 +129,8 @@ describe("integrations", () => {
     await expect.poll(async () => page.getByLabel("Status", { exact: true }).inputValue()).toBe("done");
 
     // The cloud-runtime proxy from the signed-in browser, and a Stripe top-up delivered twice.
-    const status = await page.evaluate(async () => (await fetch("/api/cloud-runtime/nodes?page=1")).status);
+    const slug = base.split("/")[2]!; // /w/<slug>/…
+    const status = await page.evaluate(async (ws) => (await fetch("/api/cloud-runtime/nodes?page=1", { headers: { "x-workspace-slug": ws } })).status, slug);
     expect(status).toBe(200);
     const payload = JSON.stringify({ id: "evt_e2e_1", type: "checkout.session.completed", data: { object: { mode: "payment", payment_status: "paid", amount_total: 2500, currency: "eur" } } });
     for (let i = 0; i < 2; i++) {

@@ -13,7 +13,7 @@ import { POST as registerPOST } from "@/app/api/daemon/register/route";
 import { resetConfigForTests } from "@/lib/config";
 import { cloudNodeCacheKey } from "@/lib/cloud/node-tokens";
 import { getStore } from "@/lib/store";
-import { call, signIn, type Session } from "@/tests/helpers/api";
+import { call, type Session } from "@/tests/helpers/api";
 import { bearer, daemonTokenFor } from "@/tests/helpers/daemon";
 import { startFleet, useFleetEnv, type FleetStandIn } from "@/tests/helpers/fleet";
 import { scrape, sampleOf } from "@/tests/helpers/scrape";
@@ -23,11 +23,15 @@ import { TEST_REDIS_URL } from "@/tests/setup/services";
 const saved = { ...process.env };
 let fleet: FleetStandIn;
 let human: Session;
+/** `human`'s workspace: the proxy is for workspace members (inventory §3.1). */
+let humanWorkspace: Record<string, string>;
 
 beforeAll(async () => {
   process.env.SAMPLER_ENABLED = "false";
   fleet = await startFleet();
-  human = await signIn();
+  const w = await ownerWithWorkspace("Fleet Users");
+  human = w.owner;
+  humanWorkspace = w.headers;
 });
 afterAll(async () => {
   await fleet.stop();
@@ -48,7 +52,7 @@ function runtime(method: keyof typeof handlers, sub: string, opts: { session?: S
     method,
     path: `/api/cloud-runtime${sub}`,
     session: opts.headers?.authorization ? undefined : (opts.session ?? human),
-    headers: { ...(opts.rawBody !== undefined ? { "content-type": "application/json" } : {}), ...opts.headers },
+    headers: { ...humanWorkspace, ...(opts.rawBody !== undefined ? { "content-type": "application/json" } : {}), ...opts.headers },
     rawBody: opts.rawBody,
   });
 }
@@ -62,12 +66,25 @@ async function closedPort(): Promise<number> {
 }
 
 describe("/api/cloud-runtime/*", () => {
-  it("check 29: no fleet URL → 503 cloud runtime is not configured", async () => {
+  it("check 29: no fleet URL → 503 cloud runtime is not configured, once the caller is a known workspace member", async () => {
     useFleetEnv(undefined);
     resetConfigForTests();
     const res = await runtime("GET", "/nodes");
     expect(res.status).toBe(503);
     expect(res.body).toEqual({ error: "cloud runtime is not configured" });
+    expect((await call(runtimeGET, { path: "/api/cloud-runtime/nodes", headers: humanWorkspace })).status).toBe(401);
+  });
+
+  it("is for members of the workspace named: none → 400, another workspace → 404, nothing reaches the fleet", async () => {
+    const none = await call(runtimeGET, { path: "/api/cloud-runtime/nodes", session: human });
+    expect(none.status).toBe(400);
+    expect(none.body.error).toMatch(/workspace/);
+    const other = await ownerWithWorkspace("Not Yours");
+    expect((await runtime("GET", "/nodes", { headers: other.headers })).status).toBe(404);
+    const bySlug = { "x-workspace-slug": other.workspace.slug };
+    expect((await call(runtimeGET, { path: "/api/cloud-runtime/nodes", session: human, headers: bySlug })).status).toBe(404);
+    expect(fleet.requests).toHaveLength(0);
+    expect((await call(runtimeGET, { path: "/api/cloud-runtime/nodes", session: other.owner, headers: bySlug })).status).toBe(200);
   });
 
   it("forwards every route of the table to its upstream path, with the query only on GET /nodes", async () => {
@@ -96,7 +113,10 @@ describe("/api/cloud-runtime/*", () => {
       expect(up!.headers["x-user-id"]).toBe(sub.startsWith("/healthz") || sub.startsWith("/readyz") ? undefined : human.user.id);
     }
     expect((await runtime("GET", "/nodes/../../admin")).status).toBe(404);
-    expect((await runtime("GET", "/nodes/start")).status).toBe(405);
+    const wrongMethod = await runtime("GET", "/nodes/start");
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("allow")).toBe("OPTIONS, POST");
+    expect(wrongMethod.body.error).toBe("method GET is not allowed here");
     expect((await runtime("GET", "/nodes")).status).toBe(200);
     expect((await call(runtimeGET, { path: "/api/cloud-runtime/nodes" })).status).toBe(401);
   });

@@ -257,7 +257,9 @@ describe("/api/cloud-billing/*", () => {
     expect(empty.status).toBe(204);
     expect(empty.body).toBeNull();
     expect((await billing("GET", "/nope")).status).toBe(404);
-    expect((await billing("POST", "/balance", { rawBody: "{}" })).status).toBe(405);
+    const wrongMethod = await billing("POST", "/balance", { rawBody: "{}" });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
     useFleetEnv(undefined);
     resetConfigForTests();
     const res = await billing("GET", "/balance");

@@ -152,8 +152,12 @@ export function matchFleetRoute(table: Record<string, FleetRoute>, method: strin
   const path = sub === "" ? "/" : trimTrailingSlashes(sub) || "/";
   const found = table[`${method.toUpperCase()} ${path}`];
   if (found) return found;
-  if (Object.keys(table).some((k) => k.slice(k.indexOf(" ") + 1) === path)) {
-    throw new HttpError(405, "method not allowed");
+  const methods = Object.keys(table)
+    .filter((k) => k.slice(k.indexOf(" ") + 1) === path)
+    .map((k) => k.slice(0, k.indexOf(" ")));
+  if (methods.length > 0) {
+    if (methods.includes("GET")) methods.push("HEAD");
+    throw new HttpError(405, `method ${method.toUpperCase()} is not allowed here`, { Allow: [...methods, "OPTIONS"].sort().join(", ") });
   }
   throw new HttpError(404, "not found");
 }

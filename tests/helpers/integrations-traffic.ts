@@ -7,7 +7,8 @@ import { POST as stripePOST } from "@/app/api/webhooks/stripe/route";
 import { GET as billingGET } from "@/app/api/cloud-billing/[...path]/route";
 import { GET as runtimeGET, POST as runtimePOST } from "@/app/api/cloud-runtime/[[...path]]/route";
 import { resetConfigForTests } from "@/lib/config";
-import { call, signIn } from "./api";
+import { call } from "./api";
+import { ownerWithWorkspace } from "./workspace";
 import { startFleet, useFleetEnv } from "./fleet";
 import { GITHUB_SECRET, sendGithub } from "./github";
 
@@ -23,7 +24,7 @@ export async function driveIntegrations(randomValue: Rand, headerValue: Rand): P
   let n = 0;
   fleet.handle = () => [{ json: { ok: true } }, { status: 500, text: randomValue() }, { status: 404, json: {} }][n++ % 3]!;
   try {
-    const user = await signIn();
+    const { owner: user, headers: inWorkspace } = await ownerWithWorkspace("Traffic");
     for (let i = 0; i < 200; i++) {
       const payload = JSON.stringify({
         id: `evt_card_${i % 150}`,
@@ -41,9 +42,9 @@ export async function driveIntegrations(randomValue: Rand, headerValue: Rand): P
         method: i % 2 ? "GET" : "POST",
         path: `/api/cloud-runtime/${encodeURIComponent(sub).replace(/%2F/g, "/")}`,
         rawBody: i % 2 ? undefined : "{}",
-        headers: { authorization: `Bearer ${i % 5 ? "tdm_" : "tcn_"}${headerValue().replace(/\s/g, "")}`.slice(0, 200) },
+        headers: { ...inWorkspace, authorization: `Bearer ${i % 5 ? "tdm_" : "tcn_"}${headerValue().replace(/\s/g, "")}`.slice(0, 200) },
       });
-      await call(runtimeGET, { path: `/api/cloud-runtime/${encodeURIComponent(sub).replace(/%2F/g, "/")}`, session: user });
+      await call(runtimeGET, { path: `/api/cloud-runtime/${encodeURIComponent(sub).replace(/%2F/g, "/")}`, session: user, headers: inWorkspace });
       const kind = randomValue(["pull_request", "pull_request_review", "push", "ping", "check_suite"]).replace(/[^\x20-\x7e]/g, "");
       await sendGithub(kind, { action: randomValue(["opened", "closed", "submitted"]), review: { state: randomValue(["approved", "commented"]) } }, { deliveryId: `card-${i}` });
       await call(billingGET, { path: `/api/cloud-billing/${encodeURIComponent(randomValue(["balance", "topups"]))}`, session: user, headers: { "x-request-id": headerValue() } });
