@@ -45,8 +45,8 @@ const DRAIN_SHARE = 0.6;
  * (with `Connection: close`) instead of being reset when the socket is closed under it.
  */
 const IDLE_GRACE_MS = 1_000;
-/** After refusing a body still on the wire, how long its remainder is read and dropped before the socket closes. */
-const LINGER_MS = 2_000;
+/** After answering before a request's body was all read, how long the rest may take to arrive before the socket closes. */
+const DRAIN_MS = 2_000;
 
 // Document-less headers (no nonce): right for APIs, assets and errors. proxy.ts replaces the CSP of pages.
 const BASE_HEADERS = Object.entries(securityHeaders({ appUrl: process.env.APP_URL }));
@@ -83,10 +83,29 @@ const server = createServer((req, res) => {
   }
   const api = isApiPath(path);
   if (!decodable(path)) return answer(res, 400, "malformed percent-encoding in the URL path", api);
+  // Next throws on TRACE (a 500) instead of refusing it like other methods no route can export.
+  if (req.method === "TRACE") return api ? answerMethodError(req, res) : answer(res, 405, "method TRACE is not allowed", false, { Allow: "GET, HEAD" });
   if (api) jsonMethodErrors(req, res);
   handle(req, res);
 });
 server.keepAliveTimeout = 5000;
+
+/**
+ * Requests Node's parser refuses (a malformed request line or header, headers over the size limit) never reach the
+ * handler: answered here as everything else is, JSON with the security headers, instead of Node's bare status line.
+ */
+server.on("clientError", (err, socket) => {
+  if (err.code === "ECONNRESET" || !socket.writable || socket._httpMessage?.headersSent) return socket.destroy();
+  const [status, reason, message] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large", "request headers are too large"]
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout", "the request was not received in time"]
+        : [400, "Bad Request", "malformed HTTP request"];
+  const body = JSON.stringify({ error: message });
+  const headers = [...BASE_HEADERS, ["Cache-Control", "no-store"], ["Content-Type", "application/json"], ["Content-Length", Buffer.byteLength(body)], ["Connection", "close"]];
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\n${headers.map(([k, v]) => `${k}: ${v}`).join("\r\n")}\r\n\r\n${body}`);
+});
 
 const pathOf = (url = "/") => {
   const q = url.indexOf("?");
@@ -115,22 +134,28 @@ function answer(res, status, message, json, headers = {}) {
 
 /**
  * Keep-alive hygiene for one request. A response sent while the request body is still arriving (a 413 for a chunked
- * body past the limit, a 401 before the body was read) closes the connection: otherwise the unread remainder sits in
- * front of the next request on the socket, which then hangs until the keep-alive timeout resets it. The remainder is
- * read and dropped for a moment after the response (a "lingering close"), so the client gets the answer instead of a
- * reset. While shutting down every response closes its connection.
+ * body past the limit, a 401 before the body was read) keeps the connection: the remainder is read and dropped (by
+ * Node for a body nobody read, by lib/http/body.ts for one refused half-way), so the client's next request on the
+ * socket is served. A remainder still arriving DRAIN_MS after the answer is not waited for: the connection is closed,
+ * half first, so the client reads the answer rather than a reset. While shutting down every response closes its
+ * connection.
  */
 function guardConnection(req, res) {
+  const socket = req.socket; // detached from `req` once the response is done
   const writeHead = res.writeHead;
   res.writeHead = function (...args) {
-    const unread = !req.complete && hasBody(req);
-    if (stopping || unread) res.setHeader("Connection", "close");
-    if (unread) lingerOnClose(req.socket);
+    if (stopping) res.setHeader("Connection", "close");
     return writeHead.apply(this, args);
   };
   res.once("finish", () => {
-    // A handler that stopped reading half-way leaves the stream paused; drain it so the socket is read again.
-    if (!req.readableEnded) req.resume();
+    if (!req.complete && hasBody(req)) {
+      // A handler that stopped reading half-way may leave the stream paused; the parser reaches the next request
+      // only once the body has been read.
+      if (!req.destroyed) req.resume();
+      setTimeout(() => {
+        if (!req.complete && !socket.destroyed) halfClose(socket);
+      }, DRAIN_MS).unref();
+    } else if (!req.readableEnded) req.resume();
     if (closingIdle) setImmediate(() => server.closeIdleConnections());
   });
 }
@@ -138,17 +163,10 @@ function guardConnection(req, res) {
 // Checked, not assumed from `req.complete`: a bodyless request is only marked complete after the request event.
 const hasBody = (req) => req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
 
-function lingerOnClose(socket) {
-  if (!socket || socket.tandemLinger) return;
-  socket.tandemLinger = true;
-  // node:http calls destroySoon() after a `Connection: close` response: half-close instead, and destroy once the
-  // client has closed its side or the linger time is up.
-  socket.destroySoon = function () {
-    this.end();
-    const timer = setTimeout(() => this.destroy(), LINGER_MS);
-    timer.unref();
-    this.once("close", () => clearTimeout(timer));
-  };
+/** Ends our side first (the client reads the answer and our FIN, not a reset), then destroys after a moment. */
+function halfClose(socket) {
+  socket.end();
+  setTimeout(() => socket.destroy(), DRAIN_MS).unref();
 }
 
 /**
@@ -173,13 +191,18 @@ function jsonMethodErrors(req, res) {
   res.end = function (...args) {
     if (state !== "held") return end.apply(this, args);
     state = "replaced";
-    void allowedMethods(pathOf(req.url)).then((allow) => {
-      if (res.destroyed) return;
-      if (allow === null) answer(res, 404, "no such API route", true);
-      else answer(res, 405, `method ${req.method} is not allowed here`, true, allow ? { Allow: allow } : {});
-    });
+    answerMethodError(req, res);
     return this;
   };
+}
+
+/** A method the API path's route does not serve: 405 JSON with the route's `Allow`, or 404 JSON if no route serves it. */
+function answerMethodError(req, res) {
+  void allowedMethods(pathOf(req.url)).then((allow) => {
+    if (res.destroyed) return;
+    if (allow === null) answer(res, 404, "no such API route", true);
+    else answer(res, 405, `method ${req.method} is not allowed here`, true, allow ? { Allow: allow } : {});
+  });
 }
 
 /**

@@ -59,25 +59,23 @@ describe("an oversize chunked body on a keep-alive connection (§3)", () => {
   const chunk = (s: string) => `${Buffer.byteLength(s).toString(16)}\r\n${s}\r\n`;
   const block = "a".repeat(16 * 1024);
 
-  /** After the 413 the connection either closes cleanly (it said so) or serves the next request at once. */
-  async function expectConnectionUsable(conn: Awaited<ReturnType<typeof rawConnection>>) {
+  /** The next request on the same connection is answered at once. */
+  async function expectNextRequestServed(conn: Awaited<ReturnType<typeof rawConnection>>, n: number) {
+    const asked = Date.now();
+    conn.socket.write(`GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    const next = await conn.response(n, 1_000);
+    expect(next.status).toBe(200);
+    expect(Date.now() - asked).toBeLessThan(1_000);
+    expect(conn.closed()).toBeUndefined();
+    conn.socket.destroy();
+  }
+
+  const expect413 = async (conn: Awaited<ReturnType<typeof rawConnection>>) => {
     const refused = await conn.response(1);
     expect(refused.status).toBe(413);
     expect(JSON.parse(refused.body).error).toMatch(/larger than/);
-    const asked = Date.now();
-    if (refused.headers.connection?.toLowerCase() === "close") {
-      const closed = await waitClosed(conn, 3_000);
-      expect(closed.error, "closed without a reset").toBeUndefined();
-    } else {
-      conn.socket.write(`GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
-      const next = await conn.response(2, 1_000);
-      expect(next.status).toBe(200);
-      expect(Date.now() - asked).toBeLessThan(1_000);
-      conn.socket.destroy();
-    }
-    // And the server is fine for everyone else.
-    expect((await get("/api/health")).status).toBe(200);
-  }
+    expect(refused.headers.connection?.toLowerCase()).not.toBe("close");
+  };
 
   const waitClosed = async (conn: Awaited<ReturnType<typeof rawConnection>>, ms: number) => {
     const deadline = Date.now() + ms;
@@ -87,34 +85,39 @@ describe("an oversize chunked body on a keep-alive connection (§3)", () => {
     return closed!;
   };
 
-  it("the whole body sent at once: 413 JSON, then the connection is not poisoned", async () => {
+  it("the whole body sent at once: 413 JSON, and the same connection serves the next request", async () => {
     const conn = await rawConnection(app);
     conn.socket.write(head(app.port) + chunk(block).repeat(16) + "0\r\n\r\n");
-    await expectConnectionUsable(conn);
-  });
-
-  it("the client waits for the answer before sending the rest: 413 JSON, then the connection closes cleanly", async () => {
-    const conn = await rawConnection(app);
-    conn.socket.write(head(app.port) + chunk(block).repeat(4));
-    const refused = await conn.response(1);
-    expect(refused.status).toBe(413);
-    // The rest of the body will never be read by a route, so the server must not keep this connection for another request.
-    expect(refused.headers.connection?.toLowerCase()).toBe("close");
-    const closed = await waitClosed(conn, 3_000);
-    expect(closed.error).toBeUndefined();
+    await expect413(conn);
+    await expectNextRequestServed(conn, 2);
     expect((await get("/api/health")).status).toBe(200);
   });
 
-  it("a declared Content-Length over the limit: 413 JSON before the body, and the connection closes cleanly", async () => {
+  it("the client sends the rest only after the answer: it is read and dropped, and the connection serves the next request", async () => {
+    const conn = await rawConnection(app);
+    conn.socket.write(head(app.port) + chunk(block).repeat(4));
+    await expect413(conn);
+    conn.socket.write(chunk(block).repeat(4) + "0\r\n\r\n");
+    await expectNextRequestServed(conn, 2);
+  });
+
+  it("a body that never ends is not waited for: after the 413 the connection closes cleanly within seconds", async () => {
+    const conn = await rawConnection(app);
+    conn.socket.write(head(app.port) + chunk(block).repeat(4));
+    await expect413(conn);
+    expect((await waitClosed(conn, 5_000)).error, "closed without a reset").toBeUndefined();
+    expect((await get("/api/health")).status).toBe(200);
+  });
+
+  it("a declared Content-Length over the limit: 413 JSON before the body; once it has arrived, the next request is served", async () => {
     const conn = await rawConnection(app);
     conn.socket.write(
       `POST /api/auth/send-code HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: ${app.baseUrl}\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${200 * 1024}\r\n\r\n` + block,
     );
-    const refused = await conn.response(1);
-    expect(refused.status).toBe(413);
-    expect(refused.headers.connection?.toLowerCase()).toBe("close");
-    expect((await waitClosed(conn, 3_000)).error).toBeUndefined();
+    await expect413(conn);
+    conn.socket.write("a".repeat((200 - 16) * 1024)); // the rest of the declared body
+    await expectNextRequestServed(conn, 2);
   });
 });
 
@@ -258,6 +261,43 @@ describe("unknown API routes and methods (§5)", () => {
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     expect((await res.json()).error).toContain(method);
     expect(res.headers.get("allow")?.split(/,\s*/).sort()).toEqual(allow);
+  });
+
+  /** One raw request (for what fetch cannot send) and its answer. */
+  async function rawRequest(text: string) {
+    const conn = await rawConnection(app);
+    conn.socket.write(text);
+    const res = await conn.response(1);
+    conn.socket.destroy();
+    return res;
+  }
+
+  it("TRACE, which Next cannot take, is a JSON 405 with Allow on a route, a JSON 404 elsewhere, never a 500", async () => {
+    const onRoute = await rawRequest("TRACE /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    expect(onRoute.status).toBe(405);
+    expect(onRoute.headers["content-type"]).toMatch(/^application\/json/);
+    expect(onRoute.headers.allow?.split(/,\s*/).sort()).toEqual(["GET", "HEAD", "OPTIONS"]);
+    expect(JSON.parse(onRoute.body).error).toContain("TRACE");
+    const unknown = await rawRequest("TRACE /api/nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.body).error).toMatch(/no such API route/);
+    const page = await rawRequest("TRACE / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    expect(page.status).toBe(405);
+    expect(page.headers.allow).toBe("GET, HEAD");
+  });
+
+  it.each([
+    ["a method Node's parser does not know", "FOO /api/me HTTP/1.1\r\nHost: x\r\n\r\n", 400],
+    ["both Content-Length and chunked", "GET /api/me HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400],
+    ["a header over the size limit", `GET /api/me HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`, 431],
+  ])("a request the HTTP parser refuses (%s) is answered in JSON with the security headers", async (_what, text, status) => {
+    const res = await rawRequest(text);
+    expect(res.status).toBe(status);
+    expect(res.headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(res.body).error).toBeTruthy();
+    expect(res.headers["x-content-type-options"]).toBe("nosniff");
+    expect(res.headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(res.headers.connection).toBe("close");
   });
 
   it("an unknown page stays an HTML 404 page", async () => {

@@ -7,12 +7,28 @@ export const DEFAULT_BODY_LIMIT = 64 * 1024;
 /** Reads the raw body, refusing more than `limit` bytes without buffering the excess. */
 export async function readBytes(req: Request, limit = DEFAULT_BODY_LIMIT): Promise<Buffer> {
   const declared = Number(req.headers.get("content-length") ?? "");
-  if (Number.isFinite(declared) && declared > limit) throw payloadTooLarge(limit);
-  return readStreamCapped(req.body, limit, () => payloadTooLarge(limit));
+  if (Number.isFinite(declared) && declared > limit) {
+    if (req.body) void discard(req.body.getReader());
+    throw payloadTooLarge(limit);
+  }
+  return readStreamCapped(req.body, limit, () => payloadTooLarge(limit), { discardRest: true });
 }
 
-/** A body stream read whole, cancelled (not buffered) once it passes `limit` bytes: then `tooLarge()` is thrown. */
-export async function readStreamCapped(body: ReadableStream<Uint8Array> | null, limit: number, tooLarge: () => Error): Promise<Buffer> {
+/** How much of a refused body's remainder is read and dropped (not kept) so its connection can serve another request. */
+const DISCARD_MAX_BYTES = 1024 * 1024;
+
+/**
+ * A body stream read whole; once it passes `limit` bytes, `tooLarge()` is thrown at once and the stream cancelled.
+ * `discardRest` (a request's body): the rest is read and dropped in the background instead, up to DISCARD_MAX_BYTES,
+ * because cancelling a request body stops the socket's parser in the middle of it and the keep-alive connection
+ * would be stuck (server.mjs closes a connection whose body never ends).
+ */
+export async function readStreamCapped(
+  body: ReadableStream<Uint8Array> | null,
+  limit: number,
+  tooLarge: () => Error,
+  { discardRest = false } = {},
+): Promise<Buffer> {
   if (!body) return Buffer.alloc(0);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
@@ -22,12 +38,28 @@ export async function readStreamCapped(body: ReadableStream<Uint8Array> | null, 
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => {});
+      if (discardRest) void discard(reader);
+      else await reader.cancel().catch(() => {});
       throw tooLarge();
     }
     chunks.push(value);
   }
   return Buffer.concat(chunks);
+}
+
+async function discard(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  let dropped = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      dropped += value.byteLength;
+      if (dropped > DISCARD_MAX_BYTES) break;
+    }
+  } catch {
+    return; // the connection went away
+  }
+  await reader.cancel().catch(() => {});
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
