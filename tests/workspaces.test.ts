@@ -50,6 +50,7 @@ describe("POST /api/workspaces", () => {
     ["name of the wrong type", { name: ["a"] }, 400, /name/],
     ["invalid slug", { name: "X", slug: "Not A Slug!" }, 400, /slug/],
     ["reserved slug", { name: "X", slug: "admin" }, 409, /reserved/],
+    ["slug shaped like a UUID (another workspace's id)", { name: "X", slug: "E4D245D9-4EC8-4516-A430-6EA389B1EA3F" }, 400, /UUID/],
     ["too-long name", { name: "x".repeat(81) }, 400, /name/],
   ])("%s", async (_n, body, status, msg) => {
     const s = await signIn();
@@ -57,6 +58,14 @@ describe("POST /api/workspaces", () => {
     expect(res.status).toBe(status);
     expect(res.body.error).toMatch(msg);
     expect((await call(listWorkspaces, { session: s })).body.workspaces).toHaveLength(0);
+  });
+
+  it("a name that slugifies to a UUID gets a slug that does not read as one, and is found by it", async () => {
+    const s = await signIn();
+    const res = await call(createWorkspace, { body: { name: "e4d245d9-4ec8-4516-a430-6ea389b1ea3f" }, session: s });
+    expect(res.status).toBe(201);
+    expect(res.body.slug).toBe("e4d245d9-4ec8-4516-a430-6ea389b1ea3f-ws");
+    expect((await call(getWorkspace, { session: s, params: { id: res.body.slug } })).body.id).toBe(res.body.id);
   });
 
   it("ignores unknown fields (every route strips them; it never trusts them)", async () => {

@@ -3,7 +3,7 @@ import { and, asc, count, desc, eq, ne, sql } from "drizzle-orm";
 import { config } from "@/lib/config";
 import type { Db } from "@/lib/db";
 import { analyticsOutbox, invitations, members, users, workspaces } from "@/lib/db/schema";
-import type { Membership, Role, Workspace } from "@/lib/auth/guard";
+import { isUuid, type Membership, type Role, type Workspace } from "@/lib/auth/guard";
 import { sendMail } from "@/lib/auth/mail";
 import type { User } from "@/lib/auth/users";
 import { badRequest, conflict, forbidden, notFound, unavailable } from "@/lib/http/errors";
@@ -37,11 +37,13 @@ export async function createWorkspace(db: Db, user: User, input: { name: string;
   if (slug !== undefined) {
     if (!SLUG_PATTERN.test(slug)) throw badRequest("slug must be 1-40 lower-case letters, digits or dashes");
     if (RESERVED_SLUGS.has(slug)) throw conflict("slug is reserved");
+    // A workspace is found by id or slug: a slug shaped like an id could name another workspace.
+    if (isUuid(slug)) throw badRequest("slug must not have the shape of a UUID");
   }
   const explicit = slug !== undefined;
   const base = slug || slugify(name) || "workspace";
   for (let attempt = 0; attempt < 5; attempt++) {
-    const candidate = explicit || attempt === 0 ? (RESERVED_SLUGS.has(base) ? `${base}-ws` : base) : `${base.slice(0, 33)}-${randomBytes(3).toString("hex")}`;
+    const candidate = explicit || attempt === 0 ? (RESERVED_SLUGS.has(base) || isUuid(base) ? `${base}-ws` : base) : `${base.slice(0, 33)}-${randomBytes(3).toString("hex")}`;
     try {
       const ws = await withEvents(db, async (tx) => {
         const [w] = await tx
