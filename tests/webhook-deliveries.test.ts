@@ -290,6 +290,26 @@ describe("autopilot webhook deliveries", () => {
     expect(patched.status).toBe(400);
   });
 
+  it("fields of another kind of trigger are refused when adding one, not dropped: cron/timezone on a webhook, filters on a schedule", async () => {
+    const h = await hook();
+    const before = (await (await getDb()).select().from(autopilotTriggers).where(eq(autopilotTriggers.autopilotId, h.ap.id))).length;
+    const cases: [Record<string, unknown>, string][] = [
+      [{ kind: "webhook", cron: "* * * * *", timezone: "UTC" }, "cron: cron does not apply to a webhook trigger"],
+      [{ kind: "webhook", timezone: "UTC" }, "timezone: timezone does not apply to a webhook trigger"],
+      [{ kind: "schedule", cron: "0 9 * * *", event_filters: [] }, "event_filters: event_filters does not apply to a schedule trigger"],
+      [{ kind: "manual", signing_secret: "0123456789abcdef" }, "signing_secret: signing_secret does not apply to a manual trigger"],
+    ];
+    for (const [body, error] of cases) {
+      const res = await call(addTrigger, { session: h.ctx.owner, headers: h.ctx.headers, params: { id: h.ap.id }, body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error).toBe(error);
+    }
+    expect((await (await getDb()).select().from(autopilotTriggers).where(eq(autopilotTriggers.autopilotId, h.ap.id))).length).toBe(before);
+    // Unknown fields are still ignored, as on every route.
+    const ok = await call(addTrigger, { session: h.ctx.owner, headers: h.ctx.headers, params: { id: h.ap.id }, body: { kind: "webhook", colour: "red" } });
+    expect(ok.status).toBe(201);
+  });
+
   it("check 28: the 31st delivery from one IP within a minute → 429; X-Forwarded-For is ignored without TRUST_PROXY", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 31; i++) {

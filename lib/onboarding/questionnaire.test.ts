@@ -29,4 +29,12 @@ describe("questionnaire v2", () => {
     expect(questionnaireSchema.safeParse({ role: "developer" }).success).toBe(false);
     expect(questionnaireSchema.safeParse({ use_case: ["coding"] }).success).toBe(false);
   });
+
+  it("source is single-select; version is 1 or 2; use_case takes several answers", () => {
+    const error = (v: unknown) => questionnaireSchema.safeParse(v).error?.issues[0]?.message;
+    expect(error({ source: ["search", "other"] })).toBe("source takes one answer");
+    for (const version of [-1, 0, 3, 1.5]) expect(error({ version })).toBe("version must be 1 or 2");
+    expect(parse({ version: 1 }).version).toBe(1);
+    expect(parse({ use_case: ["ship_code", "evaluate"] }).use_case).toEqual(["ship_code", "evaluate"]);
+  });
 });

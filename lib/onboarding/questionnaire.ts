@@ -27,14 +27,16 @@ const otherText = (field: string) =>
     .optional();
 
 /** Old rows (and old clients) hold a bare string for the multi-value slots; read it as a one-element array. */
-const oneOrMany = <T extends readonly [string, ...string[]]>(values: T, field: string) =>
+const oneOrMany = <T extends readonly [string, ...string[]]>(values: T, field: string, max: number = values.length) =>
   z.preprocess(
     (v) => (typeof v === "string" ? [v] : v),
-    z.array(z.enum(values, { error: `${field} has an unknown value` }), { error: `${field} must be a list` }).max(values.length),
+    z
+      .array(z.enum(values, { error: `${field} has an unknown value` }), { error: `${field} must be a list` })
+      .max(max, max === 1 ? `${field} takes one answer` : `${field} has too many answers`),
   );
 
 export const questionnaireSchema = z.object({
-  source: oneOrMany(SOURCES, "source").optional(),
+  source: oneOrMany(SOURCES, "source", 1).optional(), // single-select: a one-element array (reference §10)
   source_other: otherText("source_other"),
   source_skipped: z.boolean({ error: "source_skipped must be a boolean" }).optional(),
   role: z.enum(ROLES, { error: "role has an unknown value" }).nullable().optional(),
@@ -43,7 +45,12 @@ export const questionnaireSchema = z.object({
   use_case: oneOrMany(USE_CASES, "use_case").optional(),
   use_case_other: otherText("use_case_other"),
   use_case_skipped: z.boolean({ error: "use_case_skipped must be a boolean" }).optional(),
-  version: z.number({ error: "version must be a number" }).int().optional(),
+  version: z
+    .number({ error: "version must be a number" })
+    .int("version must be 1 or 2")
+    .min(1, "version must be 1 or 2")
+    .max(QUESTIONNAIRE_VERSION, "version must be 1 or 2")
+    .optional(),
 });
 
 export type Questionnaire = z.infer<typeof questionnaireSchema>;
