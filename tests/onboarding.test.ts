@@ -110,7 +110,8 @@ describe("PATCH /api/me/onboarding", () => {
 
   it.each([
     [{ questionnaire: { role: "astronaut" } }, "role has an unknown value"],
-    [{ questionnaire: { source: ["search", "tv"] } }, "source has an unknown value"],
+    [{ questionnaire: { source: ["tv"] } }, "source has an unknown value"],
+    [{ questionnaire: { source: ["search", "other"] } }, "source takes one answer"],
     [{ questionnaire: { use_case: 3 } }, "use_case must be a list"],
     [{ questionnaire: { role_other: "x".repeat(201) } }, "role_other is too long"],
     [{ questionnaire: { source_skipped: "yes" } }, "source_skipped must be a boolean"],
