@@ -184,6 +184,13 @@ describe("security headers (§4)", () => {
     expect(nonceOf(page404)).toBeTruthy();
   });
 
+  it("the session cookie is httpOnly, SameSite=Lax and Secure in production (API.md; no APP_URL says plain http here)", async () => {
+    let header = "";
+    await apiSession(app, `cookie-${Date.now()}@example.com`, { setCookie: (h) => (header = h) });
+    const attributes = header.split(/;\s*/).slice(1).map((a) => a.toLowerCase());
+    expect(attributes).toEqual(expect.arrayContaining(["httponly", "samesite=lax", "secure", "path=/"]));
+  });
+
   it("HSTS and upgrade-insecure-requests with an https APP_URL; the PostHog host is allowed only when configured", async () => {
     const secure = await startApp({ env: { APP_URL: "https://tandem.example", POSTHOG_API_KEY: "phc_e2e", POSTHOG_HOST: "https://eu.i.posthog.com" } });
     try {

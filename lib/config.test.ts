@@ -11,6 +11,15 @@ describe("loadConfig", () => {
     expect(c.analyticsEnvironment).toBe("dev");
   });
 
+  it("cookies are Secure in production unless an http APP_URL or SECURE_COOKIES=false says otherwise (API.md)", () => {
+    expect(loadConfig({}).secureCookies).toBe(false);
+    expect(loadConfig({ NODE_ENV: "production" }).secureCookies).toBe(true);
+    expect(loadConfig({ NODE_ENV: "production", APP_URL: "http://10.0.0.5:3000" }).secureCookies).toBe(false);
+    expect(loadConfig({ NODE_ENV: "production", SECURE_COOKIES: "false" }).secureCookies).toBe(false);
+    expect(loadConfig({ APP_URL: "https://tandem.example" }).secureCookies).toBe(true);
+    expect(loadConfig({ SECURE_COOKIES: "true" }).secureCookies).toBe(true);
+  });
+
   it("names every bad value", () => {
     const err = (() => {
       try {

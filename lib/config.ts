@@ -4,7 +4,7 @@ import { z } from "zod";
  * The whole runtime configuration, read from the environment and validated once.
  * `loadConfig()` throws a readable error; `instrumentation.ts` turns that into a loud exit.
  */
-const bool = (fallback: boolean) =>
+const bool = <F extends boolean | undefined>(fallback: F) =>
   z
     .string()
     .optional()
@@ -131,7 +131,7 @@ const envSchema = z.object({
   APP_ENV: z.string().optional(),
   METRICS_TOKEN: z.string().optional(),
   TRUST_PROXY: bool(false),
-  SECURE_COOKIES: bool(false),
+  SECURE_COOKIES: bool(undefined),
   RATE_LIMIT_SEND_CODE_EMAIL: positiveInt(5),
   RATE_LIMIT_SEND_CODE_IP: positiveInt(30),
   RATE_LIMIT_CONTACT_SALES_IP: positiveInt(5),
@@ -189,6 +189,8 @@ const envSchema = z.object({
 
 export type Config = z.infer<typeof envSchema> & {
   googleEnabled: boolean;
+  /** Whether cookies carry `Secure` (derived from SECURE_COOKIES, APP_URL and NODE_ENV). */
+  secureCookies: boolean;
   analyticsEnvironment: "production" | "staging" | "dev";
 };
 
@@ -215,6 +217,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     ...c,
     googleEnabled: Boolean(c.GOOGLE_CLIENT_ID && c.GOOGLE_CLIENT_SECRET),
+    // API.md: Secure in production. An explicit SECURE_COOKIES wins, then APP_URL's scheme (an http APP_URL is a
+    // plain-http deployment); with neither, production. Browsers keep Secure cookies from http://localhost too.
+    secureCookies: c.SECURE_COOKIES ?? (c.APP_URL ? c.APP_URL.startsWith("https://") : c.NODE_ENV === "production"),
     analyticsEnvironment: normalizeEnvironment(c.ANALYTICS_ENVIRONMENT || c.APP_ENV || c.NODE_ENV),
   };
 }

@@ -74,7 +74,7 @@ export function parseResponses(data: string): RawResponse[] {
 }
 
 /** Signs `email` up through send-code → verify-code (the code read from the server log); returns the cookie header. */
-export async function apiSession(app: App, email: string): Promise<string> {
+export async function apiSession(app: App, email: string, opts: { setCookie?: (header: string) => void } = {}): Promise<string> {
   const post = (path: string, body: unknown) =>
     fetch(`${app.baseUrl}${path}`, { method: "POST", headers: { "content-type": "application/json", origin: app.baseUrl }, body: JSON.stringify(body) });
   const sent = await post("/api/auth/send-code", { email });
@@ -83,5 +83,6 @@ export async function apiSession(app: App, email: string): Promise<string> {
   if (verified.status !== 200) throw new Error(`verify-code answered ${verified.status}`);
   const cookie = verified.headers.getSetCookie().find((c) => c.startsWith("tandem_session="));
   if (!cookie) throw new Error("no session cookie");
+  opts.setCookie?.(cookie);
   return cookie.split(";")[0];
 }

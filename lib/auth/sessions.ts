@@ -29,16 +29,15 @@ export async function revokeSession(db: Db, sessionId: string): Promise<void> {
   await db.update(sessions).set({ revokedAt: new Date() }).where(eq(sessions.id, sessionId));
 }
 
-function secureCookies(): boolean {
-  const c = config();
-  return c.SECURE_COOKIES || (c.APP_URL?.startsWith("https://") ?? false);
+/** Every cookie the server sets: httpOnly, SameSite=Lax, Secure as configured (`secureCookies`, lib/config.ts). */
+export function httpOnlyCookie(name: string, value: string, opts: { path?: string; maxAgeSeconds: number }): string {
+  return `${name}=${value}; Path=${opts.path ?? "/"}; HttpOnly; SameSite=Lax; Max-Age=${opts.maxAgeSeconds}${config().secureCookies ? "; Secure" : ""}`;
 }
 
 export function sessionCookie(token: string, expiresAt: Date): string {
-  const maxAge = Math.floor((expiresAt.getTime() - Date.now()) / 1000);
-  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secureCookies() ? "; Secure" : ""}`;
+  return httpOnlyCookie(SESSION_COOKIE, token, { maxAgeSeconds: Math.floor((expiresAt.getTime() - Date.now()) / 1000) });
 }
 
 export function clearedSessionCookie(): string {
-  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secureCookies() ? "; Secure" : ""}`;
+  return httpOnlyCookie(SESSION_COOKIE, "", { maxAgeSeconds: 0 });
 }

@@ -1,12 +1,11 @@
-import { expectedOrigin, OAUTH_STATE_COOKIE, OAUTH_VERIFIER_COOKIE, startGoogleLogin } from "@/lib/auth";
+import { expectedOrigin, httpOnlyCookie, OAUTH_STATE_COOKIE, OAUTH_VERIFIER_COOKIE, startGoogleLogin } from "@/lib/auth";
 import { route } from "@/lib/http";
 import { safeReturnPath } from "@/lib/ui/return-path";
 
 /** Where to go after Google login (a same-origin path only), kept across the round trip like state and verifier. */
 const OAUTH_NEXT_COOKIE = "tandem_oauth_next";
 
-const shortCookie = (name: string, value: string) =>
-  `${name}=${value}; Path=/api/auth/google; HttpOnly; SameSite=Lax; Max-Age=600`;
+const shortCookie = (name: string, value: string) => httpOnlyCookie(name, value, { path: "/api/auth/google", maxAgeSeconds: 600 });
 
 export const GET = route("/api/auth/google", async (req) => {
   const { url, state, verifier } = startGoogleLogin(expectedOrigin(req));

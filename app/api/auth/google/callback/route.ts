@@ -3,6 +3,7 @@ import {
   expectedOrigin,
   finishGoogleLogin,
   GoogleLoginError,
+  httpOnlyCookie,
   OAUTH_STATE_COOKIE,
   OAUTH_VERIFIER_COOKIE,
   readSignupSourceCookie,
@@ -14,7 +15,7 @@ import { safeReturnPath } from "@/lib/ui/return-path";
 
 const OAUTH_NEXT_COOKIE = "tandem_oauth_next";
 
-const clearCookie = (name: string) => `${name}=; Path=/api/auth/google; HttpOnly; SameSite=Lax; Max-Age=0`;
+const clearCookie = (name: string) => httpOnlyCookie(name, "", { path: "/api/auth/google", maxAgeSeconds: 0 });
 
 export const GET = route("/api/auth/google/callback", async (req) => {
   const url = new URL(req.url);
