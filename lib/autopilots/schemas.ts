@@ -22,7 +22,26 @@ export const signingSecretSchema = z
   .max(256, "signing_secret is too long")
   .refine((s) => s === "" || s.length >= 16, "signing_secret must be at least 16 characters");
 
-export const triggerSchema = z.discriminatedUnion(
+/** Fields only one kind of trigger takes: sent with another kind they are a 400, not silently dropped (reference §6 tests). */
+const KIND_FIELDS: Record<string, readonly string[]> = {
+  manual: [],
+  schedule: ["cron", "timezone"],
+  webhook: ["provider", "event_filters", "signing_secret"],
+};
+
+function refuseOtherKindsFields(input: unknown, ctx: z.RefinementCtx): void {
+  if (!input || typeof input !== "object" || Array.isArray(input)) return;
+  const kind = (input as { kind?: unknown }).kind;
+  if (typeof kind !== "string" || !(kind in KIND_FIELDS)) return; // the union names the problem
+  for (const [other, fields] of Object.entries(KIND_FIELDS)) {
+    if (other === kind) continue;
+    for (const field of fields) {
+      if (field in input) ctx.addIssue({ code: "custom", message: `${field} does not apply to a ${kind} trigger`, path: [field] });
+    }
+  }
+}
+
+const triggerVariants = z.discriminatedUnion(
   "kind",
   [
     z.object({ kind: z.literal("manual"), enabled: z.boolean().optional() }),
@@ -42,6 +61,8 @@ export const triggerSchema = z.discriminatedUnion(
   ],
   { error: "kind must be manual, schedule or webhook" },
 );
+
+export const triggerSchema = z.unknown().superRefine(refuseOtherKindsFields).pipe(triggerVariants);
 
 export const triggerPatchSchema = patchBody({
   enabled: z.boolean({ error: "enabled must be a boolean" }).optional(),
