@@ -282,6 +282,26 @@ describe("tasks", () => {
     expect(sink.named("agent_task_failed").map((e) => e.properties.will_retry)).toEqual([false, true, false]);
   });
 
+  it("an operational reason is stored as sent: codex_semantic_inactivity is a retried timeout, agent_fallback_message agent output; the metric label is agent_error.unknown", async () => {
+    const ctx = await setup();
+    const rt = await registerRuntime(ctx);
+    const agent = await agentOn(ctx, rt.id);
+    const label = { source: "issue", runtime_mode: "local", failure_reason: "agent_error.unknown" };
+    const before = metricValue(await metrics(), "tandem_agent_task_failed_total", label);
+    await assignedIssue(ctx, agent.id, "inactive");
+    const first = (await claimOn(ctx, rt.id)).body.task;
+    const inactive = await taskCall(fail, ctx, "fail", first.id, { failure_reason: "codex_semantic_inactivity" });
+    expect(inactive.body.task).toMatchObject({ failure_reason: "codex_semantic_inactivity", will_retry: true });
+    await claimOn(ctx, rt.id); // the retry, out of the way
+    await assignedIssue(ctx, agent.id, "fallback");
+    const second = (await claimOn(ctx, rt.id)).body.task;
+    const fallback = await taskCall(fail, ctx, "fail", second.id, { failure_reason: "agent_fallback_message" });
+    expect(fallback.body.task).toMatchObject({ failure_reason: "agent_fallback_message", will_retry: false });
+    const events = sink.named("agent_task_failed").map((e) => [e.properties.failure_reason, e.properties.error_type, e.properties.will_retry]);
+    expect(events).toEqual([["codex_semantic_inactivity", "timeout", true], ["agent_fallback_message", "agent_output", false]]);
+    expect(metricValue(await metrics(), "tandem_agent_task_failed_total", label) - before).toBe(2);
+  });
+
   it("usage is idempotent per (task, model): a re-sent report counts nothing", async () => {
     const ctx = await setup();
     const rt = await registerRuntime(ctx);

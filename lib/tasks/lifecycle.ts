@@ -187,12 +187,20 @@ export async function completeTask(db: Db, who: DaemonPrincipal, taskId: string,
 }
 
 /**
- * The stored failure reason: a canonical reason passes; otherwise the error text (or the unknown reason) is
- * classified into `agent_error.*` (reference §2.3).
+ * Reasons daemons send that are outside the canonical taxonomy yet mean something of their own (reference §2.3:
+ * they "stay outside the canonical set"): stored as sent, so `error_type` and `will_retry` read them (a
+ * `codex_semantic_inactivity` is a retryable timeout); only the metric label normalises them to agent_error.unknown.
+ */
+const OPERATIONAL_REASONS = new Set(["agent_error", "cancelled", "user_cancelled", "agent_fallback_message", "codex_semantic_inactivity", "registration_failed"]);
+
+/**
+ * The stored failure reason: a canonical or operational reason passes as sent; anything else, and a missing
+ * reason, is classified from the error text (or the reason's own text) into `agent_error.*` (reference §2.3), so
+ * the column holds a bounded set of values.
  */
 export function failureReasonOf(reason: string | undefined, errorText: string | undefined): string {
   const r = (reason ?? "").trim();
-  if (CANONICAL.has(r)) return r;
+  if (CANONICAL.has(r) || OPERATIONAL_REASONS.has(r)) return r;
   return classifyFailure(errorText?.trim() ? errorText : r);
 }
 
