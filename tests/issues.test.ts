@@ -187,6 +187,13 @@ describe("GET/PATCH/DELETE /api/issues/[id]", () => {
 
     expect((await call(deleteIssue, { method: "DELETE", session: owner, headers, params: { id: created.id } })).status).toBe(204);
     expect((await tasksOfIssue(created.id)).map((t) => t.status)).toEqual(["cancelled", "cancelled"]);
+    // Both cancellations keep the issue's creator and source, the deletion's too (read before the row went).
+    const cancelledEvents = sink.named("agent_task_cancelled");
+    expect(cancelledEvents).toHaveLength(2);
+    for (const e of cancelledEvents) {
+      expect(e.distinct_id).toBe(owner.user.id);
+      expect(e.properties).toMatchObject({ user_id: owner.user.id, source: "manual", issue_id: created.id });
+    }
   });
 
   it("concurrent reassignments leave exactly one live task, for the final assignee", async () => {

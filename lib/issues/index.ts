@@ -217,7 +217,7 @@ const sameAssignee = (i: Issue, a: Assignee | null) =>
  * Finishing an autopilot's issue finishes its run.
  */
 export async function updateIssue(db: Db, m: Membership, ref: string, patch: IssuePatch) {
-  const { issue, task, before, cancelled } = await db.transaction(async (tx) => {
+  const { issue, task, before, cancelled } = await withEvents(db, async (tx) => {
     // The row lock serialises concurrent PATCHes of one issue, so a reassignment cancels and enqueues as one step;
     // a rejected request rolls back and cancels nothing.
     const before = await lockIssue(tx, await findIssue(tx, m, ref));
@@ -263,7 +263,7 @@ export async function deleteIssue(db: Db, m: Membership, ref: string): Promise<v
   const issue = await findIssue(db, m, ref);
   const isCreator = issue.creatorType === "member" && issue.creatorId === m.user.id;
   if (!isCreator && !canModerate(m.role)) throw forbidden("only the creator or an owner/admin can delete an issue");
-  const cancelled = await db.transaction(async (tx) => {
+  const cancelled = await withEvents(db, async (tx) => {
     await lockIssue(tx, issue);
     const tasks = await cancelTasksForIssue(tx, issue.id);
     await tx.delete(issues).where(eq(issues.id, issue.id));

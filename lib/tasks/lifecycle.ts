@@ -278,21 +278,23 @@ export async function failTask(db: Db, who: DaemonPrincipal, taskId: string, inp
 }
 
 /**
- * Cancels the live tasks of an issue (it was reassigned or deleted) inside the caller's transaction; after commit
- * the caller passes the result to `afterTasksCancelled`.
+ * Cancels the live tasks of an issue (it was reassigned or deleted) inside the caller's `withEvents` transaction,
+ * with their `agent_task_cancelled` events: read while the issue still exists (a deletion comes after), so they
+ * keep its creator and source. After commit the caller passes the result to `afterTasksCancelled`.
  */
-export async function cancelTasksForIssue(tx: Db | Tx, issueId: string): Promise<Task[]> {
-  return tx
+export async function cancelTasksForIssue(tx: Tx, issueId: string): Promise<Task[]> {
+  const cancelled = await tx
     .update(agentTasks)
     .set({ status: "cancelled", completedAt: sql`now()` })
     .where(and(eq(agentTasks.issueId, issueId), inArray(agentTasks.status, ["queued", "dispatched", "running"])))
     .returning();
+  for (const t of cancelled) await recordTaskEvent(events.agentTaskCancelled(await taskEventArgs(tx, t)), tx);
+  return cancelled;
 }
 
-/** `agent_task_cancelled` for each committed cancellation; an autopilot run whose task was cancelled ends as failed. */
+/** After commit: an autopilot run whose task was cancelled ends as failed. */
 export async function afterTasksCancelled(db: Db, cancelled: Task[]): Promise<void> {
   for (const t of cancelled) {
-    await recordTaskEvent(events.agentTaskCancelled(await taskEventArgs(db, t)));
     if (t.autopilotRunId) await finishAutopilotRun(db, t.autopilotRunId, "failed", "task cancelled", t.agentId);
   }
 }
