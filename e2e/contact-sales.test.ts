@@ -66,10 +66,12 @@ describe("contact sales in the browser", () => {
       "contact_sales_submitted at the capture server",
     );
     expect(ev!.properties).toMatchObject({ form_source: "page", company_size: "201-500", use_case: "self_host", has_goals: true });
-    // The visitor's own anonymous posthog-js id (a UUIDv7) is adopted, with its session (issue 16 stitching).
-    expect(ev!.distinct_id).not.toBe(ev!.properties.inquiry_id);
-    expect(ev!.distinct_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/);
+    // distinct_id = inquiry id (TELEMETRY.md §3), with the visitor's session; the visitor's own anonymous posthog-js
+    // id (a UUIDv7) is aliased to it (issue 16 stitching).
+    expect(ev!.distinct_id).toBe(ev!.properties.inquiry_id);
     expect(ev!.properties.$session_id).toEqual(expect.any(String));
+    const alias = capture.batchEvents().find((e) => e.event === "$create_alias" && e.distinct_id === ev!.distinct_id);
+    expect(alias?.properties.alias).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/);
     const wire = JSON.stringify(ev);
     for (const secret of ["Grace", "Hopper", "compilers.example", "Run agents"]) expect(wire).not.toContain(secret);
 

@@ -103,13 +103,13 @@ describe("workspace groups (POSTHOG_GROUPS)", () => {
 });
 
 describe("one identity: server events stitched to the browser", () => {
-  it("signup carries the browser's session and aliases its anonymous id; contact sales adopts it", async () => {
+  it("signup carries the browser's session and aliases its anonymous id; so does contact sales, under the inquiry id", async () => {
     useOutbox();
     const s = await signIn(uniqueEmail("stitch"), browser);
     const signup = await until("signup", () => received("signup", (e) => e.distinct_id === s.user.id)[0]);
     expect(signup.properties.$session_id).toBe(browser["x-posthog-session-id"]);
     const alias = await until("$create_alias", () => received("$create_alias", (e) => e.distinct_id === s.user.id)[0]);
-    expect(alias.properties.alias).toBe(browser["x-posthog-distinct-id"]);
+    expect(alias.properties).toMatchObject({ alias: browser["x-posthog-distinct-id"], user_id: s.user.id, event_schema_version: 2, environment: "dev", is_demo: false });
 
     process.env.RATE_LIMIT_CONTACT_SALES_IP = "1000";
     process.env.RATE_LIMIT_CONTACT_SALES_EMAIL = "1000";
@@ -127,7 +127,10 @@ describe("one identity: server events stitched to the browser", () => {
     const res = await call(contactSales, { path: "/api/contact-sales", body: form, headers: browser });
     expect(res.status).toBe(201);
     const inquiry = await until("contact_sales_submitted", () => received("contact_sales_submitted")[0]);
-    expect(inquiry.distinct_id).toBe(browser["x-posthog-distinct-id"]);
+    expect(inquiry.distinct_id).toBe(res.body.id); // TELEMETRY.md §3: distinct_id = inquiry id
+    expect(inquiry.properties.$session_id).toBe(browser["x-posthog-session-id"]);
+    const inquiryAlias = await until("the inquiry's $create_alias", () => received("$create_alias", (e) => e.distinct_id === res.body.id)[0]);
+    expect(inquiryAlias.properties).toMatchObject({ alias: browser["x-posthog-distinct-id"], distinct_id: res.body.id, event_schema_version: 2, is_demo: false });
     // The visitor's person is processed: the inquiry id (its `user_id`, TELEMETRY.md §2) is no account, so the
     // consent check (which treats a missing account as erased) must not apply to it.
     expect(inquiry.properties.$process_person_profile).toBeUndefined();

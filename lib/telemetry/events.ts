@@ -22,10 +22,12 @@ export type AnalyticsEvent = {
   task?: TaskMetricsInput;
   /**
    * How the event relates to the browser that caused it (issue 16; see `visitor.ts`): `alias` — the anonymous
-   * visitor becomes this person (a `$create_alias` goes with it); `adopt` — the event has no person of its own and
-   * takes the visitor's anonymous distinct id.
+   * visitor is aliased to this event's distinct id (a `$create_alias` goes with it), so what they did before is
+   * theirs.
    */
-  visitor?: "alias" | "adopt";
+  visitor?: "alias";
+  /** The distinct id names no account (a contact-sales inquiry): no consent lookup at send time. */
+  accountless?: true;
   /** `$ai_generation` only: the usage its paired LLM counters record (not sent). */
   llm?: LLMUsage;
 };
@@ -342,7 +344,7 @@ export const events = {
     properties.use_case = a.useCase;
     properties.has_goals = a.hasGoals;
     properties.form_source = a.formSource || "page";
-    return { name: "contact_sales_submitted", distinctId: a.inquiryId, properties, capture: true, visitor: "adopt" };
+    return { name: "contact_sales_submitted", distinctId: a.inquiryId, properties, capture: true, visitor: "alias", accountless: true };
   },
 
   issueCreated(a: {

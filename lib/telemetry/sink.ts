@@ -82,19 +82,20 @@ export function wireRows(staged: StagedEvent[], environment: string): WireRow[] 
   const rows: WireRow[] = [];
   for (const { event: ev, visitor } of staged) {
     const properties = envelopeProperties(ev, environment);
-    // The account the consent check looks up at send time. An event that adopts the visitor's id (contact sales)
-    // is about no account: its `user_id` is the inquiry's id, which the check would take for an erased account.
-    const uid = ev.visitor !== "adopt" && typeof properties.user_id === "string" && UUID_RE.test(properties.user_id) ? properties.user_id : null;
-    let distinctId = ev.distinctId;
+    // The account the consent check looks up at send time. A contact-sales inquiry's id (its `user_id`) is no
+    // account: the check would take it for an erased one.
+    const uid = !ev.accountless && typeof properties.user_id === "string" && UUID_RE.test(properties.user_id) ? properties.user_id : null;
+    const distinctId = ev.distinctId;
     if (visitor?.sessionId) properties.$session_id = visitor.sessionId;
-    const anon = visitor?.anonDistinctId;
-    if (anon && ev.visitor === "adopt") distinctId = anon;
     rows.push({ userId: uid, event: ev.name, distinctId, properties });
     // PostHog merges the anonymous person into this one (and refuses to merge one already identified). Our user ids
     // are v4 UUIDs while posthog-js mints v7 ones, so a header naming someone else's account is never aliased.
+    const anon = visitor?.anonDistinctId;
     const looksLikeUserId = anon !== undefined && UUID_RE.test(anon) && anon[14] === "4";
-    if (anon && ev.visitor === "alias" && anon !== distinctId && !looksLikeUserId)
-      rows.push({ userId: uid, event: "$create_alias", distinctId, properties: { alias: anon, distinct_id: distinctId } });
+    if (anon && ev.visitor === "alias" && anon !== distinctId && !looksLikeUserId) {
+      const alias = envelopeProperties({ name: "$create_alias", distinctId, properties: { alias: anon, distinct_id: distinctId }, capture: true }, environment);
+      rows.push({ userId: uid, event: "$create_alias", distinctId, properties: alias });
+    }
   }
   return rows;
 }
