@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { POST as createAgent } from "@/app/api/agents/route";
+import { PATCH as patchAgent } from "@/app/api/agents/[id]/route";
 import { POST as createIssue } from "@/app/api/issues/route";
 import { POST as claim } from "@/app/api/daemon/runtimes/[id]/tasks/claim/route";
 import { POST as complete } from "@/app/api/daemon/tasks/[id]/complete/route";
@@ -280,6 +281,19 @@ describe("tasks", () => {
     const r2 = await taskCall(fail, ctx, "fail", retry.id, { failure_reason: "timeout" });
     expect(r2.body.task.will_retry).toBe(false);
     expect(sink.named("agent_task_failed").map((e) => e.properties.will_retry)).toEqual([false, true, false]);
+  });
+
+  it("a queued task follows its agent to another runtime, and is claimed there", async () => {
+    const ctx = await setup();
+    const stale = await registerRuntime(ctx);
+    const fresh = await registerRuntime(ctx);
+    const agent = await agentOn(ctx, stale.id);
+    await assignedIssue(ctx, agent.id, "waits for a runtime");
+    const moved = await call(patchAgent, { method: "PATCH", path: `/api/agents/${agent.id}`, params: { id: agent.id }, body: { runtime_id: fresh.id }, session: ctx.owner, headers: ctx.headers });
+    expect(moved.status).toBe(200);
+    expect((await claimOn(ctx, stale.id)).status).toBe(204);
+    const claimed = (await claimOn(ctx, fresh.id)).body.task;
+    expect(claimed).toMatchObject({ agent_id: agent.id, runtime_id: fresh.id });
   });
 
   it("an operational reason is stored as sent: codex_semantic_inactivity is a retried timeout, agent_fallback_message agent output; the metric label is agent_error.unknown", async () => {

@@ -5,6 +5,7 @@ import type { Db, Tx } from "@/lib/db";
 import { agents, runtimes, squadMembers, squads, workspaces } from "@/lib/db/schema";
 import { badRequest, forbidden, notFound } from "@/lib/http/errors";
 import { events, recordEvent, withEvents } from "@/lib/telemetry";
+import { moveQueuedTasks } from "@/lib/tasks";
 
 export type Agent = typeof agents.$inferSelect;
 type Runtime = typeof runtimes.$inferSelect;
@@ -113,8 +114,13 @@ export async function updateAgent(
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.instructions !== undefined) set.instructions = patch.instructions;
   if (patch.runtimeId !== undefined) set.runtimeId = patch.runtimeId ? (await workspaceRuntime(db, m.workspace.id, patch.runtimeId)).id : null;
-  const [updated] = await db.update(agents).set(set).where(eq(agents.id, agent.id)).returning();
-  return agentResponse(updated!);
+  const updated = await db.transaction(async (tx) => {
+    const [a] = await tx.update(agents).set(set).where(eq(agents.id, agent.id)).returning();
+    // The issue page tells the user to give a waiting agent another runtime: its queued tasks go along.
+    if (set.runtimeId !== undefined && set.runtimeId !== agent.runtimeId) await moveQueuedTasks(tx, agent.id, set.runtimeId);
+    return a!;
+  });
+  return agentResponse(updated);
 }
 
 /** Archiving keeps the row (issues and tasks still point at it) but takes the agent out of pickers. Idempotent. */

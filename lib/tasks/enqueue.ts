@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db, Tx } from "@/lib/db";
 import { agents, agentTasks } from "@/lib/db/schema";
 
@@ -37,4 +37,12 @@ export async function enqueueTask(
     })
     .returning();
   return task!;
+}
+
+/**
+ * The agent now runs on `runtimeId`: its tasks still waiting follow it (queued on the old runtime, they would wait
+ * for that runtime forever). In the transaction that rebinds the agent.
+ */
+export async function moveQueuedTasks(tx: Tx, agentId: string, runtimeId: string | null): Promise<void> {
+  await tx.update(agentTasks).set({ runtimeId }).where(and(eq(agentTasks.agentId, agentId), eq(agentTasks.status, "queued")));
 }

@@ -1,4 +1,4 @@
-export { enqueueTask, type Task, type TaskSource } from "./enqueue";
+export { enqueueTask, moveQueuedTasks, type Task, type TaskSource } from "./enqueue";
 export { afterTaskEnqueued } from "./events";
 export { taskEventArgs } from "./context";
 export {
