@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { GET as listWorkspaces, POST as createWorkspace } from "@/app/api/workspaces/route";
 import { GET as getWorkspace } from "@/app/api/workspaces/[id]/route";
 import { GET as listMembers } from "@/app/api/workspaces/[id]/members/route";
@@ -167,6 +167,42 @@ describe("invitations", () => {
     await (await getDb()).update(invitations).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(invitations.id, late.body.id));
     const invitee = await signIn(email);
     expect((await call(accept, { method: "POST", session: invitee, params: { id: late.body.id } })).status).toBe(409);
+    // Expired, it no longer stands in the way of a new invitation.
+    expect((await call(invite, { params: { id: workspace.id }, body: { email }, session: owner })).status).toBe(201);
+  });
+
+  it("one pending invitation per email: a second one, in any case or at the same moment, is a 409 and mails nothing", async () => {
+    const { owner, workspace } = await ownerWithWorkspace();
+    const email = uniqueEmail("twice");
+    const sentBefore = sink.named("team_invite_sent").length;
+    const results = await Promise.all(
+      [email, email.toUpperCase(), email, email].map((e) => call(invite, { params: { id: workspace.id }, body: { email: e }, session: owner })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+    expect(results.find((r) => r.status === 409)!.body.error).toBe("an invitation to this email is already pending");
+    expect(sink.named("team_invite_sent").length - sentBefore).toBe(1);
+    const pending = await (await getDb()).select().from(invitations).where(and(eq(invitations.workspaceId, workspace.id), eq(invitations.status, "pending")));
+    expect(pending).toHaveLength(1);
+  });
+
+  it("an invitation left over after joining by another is used up without counting a second acceptance", async () => {
+    const { owner, workspace } = await ownerWithWorkspace();
+    const email = uniqueEmail("joined");
+    const first = await call(invite, { params: { id: workspace.id }, body: { email }, session: owner });
+    const invitee = await signIn(email);
+    const before = await metricValue("tandem_team_invite_accepted_total");
+    expect((await call(accept, { method: "POST", session: invitee, params: { id: first.body.id } })).status).toBe(200);
+    // Another invitation to the same person (from before the one-pending rule), made directly: accepting it joins nobody.
+    const [second] = await (await getDb())
+      .insert(invitations)
+      .values({ workspaceId: workspace.id, email, role: "member", expiresAt: new Date(Date.now() + 86_400_000) })
+      .returning();
+    const again = await call(accept, { method: "POST", session: invitee, params: { id: second!.id } });
+    expect(again.status).toBe(200);
+    expect(await metricValue("tandem_team_invite_accepted_total")).toBe(before + 1);
+    expect(sink.named("team_invite_accepted").filter((e) => e.distinct_id === invitee.user.id)).toHaveLength(1);
+    const [used] = await (await getDb()).select().from(invitations).where(eq(invitations.id, second!.id));
+    expect(used!.status).toBe("accepted");
   });
 });
 

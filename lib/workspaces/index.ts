@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, asc, count, desc, eq, ne, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, lte, ne, sql } from "drizzle-orm";
 import { config } from "@/lib/config";
 import type { Db } from "@/lib/db";
 import { analyticsOutbox, invitations, members, users, workspaces } from "@/lib/db/schema";
@@ -125,16 +125,27 @@ export async function createInvitation(
     .innerJoin(users, eq(users.id, members.userId))
     .where(and(eq(members.workspaceId, m.workspace.id), eq(users.email, input.email)));
   if (already) throw conflict("this person is already a member");
-  const [inv] = await db
-    .insert(invitations)
-    .values({
-      workspaceId: m.workspace.id,
-      email: input.email,
-      role: input.role,
-      invitedBy: m.user.id,
-      expiresAt: new Date(Date.now() + INVITE_TTL_MS),
-    })
-    .returning();
+  // An expired invitation no longer stands in the way of a new one.
+  await db
+    .update(invitations)
+    .set({ status: "revoked" })
+    .where(and(eq(invitations.workspaceId, m.workspace.id), eq(invitations.email, input.email), eq(invitations.status, "pending"), lte(invitations.expiresAt, new Date())));
+  let inv: typeof invitations.$inferSelect | undefined;
+  try {
+    [inv] = await db
+      .insert(invitations)
+      .values({
+        workspaceId: m.workspace.id,
+        email: input.email,
+        role: input.role,
+        invitedBy: m.user.id,
+        expiresAt: new Date(Date.now() + INVITE_TTL_MS),
+      })
+      .returning();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict("an invitation to this email is already pending");
+    throw err;
+  }
   const link = `${config().APP_URL ?? appOrigin}/invite/${inv!.id}`;
   try {
     await sendMail({
@@ -187,7 +198,9 @@ export async function acceptInvitation(db: Db, user: User, id: string) {
       .where(and(eq(invitations.id, id), eq(invitations.status, "pending")))
       .returning();
     if (row) {
-      await tx.insert(members).values({ workspaceId: row.workspaceId, userId: user.id, role: row.role }).onConflictDoNothing();
+      const joined = await tx.insert(members).values({ workspaceId: row.workspaceId, userId: user.id, role: row.role }).onConflictDoNothing().returning();
+      // Already a member (by another invitation): the invitation is used up, but nobody joined.
+      if (joined.length === 0) return null;
       recordEvent(events.teamInviteAccepted({ userId: user.id, workspaceId: row.workspaceId, invitedAt: row.createdAt, acceptedAt: row.acceptedAt! }), tx);
       // An invitee skips the questionnaire: joining a team completes onboarding (only if they had not already).
       await markOnboarded(tx, user.id, "invite_accept", row.workspaceId);

@@ -1,4 +1,5 @@
-import { index, integer, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { index, integer, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { ts } from "./columns";
 
@@ -43,7 +44,12 @@ export const invitations = pgTable(
     expiresAt: ts("expires_at").notNull(),
     acceptedAt: ts("accepted_at"),
   },
-  (t) => [index("invitations_workspace_idx").on(t.workspaceId), index("invitations_email_idx").on(t.email)],
+  (t) => [
+    index("invitations_workspace_idx").on(t.workspaceId),
+    index("invitations_email_idx").on(t.email),
+    // One pending invitation per person and workspace: a second one is a 409, even when both are sent at once.
+    uniqueIndex("invitations_pending_email_uq").on(t.workspaceId, t.email).where(sql`status = 'pending'`),
+  ],
 );
 
 /** The owning workspace of a row; the row goes when the workspace goes. */
