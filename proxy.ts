@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { newNonce, securityHeaders } from "@/lib/http/security-headers.mjs";
 import { publicConfig } from "@/lib/telemetry/public-config";
+import { REQUEST_PATH_HEADER } from "@/lib/ui/return-path";
 
 /**
  * Pages only (see `config.matcher`): a fresh CSP nonce per request, on the request so Next stamps it on the scripts
@@ -16,6 +17,8 @@ export function proxy(req: NextRequest) {
   });
   const forwarded = new Headers(req.headers);
   forwarded.set("content-security-policy", headers["Content-Security-Policy"]);
+  // The page's own path, for a login redirect that comes back to it (layouts are not told their path).
+  forwarded.set(REQUEST_PATH_HEADER, req.nextUrl.pathname + req.nextUrl.search);
   const res = NextResponse.next({ request: { headers: forwarded } });
   for (const [name, value] of Object.entries(headers)) res.headers.set(name, value);
   return res;

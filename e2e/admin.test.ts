@@ -6,6 +6,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import AxeBuilder from "@axe-core/playwright";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type App } from "./support/app";
@@ -89,6 +90,17 @@ describe("/admin", () => {
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
+  });
+
+  it("on a phone: its tables scroll by keyboard too, no serious or critical axe violation, one title suffix", async () => {
+    const ctx = await browser.newContext({ storageState: await adminCtx.storageState(), viewport: { width: 375, height: 812 } });
+    const page = await ctx.newPage();
+    await page.goto(`${app.baseUrl}/admin`);
+    await page.getByRole("heading", { name: "Operator" }).waitFor();
+    expect(await page.title()).toBe("Operator · Tandem");
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
+    await ctx.close();
   });
 
   it("is readable without JavaScript: the tables carry every number", async () => {

@@ -67,13 +67,15 @@ describe("return path and invitations", () => {
     expect((await pageApi(page, "/api/me/onboarding/complete", { body: { completion_path: "skip_existing", workspace_id: ws.id } })).status).toBe(200);
     await ctx.close();
 
-    // An existing, onboarded user who follows a link lands on it after login; an off-site "next" is ignored.
+    // An existing, onboarded user who follows a deep link lands on that very page after login; an off-site "next"
+    // is ignored.
     const ctx2 = await browser.newContext();
     const p2 = await ctx2.newPage();
-    await p2.goto(`${app.baseUrl}${ws.base}/issues`);
-    await p2.waitForURL((u) => u.pathname === "/login" && u.searchParams.get("next") === ws.base);
+    const deep = `${ws.base}/issues?status=todo`;
+    await p2.goto(`${app.baseUrl}${deep}`);
+    await p2.waitForURL((u) => u.pathname === "/login" && u.searchParams.get("next") === deep);
     await codeLogin(p2, invitee);
-    await p2.waitForURL(`**${ws.base}`);
+    await p2.waitForURL((u) => u.pathname === `${ws.base}/issues` && u.search === "?status=todo");
     await p2.goto(`${app.baseUrl}/login?next=//evil.example/x`);
     await p2.waitForURL((u) => u.origin === app.baseUrl && !u.pathname.startsWith("/login"));
     await ctx2.close();

@@ -135,6 +135,21 @@ describe("every page, desktop and mobile", () => {
       await Promise.all(Object.values(contexts).map((c) => c.close()));
     }
 
+    // What does not exist answers 404, not a 200 page that says so.
+    const ownerCtx = await browser.newContext({ storageState: state });
+    const tab = await ownerCtx.newPage();
+    for (const [url, heading] of [
+      [`${w}/issues/NOPE-999`, "Not found"],
+      [`${w}/chat/00000000-0000-4000-8000-000000000000`, "Not found"],
+      [`${app.baseUrl}/invite/00000000-0000-4000-8000-000000000000`, "Invitation not found"],
+      [`${app.baseUrl}/invite/garbage`, "Invitation not found"],
+    ] as const) {
+      const res = await tab.goto(url);
+      expect(res?.status(), url).toBe(404);
+      await tab.getByRole("heading", { name: heading }).waitFor();
+    }
+    await ownerCtx.close();
+
     fs.writeFileSync(path.join(ARTIFACTS, "report.json"), JSON.stringify(results, null, 2));
     const overflow = results.filter((r) => r.scrollWidth > r.clientWidth).map((r) => `${r.page}@${r.size}: ${r.scrollWidth} > ${r.clientWidth}`);
     const untitled = results.filter((r) => !/ · Tandem$|^Tandem$/.test(r.title) || (r.page !== "landing" && r.title === "Tandem")).map((r) => `${r.page}: "${r.title}"`);

@@ -6,7 +6,7 @@ import { currentUser } from "@/lib/ui/session";
 import { FunnelChart } from "./funnel-chart";
 import "./admin.css";
 
-export const metadata: Metadata = { title: "Operator · Tandem", robots: { index: false } };
+export const metadata: Metadata = { title: "Operator", robots: { index: false } };
 
 const pct = (v: number | null) => (v === null ? "–" : `${(v * 100).toFixed(1)} %`);
 const secs = (v: number | null) => (v === null ? "–" : v < 120 ? `${v.toFixed(1)} s` : `${(v / 60).toFixed(1)} min`);
@@ -36,7 +36,7 @@ export default async function AdminPage() {
 
       <section className="panel" aria-labelledby="funnel-h">
         <h2 id="funnel-h">Funnel, last {r.days.length} days</h2>
-        <table className="admin-steps">
+        <table className="admin-steps" tabIndex={0}>
           <thead>
             <tr>
               {FUNNEL_STEPS.map((s) => (
@@ -58,7 +58,7 @@ export default async function AdminPage() {
           This node&apos;s Prometheus counters since it started ({r.live.since.toISOString().replace("T", " ").slice(0, 19)} UTC) and the
           same steps counted in the database since then. On several nodes each counter covers its own node only.
         </p>
-        <table>
+        <table tabIndex={0}>
           <thead>
             <tr>
               <th scope="col">Step</th>
@@ -87,7 +87,7 @@ export default async function AdminPage() {
         <p>
           <a href="/admin/export?table=days" download>Download CSV</a>
         </p>
-        <table id="funnel-by-day">
+        <table id="funnel-by-day" tabIndex={0}>
           <thead>
             <tr>
               <th scope="col">Date</th>
@@ -113,7 +113,7 @@ export default async function AdminPage() {
         <p>
           <a href="/admin/export?table=sources" download>Download CSV</a>
         </p>
-        <table id="funnel-by-source">
+        <table id="funnel-by-source" tabIndex={0}>
           <thead>
             <tr>
               <th scope="col">Source</th>
@@ -140,7 +140,7 @@ export default async function AdminPage() {
 
       <section className="panel" aria-labelledby="tasks-h">
         <h2 id="tasks-h">Task health</h2>
-        <table id="task-health">
+        <table id="task-health" tabIndex={0}>
           <tbody>
             <tr><th scope="row">Queued now</th><td className="num">{r.tasks.open.queued}</td></tr>
             <tr><th scope="row">Running now</th><td className="num">{r.tasks.open.running}</td></tr>
@@ -156,7 +156,7 @@ export default async function AdminPage() {
         {r.tasks.failureReasons.length === 0 ? (
           <p className="muted">No failed tasks.</p>
         ) : (
-          <table>
+          <table tabIndex={0}>
             <tbody>
               {r.tasks.failureReasons.map((f) => (
                 <tr key={f.reason}><th scope="row">{f.reason}</th><td className="num">{f.n}</td></tr>

@@ -23,3 +23,6 @@ export function loginPath(next: string | null | undefined): string {
   const safe = safeReturnPath(next);
   return safe ? `/login?next=${encodeURIComponent(safe)}` : "/login";
 }
+
+/** Set by proxy.ts on every page request: the path and query the browser asked for. */
+export const REQUEST_PATH_HEADER = "x-tandem-request-path";

@@ -3,6 +3,7 @@ import { isUuid } from "@/lib/auth/guard";
 import { HttpError } from "@/lib/http/errors";
 import { getInvitationForUser } from "@/lib/workspaces";
 import type { Metadata } from "next";
+import { notFound } from "next/navigation";
 import { currentUser } from "@/lib/ui/session";
 import { loginPath } from "@/lib/ui/return-path";
 import { AcceptInvitationButton } from "@/components/workspaces/AcceptInvitationButton";
@@ -30,14 +31,7 @@ export default async function InvitePage({ params }: { params: Promise<{ id: str
   } catch (err) {
     if (!(err instanceof HttpError && err.status === 404)) throw err;
   }
-  if (!invitation) {
-    return (
-      <main id="main">
-        <h1>Invitation not found</h1>
-        <p className="muted">This invitation does not exist or was sent to another email address than {user.email}.</p>
-      </main>
-    );
-  }
+  if (!invitation) notFound(); // a 404 with its own message (not-found.tsx)
   return (
     <main id="main">
       <h1>Join {invitation.workspace_name}</h1>

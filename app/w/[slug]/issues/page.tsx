@@ -3,6 +3,7 @@ import Link from "next/link";
 import { getDb } from "@/lib/db";
 import { ISSUE_STATUSES, listIssues, type IssueStatus } from "@/lib/issues";
 import { Badge, statusTone } from "@/components/ui/Badge";
+import { LiveRefresh } from "@/components/ui/LiveRefresh";
 import { Dialog } from "@/components/ui/Dialog";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { RelativeTime } from "@/components/ui/RelativeTime";
@@ -37,6 +38,7 @@ export default async function IssuesPage({ params, searchParams }: { params: Pro
   const base = `/w/${m.workspace.slug}/issues`;
   return (
     <main id="main">
+      <LiveRefresh ms={5000} />
       <div className="page-head">
         <h1>Issues</h1>
         <Dialog title="New issue" trigger="New issue">

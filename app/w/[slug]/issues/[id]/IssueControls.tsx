@@ -30,6 +30,7 @@ export function IssueControls(props: { workspaceId: string; issueId: string; sta
     setAssignee(props.assignee);
   }
   const { busy, message, run } = useApiAction();
+  const changed = status !== props.status || priority !== props.priority || assignee !== props.assignee;
 
   function save(e: FormEvent) {
     e.preventDefault();
@@ -67,7 +68,7 @@ export function IssueControls(props: { workspaceId: string; issueId: string; sta
         </div>
       </div>
       <p>
-        <button type="submit" disabled={busy}>
+        <button type="submit" disabled={busy || !changed}>
           Save
         </button>
       </p>

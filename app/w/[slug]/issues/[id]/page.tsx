@@ -7,6 +7,7 @@ import { getIssue, listComments } from "@/lib/issues";
 import { pageWorkspace } from "@/lib/ui/workspace";
 import { IssueTaskPanel } from "@/components/tasks/IssueTaskPanel";
 import { Badge, statusTone } from "@/components/ui/Badge";
+import { LiveRefresh } from "@/components/ui/LiveRefresh";
 import { Breadcrumbs } from "@/components/ui/Breadcrumbs";
 import { Markdown } from "@/components/ui/Markdown";
 import { RelativeTime } from "@/components/ui/RelativeTime";
@@ -43,6 +44,7 @@ export default async function IssuePage({ params }: { params: Params }) {
   const base = `/w/${m.workspace.slug}`;
   return (
     <main id="main">
+      <LiveRefresh ms={5000} />
       <Breadcrumbs
         items={[
           { href: base, label: m.workspace.name },
