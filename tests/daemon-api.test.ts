@@ -530,4 +530,19 @@ describe("runtime ownership", () => {
     expect(adopted.body.runtimes[0].id).toBe(runtimeId);
     expect((await claimOn({ ...ctx, token: second }, runtimeId)).status).toBe(204);
   });
+
+  it("a runtime whose daemon token went with its creator's account is adopted by the workspace's next daemon token", async () => {
+    const ctx = await setup();
+    const leaver = await addMember(ctx.workspace.id, "admin");
+    const leaverToken = await daemonTokenFor(leaver, ctx.workspace.id);
+    const daemonId = `left-${randomUUID().slice(0, 6)}`;
+    const first = await registerAs(ctx, leaverToken, daemonId);
+    const runtimeId = first.body.runtimes[0].id as string;
+    expect((await registerAs(ctx, ctx.token, daemonId)).status).toBe(409);
+    await (await getDb()).execute(sql`delete from users where id = ${leaver.user.id}`); // tokens go with the account
+    const adopted = await registerAs(ctx, ctx.token, daemonId);
+    expect(adopted.status).toBe(200);
+    expect(adopted.body.runtimes[0].id).toBe(runtimeId);
+    expect((await claimOn(ctx, runtimeId)).status).toBe(204);
+  });
 });

@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/lib/db";
 import { accessTokens, runtimes } from "@/lib/db/schema";
 import { conflict, HttpError, notFound } from "@/lib/http/errors";
@@ -30,6 +30,17 @@ function drivenBy(who: DaemonPrincipal): SQL {
     ),
   )!;
 }
+
+/**
+ * A runtime nobody can drive any more: its personal-token owner's account is gone (owner_id set null), or the daemon
+ * token that registered it no longer exists (deleted with its creator's account). Registering its daemon id again
+ * from the workspace adopts it, instead of leaving it offline in the list for good.
+ */
+const abandoned = (): SQL =>
+  or(
+    and(isNull(runtimes.ownerId), isNull(runtimes.registeredTokenId)),
+    and(isNotNull(runtimes.registeredTokenId), sql`not exists (select 1 from ${accessTokens} where ${accessTokens.id} = ${runtimes.registeredTokenId})`),
+  )!;
 
 export function runtimeResponse(r: Runtime) {
   return {
@@ -94,11 +105,11 @@ export async function registerRuntimes(db: Db, who: DaemonPrincipal, input: Regi
               deviceName: input.device_name,
               status: online ? "online" : "offline",
               lastSeenAt: sql`now()`,
-              ...(who.kind === "daemon" ? { registeredTokenId: who.tokenId, ownerId } : {}),
+              ...(who.kind === "daemon" ? { registeredTokenId: who.tokenId, ownerId } : { registeredTokenId: null, ownerId }),
             },
-            // Re-registering is only for whoever may drive the existing row: a daemon id is visible to every
-            // member, so an unconditional upsert would hand someone else's machine to the caller.
-            setWhere: drivenBy(who),
+            // Re-registering is only for whoever may drive the existing row (or adopt an abandoned one): a daemon
+            // id is visible to every member, so an unconditional upsert would hand someone else's machine to the caller.
+            setWhere: or(drivenBy(who), abandoned()),
           })
           .returning({ ...getTableColumns(runtimes), inserted: sql<boolean>`(xmax = 0)` });
         if (!r) throw conflict(`daemon ${input.daemon_id} (${rt.provider}) is registered by someone else in this workspace`);
