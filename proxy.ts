@@ -17,8 +17,12 @@ export function proxy(req: NextRequest) {
   });
   const forwarded = new Headers(req.headers);
   forwarded.set("content-security-policy", headers["Content-Security-Policy"]);
-  // The page's own path, for a login redirect that comes back to it (layouts are not told their path).
-  forwarded.set(REQUEST_PATH_HEADER, req.nextUrl.pathname + req.nextUrl.search);
+  // The page's own path, for a login redirect that comes back to it (layouts are not told their path); without
+  // the client router's cache-busting `_rsc` parameter, so the way back is a page, not a payload.
+  const asked = new URLSearchParams(req.nextUrl.search);
+  asked.delete("_rsc");
+  const query = asked.toString();
+  forwarded.set(REQUEST_PATH_HEADER, req.nextUrl.pathname + (query ? `?${query}` : ""));
   const res = NextResponse.next({ request: { headers: forwarded } });
   for (const [name, value] of Object.entries(headers)) res.headers.set(name, value);
   return res;
