@@ -11,11 +11,16 @@ export const metadata: Metadata = { title: "Operator", robots: { index: false } 
 const pct = (v: number | null) => (v === null ? "–" : `${(v * 100).toFixed(1)} %`);
 const secs = (v: number | null) => (v === null ? "–" : v < 120 ? `${v.toFixed(1)} s` : `${(v / 60).toFixed(1)} min`);
 
-function StepCells({ row }: { row: StepCounts }) {
+/**
+ * A row's step counts, each after the first with a percentage: of the step before (day and total rows count events),
+ * or, for a cohort of users (`ofFirst`), of the cohort, since its steps need not nest (invitees onboard without
+ * creating a workspace).
+ */
+function StepCells({ row, ofFirst = false }: { row: StepCounts; ofFirst?: boolean }) {
   return FUNNEL_STEPS.map((s, i) => (
     <td key={s.key} className="num">
       {row[s.key]}
-      {i > 0 && <span className="muted"> ({pct(conversion(row[FUNNEL_STEPS[i - 1]!.key], row[s.key]))})</span>}
+      {i > 0 && <span className="muted"> ({pct(conversion(row[FUNNEL_STEPS[ofFirst ? 0 : i - 1]!.key], row[s.key]))})</span>}
     </td>
   ));
 }
@@ -109,7 +114,7 @@ export default async function AdminPage() {
 
       <section className="panel" aria-labelledby="sources-h">
         <h2 id="sources-h">By signup source</h2>
-        <p className="muted">Users who signed up in the window, by first-touch source, and how far they got.</p>
+        <p className="muted">Users who signed up in the window, by first-touch source, and how far they got; in brackets, the share of that source&apos;s signups.</p>
         <p>
           <a href="/admin/export?table=sources" download>Download CSV</a>
         </p>
@@ -131,7 +136,7 @@ export default async function AdminPage() {
             {r.sources.map((s) => (
               <tr key={s.source}>
                 <th scope="row">{s.source}</th>
-                <StepCells row={s} />
+                <StepCells row={s} ofFirst />
               </tr>
             ))}
           </tbody>
