@@ -110,6 +110,9 @@ describe("one identity: server events stitched to the browser", () => {
     expect(signup.properties.$session_id).toBe(browser["x-posthog-session-id"]);
     const alias = await until("$create_alias", () => received("$create_alias", (e) => e.distinct_id === s.user.id)[0]);
     expect(alias.properties).toMatchObject({ alias: browser["x-posthog-distinct-id"], user_id: s.user.id, event_schema_version: 2, environment: "dev", is_demo: false });
+    // `queued` counts outbox rows, as `sent` does: the alias included.
+    const outcome = (result: string) => metricValue("tandem_analytics_events_total", { result });
+    await until("every queued row sent", async () => (await outcome("sent")) > 0 && (await outcome("sent")) === (await outcome("queued")));
 
     process.env.RATE_LIMIT_CONTACT_SALES_IP = "1000";
     process.env.RATE_LIMIT_CONTACT_SALES_EMAIL = "1000";

@@ -88,16 +88,32 @@ export function wireRows(staged: StagedEvent[], environment: string): WireRow[] 
     const distinctId = ev.distinctId;
     if (visitor?.sessionId) properties.$session_id = visitor.sessionId;
     rows.push({ userId: uid, event: ev.name, distinctId, properties });
-    // PostHog merges the anonymous person into this one (and refuses to merge one already identified). Our user ids
-    // are v4 UUIDs while posthog-js mints v7 ones, so a header naming someone else's account is never aliased.
-    const anon = visitor?.anonDistinctId;
-    const looksLikeUserId = anon !== undefined && UUID_RE.test(anon) && anon[14] === "4";
-    if (anon && ev.visitor === "alias" && anon !== distinctId && !looksLikeUserId) {
+    const anon = aliasOf({ event: ev, visitor });
+    if (anon) {
       const alias = envelopeProperties({ name: "$create_alias", distinctId, properties: { alias: anon, distinct_id: distinctId }, capture: true }, environment);
       rows.push({ userId: uid, event: "$create_alias", distinctId, properties: alias });
     }
   }
   return rows;
+}
+
+/**
+ * The anonymous id a staged event's `$create_alias` merges into its person, if it gets one. PostHog merges the
+ * anonymous person into this one (and refuses to merge one already identified). Our user ids are v4 UUIDs while
+ * posthog-js mints v7 ones, so a header naming someone else's account is never aliased.
+ */
+function aliasOf({ event: ev, visitor }: StagedEvent): string | null {
+  const anon = visitor?.anonDistinctId;
+  if (!anon || ev.visitor !== "alias" || anon === ev.distinctId) return null;
+  const looksLikeUserId = UUID_RE.test(anon) && anon[14] === "4";
+  return looksLikeUserId ? null : anon;
+}
+
+/** How many outbox rows (events and their aliases) staged events make: what `queued` counts, as `sent` counts rows. */
+export function wireRowCount(staged: StagedEvent[]): number {
+  let n = staged.length;
+  for (const s of staged) if (aliasOf(s)) n++;
+  return n;
 }
 
 /** One multi-row insert into the outbox, in the caller's transaction. */
@@ -188,7 +204,7 @@ export class OutboxSink implements AnalyticsSink {
     return writeOutboxRowsWithCommit(tx, staged, this.environment);
   }
   committed(staged: StagedEvent[]): void {
-    countAnalyticsOutcome("queued", staged.length);
+    countAnalyticsOutcome("queued", wireRowCount(staged));
     this.wrote = true;
     this.relay.wake();
   }
