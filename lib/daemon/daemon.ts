@@ -20,6 +20,7 @@ export class Daemon {
   private pollTimer: NodeJS.Timeout | null = null;
   private stopping = false;
   private polling: Promise<void> | null = null;
+  private pollAgain = false;
 
   constructor(
     private readonly config: DaemonConfig,
@@ -90,23 +91,31 @@ export class Daemon {
 
   /** Claims a task for every idle runtime (one task at a time per runtime). Resolves when the claims are made. */
   async pollOnce(): Promise<void> {
-    if (this.stopping || this.polling) return this.polling ?? undefined;
+    if (this.stopping) return this.polling ?? undefined;
+    // A poll asked for while one runs (a task may have arrived after that one claimed) runs once more right after it.
+    if (this.polling) {
+      this.pollAgain = true;
+      return this.polling;
+    }
     this.polling = (async () => {
-      for (const rt of this.runtimes) {
-        if (rt.busy || this.stopping) continue;
-        try {
-          const task = await this.client.claim(rt.id);
-          if (!task) continue;
-          const abort = new AbortController();
-          rt.abort = abort;
-          rt.busy = this.execute(rt, task.id, abort.signal, task).finally(() => {
-            rt.busy = null;
-            rt.abort = null;
-          });
-        } catch (err) {
-          this.log(`claim on ${rt.config.name} failed: ${(err as Error).message}`);
+      do {
+        this.pollAgain = false;
+        for (const rt of this.runtimes) {
+          if (rt.busy || this.stopping) continue;
+          try {
+            const task = await this.client.claim(rt.id);
+            if (!task) continue;
+            const abort = new AbortController();
+            rt.abort = abort;
+            rt.busy = this.execute(rt, task.id, abort.signal, task).finally(() => {
+              rt.busy = null;
+              rt.abort = null;
+            });
+          } catch (err) {
+            this.log(`claim on ${rt.config.name} failed: ${(err as Error).message}`);
+          }
         }
-      }
+      } while (this.pollAgain && !this.stopping);
     })().finally(() => (this.polling = null));
     return this.polling;
   }
