@@ -1,4 +1,5 @@
 import { CodeChallengeMethod, generateCodeVerifier, generateState, OAuth2Client, OAuth2RequestError } from "arctic";
+import { deadlineSignal } from "@/lib/ops/deadline";
 import { config } from "@/lib/config";
 import type { Db } from "@/lib/db";
 import { HttpError, notFound } from "@/lib/http/errors";
@@ -71,12 +72,15 @@ export async function finishGoogleLogin(
       if (err instanceof OAuth2RequestError) outcome = "failure_credentials";
       throw err;
     }
-    const res = await fetch(endpoints().userinfo, {
-      headers: { Authorization: `Bearer ${tokens.accessToken()}` },
-      signal: AbortSignal.timeout(5000),
-    });
-    if (!res.ok) throw new HttpError(502, "could not read the Google profile");
-    const profile = (await res.json()) as { email?: string; email_verified?: boolean; name?: string };
+    const deadline = deadlineSignal(5000);
+    let profile: { email?: string; email_verified?: boolean; name?: string };
+    try {
+      const res = await fetch(endpoints().userinfo, { headers: { Authorization: `Bearer ${tokens.accessToken()}` }, signal: deadline.signal });
+      if (!res.ok) throw new HttpError(502, "could not read the Google profile");
+      profile = (await res.json()) as typeof profile;
+    } finally {
+      deadline.clear();
+    }
     if (!profile.email || profile.email_verified !== true) {
       outcome = "failure_credentials";
       throw new GoogleLoginError(403, "the Google account has no verified email", "unverified_email");

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { deadlineSignal } from "@/lib/ops/deadline";
 import { config } from "@/lib/config";
 import { HttpError, badRequest, unavailable } from "@/lib/http/errors";
 import { readBytes, readStreamCapped } from "@/lib/http/body";
@@ -78,13 +79,14 @@ export async function fleetFetch(call: FleetCall): Promise<FleetResult> {
   const op = inferCloudRuntimeOp(call.path, call.method);
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
+  const deadline = deadlineSignal(config().CLOUD_FLEET_TIMEOUT_MS);
   try {
     const res = await fetch(url, {
       method: call.method,
       headers,
       body: call.body ? Buffer.from(call.body) : undefined,
       redirect: "manual",
-      signal: AbortSignal.timeout(config().CLOUD_FLEET_TIMEOUT_MS),
+      signal: deadline.signal,
     });
     const body = await readCapped(res);
     recordCloudRuntimeRequest(op, res.status, seconds());
@@ -95,6 +97,8 @@ export async function fleetFetch(call: FleetCall): Promise<FleetResult> {
     if (e.name === "TimeoutError") throw new HttpError(504, "cloud runtime request timed out");
     console.error(`[fleet] ${call.method} ${call.path} failed (request ${call.requestId}): ${e.message}`);
     throw new HttpError(502, "cloud runtime request failed");
+  } finally {
+    deadline.clear();
   }
 }
 

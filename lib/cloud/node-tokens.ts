@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { deadlineSignal } from "@/lib/ops/deadline";
 import { sha256 } from "@/lib/auth/crypto";
 import type { User } from "@/lib/auth/users";
 import { config } from "@/lib/config";
@@ -67,17 +68,20 @@ async function ownerOf(db: Db, id: string): Promise<User | null> {
 async function askFleet(base: string, token: string): Promise<Cached> {
   let res: Response;
   let text: string;
+  const deadline = deadlineSignal(VERIFY_TIMEOUT_MS);
   try {
     res = await fetch(`${base}/api/v1/pat/verify`, {
       method: "POST",
       headers: { ...fleetServiceHeaders(), "content-type": "application/json" },
       body: JSON.stringify({ token }),
       redirect: "manual",
-      signal: AbortSignal.timeout(VERIFY_TIMEOUT_MS),
+      signal: deadline.signal,
     });
     text = await res.text();
   } catch (err) {
     throw new CloudNodeTokenError("unavailable", `fleet unreachable: ${(err as Error).name}`);
+  } finally {
+    deadline.clear();
   }
   if (res.status !== 200) throw new CloudNodeTokenError("unavailable", `fleet answered ${res.status}`);
   if (text.length > VERIFY_RESPONSE_LIMIT) throw new CloudNodeTokenError("unavailable", "fleet answer too large");

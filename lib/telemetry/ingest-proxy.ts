@@ -1,4 +1,5 @@
 import { clientIp, notFound, readBytes } from "@/lib/http";
+import { deadlineSignal } from "@/lib/ops/deadline";
 import { countIngestProxyError } from "./metrics";
 import { ingestProxyPath, publicConfig } from "./public-config";
 
@@ -31,8 +32,9 @@ export async function proxyToPostHog(req: Request): Promise<Response> {
   const ip = clientIp(req);
   if (ip !== "unknown") headers.set("x-forwarded-for", ip);
   const body = req.method === "GET" || req.method === "HEAD" ? undefined : new Uint8Array(await readBytes(req, MAX_BODY));
+  const deadline = deadlineSignal(10_000);
   try {
-    const res = await fetch(target, { method: req.method, headers, body, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(target, { method: req.method, headers, body, signal: deadline.signal });
     const out = new Headers();
     for (const h of ["content-type", "cache-control"]) {
       const v = res.headers.get(h);
@@ -44,5 +46,7 @@ export async function proxyToPostHog(req: Request): Promise<Response> {
     const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
     countIngestProxyError(timedOut ? "timeout" : "unreachable");
     return Response.json({ error: timedOut ? "analytics host timed out" : "analytics host unreachable" }, { status: timedOut ? 504 : 502 });
+  } finally {
+    deadline.clear();
   }
 }
