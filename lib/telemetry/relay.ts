@@ -6,6 +6,7 @@ import { sendPendingErasures, type ErasureTarget } from "./erasure";
 import { countAnalyticsOutcome, families } from "./metrics";
 import { trimTrailingSlashes } from "@/lib/http/text";
 import { setSpanAttributes, withSpan } from "@/lib/ops/tracing";
+import { expireAfter } from "@/lib/ops/deadline";
 
 /**
  * The outbox relay (issue 12). Every node runs one. A cycle claims up to `batchSize` due rows (`FOR UPDATE SKIP
@@ -316,7 +317,7 @@ export class OutboxRelay {
       const done = (status: number | Promise<number>) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        cancelTimeout();
         this.abort.signal.removeEventListener("abort", cut);
         resolve(status);
       };
@@ -333,18 +334,13 @@ export class OutboxRelay {
       );
       let answered: number | undefined;
       const cut = () => req.destroy(new Error("analytics relay: request cut"));
-      // The timeout is judged after the I/O already waiting (as `withDeadline`, lib/ops/deadline.ts): when the event
-      // loop was busy past it, an answer that arrived meanwhile still counts, instead of being cut and sent again.
-      // A status whose body never ends counts too; the connection is dropped.
-      const timer = setTimeout(
-        () =>
-          setImmediate(() => {
-            if (settled) return; // answered in full meanwhile: the connection may already serve another request
-            if (answered !== undefined) done(answered);
-            cut();
-          }),
-        this.timeoutMs,
-      );
+      // The timeout is judged after the I/O already waiting (`expireAfter`): when the event loop was busy past it, an
+      // answer that arrived meanwhile still counts, instead of being cut and sent again. A status whose body never
+      // ends counts too; the connection is dropped.
+      const cancelTimeout = expireAfter(this.timeoutMs, () => {
+        if (answered !== undefined) done(answered);
+        cut();
+      });
       this.abort.signal.addEventListener("abort", cut);
       req.on("error", (err: NodeJS.ErrnoException) => {
         const stale = again && !settled && req.reusedSocket && err.code === "ECONNRESET" && !this.abort.signal.aborted;
