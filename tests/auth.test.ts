@@ -10,6 +10,8 @@ import { resetConfigForTests } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { users, verificationCodes } from "@/lib/db/schema";
 import { findOrCreateUser } from "@/lib/auth";
+import { purgeSpentCodes } from "@/lib/auth/codes";
+import { getStore, personalKey } from "@/lib/store";
 import { call, lastCodeFor, requestCode, signIn, uniqueEmail } from "./helpers/api";
 import { captureEvents, metricValue } from "./helpers/telemetry";
 
@@ -61,6 +63,14 @@ describe("POST /api/auth/send-code — bad input", () => {
     expect(rows).toHaveLength(5);
   });
 
+  it("keys the per-email limit by a digest: the shared store never holds the address", async () => {
+    const email = uniqueEmail();
+    expect((await requestCode(email)).status).toBe(200);
+    const store = await getStore();
+    expect(await store.get(`rl:send-code:email:${email}`)).toBeNull();
+    expect(await store.get(`rl:send-code:email:${personalKey(email)}`)).toBe("1");
+  });
+
   it("rate-limits per client IP from the socket address; a forged peer header is not trusted without our server", async () => {
     restore = withEnv({ RATE_LIMIT_SEND_CODE_IP: "3", TANDEM_SERVER: "1" });
     const ip = `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
@@ -80,6 +90,27 @@ describe("POST /api/auth/send-code — bad input", () => {
 });
 
 describe("POST /api/auth/verify-code", () => {
+  it("codes that can no longer sign anyone in are swept: used, replaced, expired; a live one stays", async () => {
+    const db = await getDb();
+    const codesOf = (email: string) => db.select().from(verificationCodes).where(eq(verificationCodes.email, email));
+    const used = uniqueEmail();
+    await requestCode(used);
+    await requestCode(used); // replaces the first
+    await signIn(used); // a third, used
+    const expired = uniqueEmail();
+    await requestCode(expired);
+    await db.update(verificationCodes).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(verificationCodes.email, expired));
+    const live = uniqueEmail();
+    await requestCode(live);
+    expect(await codesOf(used)).toHaveLength(3);
+
+    expect(await purgeSpentCodes(db)).toBeGreaterThanOrEqual(4);
+    expect(await codesOf(used)).toHaveLength(0);
+    expect(await codesOf(expired)).toHaveLength(0);
+    expect(await codesOf(live)).toHaveLength(1);
+    expect((await call(verifyCode, { body: { email: live, code: lastCodeFor(live) } })).status).toBe(200);
+  });
+
   it("records signup once with the raw cookie source and login outcomes", async () => {
     const email = uniqueEmail("hn");
     await requestCode(email);

@@ -178,6 +178,14 @@ describe("POST /api/contact-sales", () => {
     expect((await send(valid())).status).toBe(201);
   });
 
+  it("a rejected form does not use up the visitor's allowance (a rejected request changes nothing)", async () => {
+    const ip = nextIp();
+    for (let i = 0; i < 6; i++) expect((await send(valid({ business_email: `me${i}@gmail.com` }), ip)).status).toBe(400);
+    expect((await send({ first_name: "" }, ip)).status).toBe(400);
+    for (let i = 0; i < 5; i++) expect((await send(valid(), ip)).status).toBe(201);
+    expect((await send(valid(), ip)).status).toBe(429);
+  });
+
   it("allows 3 per email per hour across addresses; the 4th is a 429", async () => {
     const email = uniqueEmail("repeat", "acme.io");
     for (let i = 0; i < 3; i++) expect((await send(valid({ business_email: email }))).status).toBe(201);

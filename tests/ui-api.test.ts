@@ -71,6 +71,17 @@ describe("an agent's completed issue task", () => {
     expect(sink.events.map((e) => e.name).sort()).toEqual(["agent_task_completed", "issue_executed"]);
     expect((await tasks()).body.waiting).toBeNull();
   });
+
+  it("another workspace's issue, or none, is a 404 (not an empty list)", async () => {
+    const ours = await ownerWithWorkspace();
+    const theirs = await ownerWithWorkspace();
+    const foreign = await call(createIssue, { path: "/api/issues", session: theirs.owner, headers: theirs.headers, body: { title: "Theirs" } });
+    for (const id of [foreign.body.id as string, randomUUID()]) {
+      const res = await call(issueTasks, { path: `/api/runtimes/tasks?issue_id=${id}`, session: ours.owner, headers: ours.headers });
+      expect(res.status).toBe(404);
+      expect(res.body.error).toBe("issue not found");
+    }
+  });
 });
 
 describe("PATCH /api/squads/[id]", () => {

@@ -8,7 +8,7 @@ import { GET as getInvitation } from "@/app/api/invitations/[id]/route";
 import { POST as accept } from "@/app/api/invitations/[id]/accept/route";
 import { DELETE as deleteMe } from "@/app/api/me/route";
 import { getDb } from "@/lib/db";
-import { invitations, members, workspaces } from "@/lib/db/schema";
+import { invitations, members, verificationCodes, workspaces } from "@/lib/db/schema";
 import { requireWorkspace } from "@/lib/auth";
 import { call, lastMailTo, signIn, uniqueEmail } from "./helpers/api";
 import { captureEvents, metricValue } from "./helpers/telemetry";
@@ -222,6 +222,8 @@ describe("DELETE /api/me (erasure)", () => {
     expect(m).toMatchObject({ userId: admin.user.id, role: "owner" });
     expect(sink.named("account_deleted")).toHaveLength(1);
     expect(await metricValue("tandem_business_account_deletions_total")).toBe(before + 1);
+    // The address goes too: no sign-in code row keeps it.
+    expect(await db.select().from(verificationCodes).where(eq(verificationCodes.email, owner.user.email))).toHaveLength(0);
   });
 
   it("a wrong or missing confirmation changes nothing", async () => {

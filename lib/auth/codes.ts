@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
+import { and, desc, eq, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import { config } from "@/lib/config";
 import type { Db } from "@/lib/db";
 import { verificationCodes } from "@/lib/db/schema";
 import { HttpError, tooManyRequests, unauthorized } from "@/lib/http/errors";
 import { stringProblem } from "@/lib/http/text";
-import { rateLimit, type SharedStore } from "@/lib/store";
+import { personalKey, rateLimit, type SharedStore } from "@/lib/store";
 import { events, recordEvent } from "@/lib/telemetry";
 import { safeEqual, sha256, sixDigitCode } from "./crypto";
 import { sendMail } from "./mail";
@@ -22,7 +22,7 @@ export async function sendLoginCode(db: Db, store: SharedStore, email: string, i
   const c = config();
   const perIp = await rateLimit(store, `send-code:ip:${ip}`, c.RATE_LIMIT_SEND_CODE_IP, HOUR);
   if (!perIp.allowed) throw tooManyRequests(perIp.retryAfterSeconds);
-  const perEmail = await rateLimit(store, `send-code:email:${email}`, c.RATE_LIMIT_SEND_CODE_EMAIL, HOUR);
+  const perEmail = await rateLimit(store, `send-code:email:${personalKey(email)}`, c.RATE_LIMIT_SEND_CODE_EMAIL, HOUR);
   if (!perEmail.allowed) throw tooManyRequests(perEmail.retryAfterSeconds);
 
   const id = randomUUID();
@@ -41,6 +41,18 @@ export async function sendLoginCode(db: Db, store: SharedStore, email: string, i
     subject: `Your Tandem code: ${code}`,
     text: `Your Tandem verification code is ${code}\nIt expires in 10 minutes.`,
   });
+}
+
+/**
+ * Deletes codes that can no longer sign anyone in (used, replaced or expired), so an address that asked for a code
+ * is not kept once it is of no use (a sweep, lib/tasks/sweepers.ts; account erasure deletes its own at once).
+ */
+export async function purgeSpentCodes(db: Db): Promise<number> {
+  const gone = await db
+    .delete(verificationCodes)
+    .where(or(isNotNull(verificationCodes.consumedAt), lt(verificationCodes.expiresAt, new Date())))
+    .returning({ id: verificationCodes.id });
+  return gone.length;
 }
 
 export type LoginOutcome = "success" | "failure_credentials" | "failure_locked" | "failure_signup_closed" | "failure_other";

@@ -5,6 +5,7 @@ import { members, workspaces } from "@/lib/db/schema";
 import { badRequest, forbidden, notFound, unauthorized, unavailable } from "@/lib/http/errors";
 import { CLOUD_NODE_TOKEN_PREFIX, CloudNodeTokenError, verifyCloudNodeToken } from "@/lib/cloud/node-tokens";
 import { readCookie } from "@/lib/http/request";
+import { isUuid } from "@/lib/http/text";
 import { SLUG_PATTERN } from "@/lib/workspaces/names";
 import { resolveSession, SESSION_COOKIE } from "./sessions";
 import { resolveAccessToken } from "./tokens";
@@ -24,9 +25,7 @@ export type Workspace = typeof workspaces.$inferSelect;
 export type Membership = { workspace: Workspace; role: Role; user: User };
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isUuid = (s: string) => UUID.test(s);
+export { isUuid };
 
 /** The origin this app is served from: APP_URL, else the request's Host (forwarded headers only behind a trusted proxy). */
 export function expectedOrigin(req: Request): string {
@@ -39,9 +38,18 @@ export function expectedOrigin(req: Request): string {
 
 /** CSRF: a cookie-authenticated state change must come from our own origin. */
 export function assertSameOrigin(req: Request): void {
+  if (!req.headers.get("origin")) throw forbidden("missing Origin header");
+  refuseForeignOrigin(req);
+}
+
+/**
+ * Login CSRF: a sign-in request that names an origin must name ours, or a page elsewhere could post a form (a
+ * `text/plain` body needs no preflight) that signs the visitor's browser into the attacker's account. Callers that
+ * send no Origin (a CLI, a script) are not browsers acting for a page, and pass.
+ */
+export function refuseForeignOrigin(req: Request): void {
   const origin = req.headers.get("origin");
-  if (!origin) throw forbidden("missing Origin header");
-  if (origin !== expectedOrigin(req)) throw forbidden("cross-origin request refused");
+  if (origin !== null && origin !== expectedOrigin(req)) throw forbidden("cross-origin request refused");
 }
 
 /** Authenticates the request or throws 401 (403 for a cross-origin cookie POST). */

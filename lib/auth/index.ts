@@ -1,4 +1,4 @@
-export { requireUser, requireHumanUser, actorSourceOf, optionalUser, requireWorkspace, workspaceRequest, requireWorkspaceMember, requireWorkspaceRole, expectedOrigin, isUuid } from "./guard";
+export { requireUser, requireHumanUser, actorSourceOf, optionalUser, requireWorkspace, workspaceRequest, requireWorkspaceMember, requireWorkspaceRole, expectedOrigin, refuseForeignOrigin, isUuid } from "./guard";
 export type { Principal, Membership, Role, Workspace } from "./guard";
 export { sendLoginCode, verifyLoginCode, readSignupSourceCookie, MAX_CODE_ATTEMPTS } from "./codes";
 export { createSession, revokeSession, sessionCookie, clearedSessionCookie, httpOnlyCookie, SESSION_COOKIE } from "./sessions";

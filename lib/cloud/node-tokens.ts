@@ -7,7 +7,7 @@ import type { Db } from "@/lib/db";
 import { users } from "@/lib/db/schema";
 import { getStore } from "@/lib/store";
 import { fleetServiceHeaders } from "./fleet";
-import { trimTrailingSlashes } from "@/lib/http/text";
+import { isUuid, trimTrailingSlashes } from "@/lib/http/text";
 
 /**
  * Cloud-node tokens `tcn_...` (integrations inventory §4): minted by the cloud when it provisions a node and verified
@@ -33,7 +33,6 @@ export class CloudNodeTokenError extends Error {
 
 export const cloudNodeCacheKey = (token: string) => `auth:tcn:${sha256(token)}`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 type Cached = { o: string; i: string; r: string };
 
 async function cacheGet(key: string): Promise<Cached | null> {
@@ -56,7 +55,7 @@ async function cacheSet(key: string, v: Cached): Promise<void> {
 }
 
 async function ownerOf(db: Db, id: string): Promise<User | null> {
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   try {
     const [u] = await db.select().from(users).where(eq(users.id, id));
     return u ?? null;

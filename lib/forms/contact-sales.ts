@@ -1,10 +1,10 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { config } from "@/lib/config";
 import type { Db } from "@/lib/db";
 import { contactSalesInquiries } from "@/lib/db/schema";
 import { badRequest, describeZodError, tooManyRequests } from "@/lib/http/errors";
-import { rateLimit, type SharedStore } from "@/lib/store";
+import { personalKey, rateLimit, type SharedStore } from "@/lib/store";
 import { events, recordEvent, withEvents } from "@/lib/telemetry";
 
 export const COMPANY_SIZES = ["1-10", "11-50", "51-200", "201-500", "501-1000", "1000+"] as const;
@@ -85,13 +85,10 @@ export type ContactSalesInput = z.infer<typeof contactSalesBody>;
 /** Raw JSON accepted before validation, so the honeypot and the per-IP limit run first. */
 export const contactSalesEnvelope = z.record(z.string(), z.unknown(), { error: "invalid request body" });
 
-/** Rate-limit keys never hold the address itself. */
-const emailKey = (email: string) => createHash("sha256").update(email).digest("hex").slice(0, 32);
-
 /**
- * Public contact-sales form. Order: honeypot (a bot gets a 201 that looks real; nothing is stored, no event), the
- * per-IP limit (before validation, so probing the rules costs attempts too), validation, the per-email limit,
- * then the insert and `contact_sales_submitted`.
+ * Public contact-sales form. Order: honeypot (a bot gets a 201 that looks real; nothing is stored, no event),
+ * validation (a rejected form changes nothing, its visitor's allowance included: a typo or a free-mail address
+ * must not lock them out), the per-IP limit, the per-email limit, then the insert and `contact_sales_submitted`.
  */
 export async function submitContactSales(
   db: Db,
@@ -104,16 +101,16 @@ export async function submitContactSales(
     return { id: randomUUID(), created_at: new Date().toISOString() };
   }
 
+  const parsed = contactSalesBody.safeParse(raw);
+  if (!parsed.success) throw badRequest(describeZodError(parsed.error));
+  const input = parsed.data;
+
   const c = config();
   // Without server.mjs the peer address is "unknown"; those requests share one bucket rather than go unlimited.
   const perIp = await rateLimit(store, `contact-sales:ip:${meta.ip}`, c.RATE_LIMIT_CONTACT_SALES_IP, HOUR_MS);
   if (!perIp.allowed) throw tooManyRequests(perIp.retryAfterSeconds);
 
-  const parsed = contactSalesBody.safeParse(raw);
-  if (!parsed.success) throw badRequest(describeZodError(parsed.error));
-  const input = parsed.data;
-
-  const perEmail = await rateLimit(store, `contact-sales:email:${emailKey(input.business_email)}`, c.RATE_LIMIT_CONTACT_SALES_EMAIL, HOUR_MS);
+  const perEmail = await rateLimit(store, `contact-sales:email:${personalKey(input.business_email)}`, c.RATE_LIMIT_CONTACT_SALES_EMAIL, HOUR_MS);
   if (!perEmail.allowed) throw tooManyRequests(perEmail.retryAfterSeconds);
 
   const goals = input.goals ? input.goals : null;

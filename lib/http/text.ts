@@ -88,3 +88,8 @@ export function trimTrailingSlashes(s: string): string {
   while (end > 0 && s.charCodeAt(end - 1) === 47) end--;
   return s.slice(0, end);
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A UUID in its canonical text form (any case): what an id column accepts without a cast error. */
+export const isUuid = (s: string): boolean => UUID.test(s);

@@ -5,6 +5,7 @@ import type { Db } from "@/lib/db";
 import { accessTokens, members } from "@/lib/db/schema";
 import { notFound, unauthorized } from "@/lib/http/errors";
 import { recordDaemonMessageReceived } from "@/lib/telemetry";
+import { isUuid } from "@/lib/http/text";
 
 export const DAEMON_TOKEN_PREFIX = "tdd_";
 
@@ -120,10 +121,9 @@ export async function createDaemonToken(
   return { ...daemonTokenResponse(row!), token };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A path id that is not a UUID names nothing: 404 (and never reaches the database as a malformed uuid). */
 export function idParam(value: string | undefined, what: string): string {
-  if (!value || !UUID.test(value)) throw notFound(`${what} not found`);
+  if (!value || !isUuid(value)) throw notFound(`${what} not found`);
   return value;
 }

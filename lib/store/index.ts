@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { config } from "@/lib/config";
 import { markUnavailable } from "@/lib/http/errors";
@@ -90,6 +91,9 @@ export async function closeStore(): Promise<void> {
   delete g[KEY];
   await (await s?.catch(() => undefined))?.close();
 }
+
+/** A rate-limit key part for personal data (an email): its digest, so the store never holds the address itself. */
+export const personalKey = (value: string): string => createHash("sha256").update(value).digest("hex").slice(0, 32);
 
 /** Fixed-window rate limit on the shared store. */
 export async function rateLimit(

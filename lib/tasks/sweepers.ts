@@ -1,15 +1,17 @@
+import { purgeSpentCodes } from "@/lib/auth/codes";
 import { config } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { markStaleRuntimesOffline } from "@/lib/runtimes/registry";
 import { expireLeases, expireQueuedTasks, failTasksOfOfflineRuntimes, SWEEP_THRESHOLDS } from "./sweep";
 
-/** One pass of every sweep, in dependency order (stale runtimes first, so their tasks fail in the same pass). */
+/** One pass of every sweep, in dependency order (stale runtimes first, so their tasks fail in the same pass), then housekeeping. */
 export async function runSweepsOnce(): Promise<void> {
   const db = await getDb();
   await markStaleRuntimesOffline(db, SWEEP_THRESHOLDS.runtimeStale);
   await failTasksOfOfflineRuntimes(db);
   await expireQueuedTasks(db);
   await expireLeases(db);
+  await purgeSpentCodes(db);
 }
 
 const KEY = Symbol.for("tandem.sweepers");

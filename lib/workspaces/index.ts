@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { and, asc, count, desc, eq, lte, ne, sql } from "drizzle-orm";
 import { config } from "@/lib/config";
 import type { Db } from "@/lib/db";
-import { analyticsOutbox, invitations, members, users, workspaces } from "@/lib/db/schema";
+import { analyticsOutbox, invitations, members, users, verificationCodes, workspaces } from "@/lib/db/schema";
 import { isUuid, type Membership, type Role, type Workspace } from "@/lib/auth/guard";
 import { sendMail } from "@/lib/auth/mail";
 import type { User } from "@/lib/auth/users";
@@ -215,7 +215,7 @@ export async function acceptInvitation(db: Db, user: User, id: string) {
 /**
  * GDPR erasure. Workspaces where the user is the only member are deleted with everything in them; where others
  * remain and the user was the sole owner, the longest-standing admin (else member) becomes owner, so a team never
- * loses its workspace because one person left. Sessions, tokens and memberships go with the user row (cascade).
+ * loses its workspace because one person left. Sessions, tokens and memberships go with the user row (cascade); their invitations and sign-in codes are deleted by address.
  */
 export async function deleteAccount(db: Db, user: User, confirmEmail: string): Promise<void> {
   if (confirmEmail.trim().toLowerCase() !== user.email) throw badRequest("confirm_email does not match your email");
@@ -240,6 +240,7 @@ export async function deleteAccount(db: Db, user: User, confirmEmail: string): P
       }
     }
     await tx.delete(invitations).where(eq(invitations.email, user.email));
+    await tx.delete(verificationCodes).where(eq(verificationCodes.email, user.email));
     await tx.delete(users).where(eq(users.id, user.id));
     // Erasure reaches the outbox: the user's undelivered events go with the account (only account_deleted stays).
     await tx.delete(analyticsOutbox).where(eq(analyticsOutbox.userId, user.id));

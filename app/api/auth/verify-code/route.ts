@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createSession, normalizeEmail, readSignupSourceCookie, sessionCookie, userResponse, verifyLoginCode } from "@/lib/auth";
+import { createSession, normalizeEmail, readSignupSourceCookie, refuseForeignOrigin, sessionCookie, userResponse, verifyLoginCode } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { json, readCookie, readJson, route } from "@/lib/http";
 
@@ -9,6 +9,7 @@ const body = z.object({
 });
 
 export const POST = route("/api/auth/verify-code", async (req) => {
+  refuseForeignOrigin(req);
   const input = await readJson(req, body, 4096);
   const db = await getDb();
   const { user, isNew } = await verifyLoginCode(db, {
