@@ -1,9 +1,12 @@
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { GET as listAgents, POST as createAgent } from "@/app/api/agents/route";
 import { DELETE as archiveAgent, GET as getAgent, PATCH as patchAgent } from "@/app/api/agents/[id]/route";
 import { GET as listSquads, POST as createSquad } from "@/app/api/squads/route";
 import { DELETE as deleteSquad, GET as getSquad } from "@/app/api/squads/[id]/route";
 import { POST as createIssue } from "@/app/api/issues/route";
+import { getDb } from "@/lib/db";
+import { agentTasks } from "@/lib/db/schema";
 import { call } from "./helpers/api";
 import { captureEvents, metricValue } from "./helpers/telemetry";
 import { addMember, ownerWithWorkspace } from "./helpers/workspace";
@@ -94,6 +97,19 @@ describe("agents: read, update, archive", () => {
     expect((await call(listAgents, { path: "/api/agents?include_archived=true", session: owner, headers })).body.agents).toHaveLength(1);
     const assign = await call(createIssue, { path: "/api/issues", session: owner, headers, body: { title: "x", assignee_type: "agent", assignee_id: agent.id } });
     expect(assign.status).toBe(400);
+  });
+
+  it("archiving cancels the agent's live tasks, once", async () => {
+    const { owner, workspace, headers } = await ownerWithWorkspace();
+    const agent = await newAgent(owner, headers, { runtime_id: (await insertRuntime(workspace.id)).id });
+    const issue = await call(createIssue, { path: "/api/issues", session: owner, headers, body: { title: "Queued", assignee_type: "agent", assignee_id: agent.id } });
+    const params = { id: agent.id };
+    expect((await call(archiveAgent, { method: "DELETE", session: owner, headers, params })).status).toBe(200);
+    const tasks = await (await getDb()).select().from(agentTasks).where(eq(agentTasks.issueId, issue.body.id));
+    expect(tasks.map((t) => t.status)).toEqual(["cancelled"]);
+    expect(sink.named("agent_task_cancelled")).toHaveLength(1);
+    expect((await call(archiveAgent, { method: "DELETE", session: owner, headers, params })).status).toBe(200);
+    expect(sink.named("agent_task_cancelled")).toHaveLength(1);
   });
 });
 

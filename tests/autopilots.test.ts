@@ -257,6 +257,35 @@ describe("runs", () => {
   });
 });
 
+describe("deleting an autopilot", () => {
+  it("ends each started run as failed and cancels its run-only work; an issue it created keeps its task", async () => {
+    const ctx = await setup();
+    const db = await getDb();
+    const runOnly = await newAutopilot(ctx, { assignee_type: "agent", assignee_id: ctx.agent.id, execution_mode: "run_only" });
+    const started = (await run(ctx, runOnly.id)).body;
+    expect(started.status).toBe("started");
+    const issueMaker = await newAutopilot(ctx, { assignee_type: "agent", assignee_id: ctx.agent.id, execution_mode: "create_issue" });
+    const made = (await run(ctx, issueMaker.id)).body;
+    expect(made.status).toBe("started");
+    const terminal = { cadence: "manual", trigger_kind: "manual", terminal_status: "failed" };
+    const failedBefore = await metricValue("tandem_autopilot_run_terminal_total", terminal);
+
+    for (const ap of [runOnly, issueMaker]) {
+      expect((await call(deleteAutopilot, { session: ctx.owner, headers: ctx.headers, params: { id: ap.id }, method: "DELETE" })).status).toBe(204);
+    }
+    const failed = sink.named("autopilot_run_failed");
+    expect(failed.map((e) => e.properties.autopilot_run_id).sort()).toEqual([started.id, made.id].sort());
+    for (const e of failed) expect(e.properties).toMatchObject({ failure_reason: "autopilot deleted", error_type: "autopilot_error", agent_id: ctx.agent.id });
+    expect(await metricValue("tandem_autopilot_run_terminal_total", terminal)).toBe(failedBefore + 2);
+    const [task] = await db.select().from(agentTasks).where(eq(agentTasks.id, started.task_id));
+    expect(task!.status).toBe("cancelled");
+    expect(sink.named("agent_task_cancelled")).toHaveLength(1);
+    const [issue] = await db.select().from(issues).where(eq(issues.workspaceId, ctx.workspace.id));
+    expect((await db.select().from(agentTasks).where(eq(agentTasks.issueId, issue!.id))).map((t) => t.status)).toEqual(["queued"]);
+    expect(await db.select().from(autopilotRuns).where(eq(autopilotRuns.autopilotId, runOnly.id))).toHaveLength(0);
+  });
+});
+
 describe("runs end with their task (daemon API)", () => {
   it("a completed task completes its run; a failed one (no retry for run-only) fails it", async () => {
     const ctx = await ownerWithWorkspace();
@@ -292,7 +321,9 @@ describe("runs end with their task (daemon API)", () => {
     const second = (await run(ctx, ap.id)).body;
     expect(second.status).toBe("started");
     const t2 = await claimAndStart();
-    expect((await daemon(failTask, "fail", t2, { failure_reason: "timeout", error: "took too long" })).status).toBe(200);
+    const failure = await daemon(failTask, "fail", t2, { failure_reason: "timeout", error: "took too long" });
+    expect(failure.status).toBe(200);
+    expect(failure.body.task).toMatchObject({ status: "failed", will_retry: false, retry_task_id: null });
     const [failed] = sink.named("autopilot_run_failed");
     expect(failed!.properties).toMatchObject({ autopilot_run_id: second.id, failure_reason: "task timeout", error_type: "task_error" });
     const runs = (await call(listRuns, { session: ctx.owner, headers: ctx.headers, params: { id: ap.id } })).body.runs;

@@ -278,8 +278,13 @@ describe("tasks", () => {
     expect(r1.body.task).toMatchObject({ failure_reason: "timeout", will_retry: true });
     const retry = (await claimOn(ctx, rt.id)).body.task;
     expect(retry).toMatchObject({ id: r1.body.task.retry_task_id, attempt: 2 });
+    // A repeated report is a no-op that answers as the first did, retry included.
+    const again = await taskCall(fail, ctx, "fail", second.id, { failure_reason: "timeout", error: "no answer" });
+    expect(again.status).toBe(200);
+    expect(again.body.task).toMatchObject({ status: "failed", will_retry: true, retry_task_id: retry.id });
     const r2 = await taskCall(fail, ctx, "fail", retry.id, { failure_reason: "timeout" });
     expect(r2.body.task.will_retry).toBe(false);
+    expect((await taskCall(fail, ctx, "fail", retry.id, { failure_reason: "timeout" })).body.task).toMatchObject({ will_retry: false, retry_task_id: null });
     expect(sink.named("agent_task_failed").map((e) => e.properties.will_retry)).toEqual([false, true, false]);
   });
 

@@ -196,6 +196,31 @@ describe("GET/PATCH/DELETE /api/issues/[id]", () => {
     }
   });
 
+  it("cancelling the issue cancels its live tasks; a closed issue gets no agent task", async () => {
+    const { owner, headers } = await ownerWithWorkspace();
+    const agent = await newAgent(owner, headers);
+    const open = (await call(createIssue, { path: "/api/issues", session: owner, headers, body: { title: "Stop", assignee_type: "agent", assignee_id: agent.id } })).body;
+    const patch = (id: string, body: unknown) => call(patchIssue, { method: "PATCH", session: owner, headers, params: { id }, body });
+    expect((await patch(open.id, { status: "cancelled" })).status).toBe(200);
+    expect((await tasksOfIssue(open.id)).map((t) => t.status)).toEqual(["cancelled"]);
+    expect(sink.named("agent_task_cancelled")).toHaveLength(1);
+    // Cancelled again (with another field): nothing more to cancel.
+    expect((await patch(open.id, { status: "cancelled", priority: "low" })).status).toBe(200);
+    expect(sink.named("agent_task_cancelled")).toHaveLength(1);
+
+    for (const status of ["done", "cancelled"]) {
+      const closed = await call(createIssue, { path: "/api/issues", session: owner, headers, body: { title: `Already ${status}`, status, assignee_type: "agent", assignee_id: agent.id } });
+      expect(closed.status).toBe(201);
+      expect(closed.body).toMatchObject({ status, assignee_type: "agent", assignee_id: agent.id });
+      expect(await tasksOfIssue(closed.body.id)).toHaveLength(0);
+    }
+    // Assigning an agent to a closed issue records the assignee and queues nothing.
+    const done = (await call(createIssue, { path: "/api/issues", session: owner, headers, body: { title: "Finished", status: "done" } })).body;
+    expect((await patch(done.id, { assignee_type: "agent", assignee_id: agent.id })).body).toMatchObject({ assignee_id: agent.id });
+    expect(await tasksOfIssue(done.id)).toHaveLength(0);
+    expect(sink.named("agent_task_queued")).toHaveLength(1); // the first issue's only
+  });
+
   it("concurrent reassignments leave exactly one live task, for the final assignee", async () => {
     const { owner, headers } = await ownerWithWorkspace();
     const agentsList = await Promise.all(["A", "B", "C", "D", "E"].map((name) => newAgent(owner, headers, { name })));

@@ -5,7 +5,7 @@ import type { Db, Tx } from "@/lib/db";
 import { agents, runtimes, squadMembers, squads, workspaces } from "@/lib/db/schema";
 import { badRequest, forbidden, notFound } from "@/lib/http/errors";
 import { events, recordEvent, withEvents } from "@/lib/telemetry";
-import { moveQueuedTasks } from "@/lib/tasks";
+import { afterTasksCancelled, cancelTasksForAgent, moveQueuedTasks } from "@/lib/tasks";
 
 export type Agent = typeof agents.$inferSelect;
 type Runtime = typeof runtimes.$inferSelect;
@@ -123,16 +123,23 @@ export async function updateAgent(
   return agentResponse(updated);
 }
 
-/** Archiving keeps the row (issues and tasks still point at it) but takes the agent out of pickers. Idempotent. */
+/**
+ * Archiving keeps the row (issues and tasks still point at it) but takes the agent out of pickers and stops its
+ * work: its queued and running tasks are cancelled (a daemon's next call about one gets a 409). Idempotent.
+ */
 export async function archiveAgent(db: Db, m: Membership, id: string) {
   const agent = await findAgent(db, m.workspace.id, id);
   assertCanManage(m, agent);
-  const [updated] = await db
-    .update(agents)
-    .set({ archivedAt: sql`coalesce(${agents.archivedAt}, now())`, updatedAt: new Date() })
-    .where(eq(agents.id, agent.id))
-    .returning();
-  return agentResponse(updated!);
+  const { updated, cancelled } = await withEvents(db, async (tx) => {
+    const [updated] = await tx
+      .update(agents)
+      .set({ archivedAt: sql`coalesce(${agents.archivedAt}, now())`, updatedAt: new Date() })
+      .where(eq(agents.id, agent.id))
+      .returning();
+    return { updated: updated!, cancelled: await cancelTasksForAgent(tx, agent.id) };
+  });
+  await afterTasksCancelled(db, cancelled);
+  return agentResponse(updated);
 }
 
 // ---- squads ----

@@ -7,7 +7,8 @@ import { badRequest, forbidden, notFound } from "@/lib/http/errors";
 import { events, recordEvent, withEvents } from "@/lib/telemetry";
 import { cadenceOf, nextRunAfter, scheduleError, type Cadence } from "./cadence";
 import { dispatchAutopilot, type DispatchOutcome, type Trigger } from "./dispatch";
-import type { Autopilot, AutopilotRun } from "./runs";
+import { failStartedRuns, type Autopilot, type AutopilotRun } from "./runs";
+import { cancelRunOnlyTasks } from "@/lib/tasks";
 import { mintWebhookToken, WEBHOOK_PATH_PREFIX } from "./webhook";
 import type { EventFilter } from "./envelope";
 
@@ -225,7 +226,13 @@ export async function updateAutopilot(
 export async function deleteAutopilot(db: Db, m: Membership, id: string): Promise<void> {
   const ap = await findAutopilot(db, m, id);
   assertCanManage(m, ap);
-  await db.delete(autopilots).where(eq(autopilots.id, ap.id));
+  // Its runs go with it (cascade), but not before each started one has ended, and its run-only work with it; an
+  // issue it created stays, with the work on it.
+  await withEvents(db, async (tx) => {
+    const runIds = await failStartedRuns(tx, ap, "autopilot deleted");
+    await cancelRunOnlyTasks(tx, runIds);
+    await tx.delete(autopilots).where(eq(autopilots.id, ap.id));
+  });
 }
 
 export async function addTrigger(db: Db, m: Membership, autopilotId: string, input: TriggerInput) {

@@ -51,6 +51,25 @@ export async function finishAutopilotRun(
   });
 }
 
+/**
+ * Ends every started run of an autopilot that is being deleted (inside the deletion's `withEvents` transaction,
+ * while its row still exists) as failed, with `autopilot_run_failed`: every run that started ends (TELEMETRY.md,
+ * "per run"). Returns the runs' ids, whose run-only tasks the caller cancels.
+ */
+export async function failStartedRuns(tx: Tx, ap: Autopilot, reason: string): Promise<string[]> {
+  const runs = await tx
+    .update(autopilotRuns)
+    .set({ status: "failed", completedAt: sql`now()`, failureReason: reason })
+    .where(and(eq(autopilotRuns.autopilotId, ap.id), eq(autopilotRuns.status, "started")))
+    .returning();
+  const agentId = ap.assigneeType === "agent" ? ap.assigneeId : null;
+  for (const run of runs) {
+    const durationMs = run.completedAt!.getTime() - run.createdAt.getTime();
+    recordEvent(events.autopilotRunFailed({ ...runEventArgs(ap, run, agentId), durationMs, failureReason: reason }), tx);
+  }
+  return runs.map((r) => r.id);
+}
+
 /** The issue an autopilot created reached a terminal status (its `origin_id` is the run). */
 export function finishAutopilotRunForIssue(db: Db, runId: string, outcome: "completed" | "failed", reason?: string) {
   return finishAutopilotRun(db, runId, outcome, reason);

@@ -112,7 +112,7 @@ export async function insertIssue(
     })
     .returning();
   let task: Task | null = null;
-  if (input.assignee?.type === "agent") {
+  if (input.assignee?.type === "agent" && !isClosed(issue!.status)) {
     task = await enqueueTask(tx, {
       workspaceId,
       agentId: input.assignee.id,
@@ -124,6 +124,9 @@ export async function insertIssue(
   }
   return { issue: issue!, task };
 }
+
+/** A done or cancelled issue is closed: it gets no agent task, and cancelling one stops the work on it. */
+const isClosed = (status: string) => status === "done" || status === "cancelled";
 
 /** POST /api/issues. */
 export async function createIssue(db: Db, m: Membership, actor: Actor, input: NewIssue, platform: string) {
@@ -147,7 +150,6 @@ export async function createIssue(db: Db, m: Membership, actor: Actor, input: Ne
   return issueResponse(issue, m.workspace.issuePrefix);
 }
 
-/** A UUID or an identifier like `ENG-42` of this workspace; anything else (another workspace's too) is a 404. */
 /** Re-reads the issue under a row lock (`FOR UPDATE`) for the rest of the transaction. */
 async function lockIssue(tx: Tx, issue: Issue): Promise<Issue> {
   const [locked] = await tx.select().from(issues).where(eq(issues.id, issue.id)).for("update");
@@ -155,6 +157,7 @@ async function lockIssue(tx: Tx, issue: Issue): Promise<Issue> {
   return locked;
 }
 
+/** A UUID or an identifier like `ENG-42` of this workspace; anything else (another workspace's too) is a 404. */
 export async function findIssue(db: Db | Tx, m: Membership, ref: string): Promise<Issue> {
   let where: SQL | undefined;
   if (isUuid(ref)) where = eq(issues.id, ref);
@@ -213,8 +216,9 @@ const sameAssignee = (i: Issue, a: Assignee | null) =>
   a === null ? i.assigneeId === null : i.assigneeType === a.type && i.assigneeId === a.id;
 
 /**
- * PATCH /api/issues/[id]; a new agent assignee gets a task, and the previous assignee's live tasks are cancelled.
- * Finishing an autopilot's issue finishes its run.
+ * PATCH /api/issues/[id]; a new agent assignee gets a task (unless the issue is closed), and the previous
+ * assignee's live tasks are cancelled, as they are when the issue is cancelled. Finishing an autopilot's issue
+ * finishes its run.
  */
 export async function updateIssue(db: Db, m: Membership, ref: string, patch: IssuePatch) {
   const { issue, task, before, cancelled } = await withEvents(db, async (tx) => {
@@ -227,16 +231,16 @@ export async function updateIssue(db: Db, m: Membership, ref: string, patch: Iss
     if (patch.status !== undefined) set.status = patch.status;
     if (patch.priority !== undefined) set.priority = patch.priority;
     const reassigned = patch.assignee !== undefined && !sameAssignee(before, patch.assignee);
-    let cancelled: Task[] = [];
+    const cancelling = patch.status === "cancelled" && before.status !== "cancelled";
     if (reassigned) {
       if (patch.assignee) await assertAssignable(tx, m.workspace.id, patch.assignee);
-      if (before.assigneeType === "agent") cancelled = await cancelTasksForIssue(tx, before.id);
       set.assigneeType = patch.assignee?.type ?? null;
       set.assigneeId = patch.assignee?.id ?? null;
     }
+    const cancelled = reassigned || cancelling ? await cancelTasksForIssue(tx, before.id) : [];
     const [issue] = await tx.update(issues).set(set).where(eq(issues.id, before.id)).returning();
     let task: Task | null = null;
-    if (reassigned && patch.assignee?.type === "agent") {
+    if (reassigned && patch.assignee?.type === "agent" && !isClosed(issue!.status)) {
       task = await enqueueTask(tx, {
         workspaceId: m.workspace.id,
         agentId: patch.assignee.id,
@@ -247,12 +251,13 @@ export async function updateIssue(db: Db, m: Membership, ref: string, patch: Iss
     }
     return { issue: issue!, task, before, cancelled };
   });
-  await afterTasksCancelled(db, cancelled);
-  if (task) await afterTaskEnqueued(task);
+  // The issue's own outcome first: a run whose issue was cancelled failed as "issue cancelled", not by its task.
   if (issue.originType === "autopilot" && issue.originId && before.status !== issue.status) {
     if (issue.status === "done") await finishAutopilotRunForIssue(db, issue.originId, "completed");
     else if (issue.status === "cancelled") await finishAutopilotRunForIssue(db, issue.originId, "failed", "issue cancelled");
   }
+  await afterTasksCancelled(db, cancelled);
+  if (task) await afterTaskEnqueued(task);
   return issueResponse(issue, m.workspace.issuePrefix);
 }
 

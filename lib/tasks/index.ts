@@ -9,6 +9,8 @@ export {
   completeTask,
   failTask,
   cancelTasksForIssue,
+  cancelTasksForAgent,
+  cancelRunOnlyTasks,
   afterTasksCancelled,
   reportUsage,
   listIssueTasks,

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db, Tx } from "@/lib/db";
 import { agents, agentTasks, issues, runtimes, taskMessages, taskUsage, workspaces } from "@/lib/db/schema";
 import { conflict, notFound } from "@/lib/http/errors";
@@ -273,20 +274,67 @@ export async function failTask(db: Db, who: DaemonPrincipal, taskId: string, inp
     await recordTaskFailure(tx, t, retry);
     return { failed: t, retry };
   });
-  if (!done) return unchanged(db, current.id, ["failed"]);
+  if (!done) {
+    // A repeated report answers as the first did, retry included.
+    const again = await unchanged(db, current.id, ["failed"]);
+    const retry = await retryOf(db, current.id);
+    return { ...again, will_retry: retry !== null, retry_task_id: retry?.id ?? null };
+  }
   return { ...taskResponse(done.failed), will_retry: done.retry !== null, retry_task_id: done.retry?.id ?? null };
 }
 
 /**
- * Cancels the live tasks of an issue (it was reassigned or deleted) inside the caller's `withEvents` transaction,
- * with their `agent_task_cancelled` events: read while the issue still exists (a deletion comes after), so they
- * keep its creator and source. After commit the caller passes the result to `afterTasksCancelled`.
+ * The retry `enqueueRetry` queued for a failed task, if any: the next attempt for the same work, inserted in the
+ * failure's own transaction, so its `created_at` is the failure's `completed_at` (both `now()`, the transaction's
+ * start).
  */
-export async function cancelTasksForIssue(tx: Tx, issueId: string): Promise<Task[]> {
+async function retryOf(db: Db, failedId: string): Promise<{ id: string } | null> {
+  const [f] = await db.select().from(agentTasks).where(eq(agentTasks.id, failedId));
+  if (!f?.completedAt) return null;
+  const same = (col: AnyPgColumn, v: string | null) => (v === null ? isNull(col) : eq(col, v));
+  const [retry] = await db
+    .select({ id: agentTasks.id })
+    .from(agentTasks)
+    .where(
+      and(
+        eq(agentTasks.agentId, f.agentId),
+        eq(agentTasks.attempt, f.attempt + 1),
+        // Compared in the database: a JS Date holds milliseconds, the column microseconds.
+        sql`${agentTasks.createdAt} = (select completed_at from agent_tasks where id = ${f.id})`,
+        same(agentTasks.issueId, f.issueId),
+        same(agentTasks.chatSessionId, f.chatSessionId),
+        same(agentTasks.autopilotRunId, f.autopilotRunId),
+      ),
+    )
+    .limit(1);
+  return retry ?? null;
+}
+
+/**
+ * Cancels the live tasks of an issue (it was reassigned, cancelled or deleted) inside the caller's `withEvents`
+ * transaction, with their `agent_task_cancelled` events: read while the issue still exists (a deletion comes
+ * after), so they keep its creator and source. After commit the caller passes the result to `afterTasksCancelled`.
+ */
+export function cancelTasksForIssue(tx: Tx, issueId: string): Promise<Task[]> {
+  return cancelLiveTasks(tx, eq(agentTasks.issueId, issueId));
+}
+
+/** The same for an agent being archived: none of its work runs any more. */
+export function cancelTasksForAgent(tx: Tx, agentId: string): Promise<Task[]> {
+  return cancelLiveTasks(tx, eq(agentTasks.agentId, agentId));
+}
+
+/** The same for the run-only tasks (no issue) of autopilot runs that end before their tasks (the autopilot is deleted). */
+export function cancelRunOnlyTasks(tx: Tx, runIds: string[]): Promise<Task[]> {
+  if (runIds.length === 0) return Promise.resolve([]);
+  return cancelLiveTasks(tx, and(inArray(agentTasks.autopilotRunId, runIds), isNull(agentTasks.issueId))!);
+}
+
+async function cancelLiveTasks(tx: Tx, which: SQL): Promise<Task[]> {
   const cancelled = await tx
     .update(agentTasks)
     .set({ status: "cancelled", completedAt: sql`now()` })
-    .where(and(eq(agentTasks.issueId, issueId), inArray(agentTasks.status, ["queued", "dispatched", "running"])))
+    .where(and(which, inArray(agentTasks.status, ["queued", "dispatched", "running"])))
     .returning();
   for (const t of cancelled) await recordTaskEvent(events.agentTaskCancelled(await taskEventArgs(tx, t)), tx);
   return cancelled;
