@@ -81,6 +81,13 @@ const server = createServer((req, res) => {
     req.url = `/ingest${req.url.slice(INGEST_ALIAS.length)}`;
     path = pathOf(req.url);
   }
+  // posthog-js posts to `/e/`, `/flags/`...: served here at once instead of through Next's trailing-slash redirect,
+  // which cost every analytics request a 308 and a second request.
+  if (path.length > "/ingest/".length && path.startsWith("/ingest/") && path.endsWith("/")) {
+    const trimmed = path.replace(/\/+$/, "");
+    req.url = trimmed + req.url.slice(path.length);
+    path = trimmed;
+  }
   const api = isApiPath(path);
   if (!decodable(path)) return answer(res, 400, "malformed percent-encoding in the URL path", api);
   // Next throws on TRACE (a 500) instead of refusing it like other methods no route can export.

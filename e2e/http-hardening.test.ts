@@ -112,7 +112,7 @@ describe("an oversize chunked body on a keep-alive connection (§3)", () => {
   it("a declared Content-Length over the limit: 413 JSON before the body; once it has arrived, the next request is served", async () => {
     const conn = await rawConnection(app);
     conn.socket.write(
-      `POST /api/auth/send-code HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: ${app.baseUrl}\r\nContent-Type: application/json\r\n` +
+      `POST /api/auth/send-code HTTP/1.1\r\nHost: 127.0.0.1:${app.port}\r\nOrigin: ${app.baseUrl}\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${200 * 1024}\r\n\r\n` + block,
     );
     await expect413(conn);
@@ -240,6 +240,17 @@ describe("security headers (§4)", () => {
       expect(framedHasForm ?? false).toBe(false);
       await context.close();
     });
+  });
+});
+
+describe("the analytics proxy's paths", () => {
+  it("posthog-js's trailing-slash paths (/ingest/e/) are served as they are without one, not redirected", async () => {
+    for (const path of ["/ingest/e", "/ingest/e/", "/ingest/i/v0/e/?compression=gzip-js", "/ingest/flags/?v=2"]) {
+      const res = await get(path, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+      expect(res.status, path).not.toBe(308);
+      expect(res.headers.get("location"), path).toBeNull();
+      expect(res.status, path).toBe((await get("/ingest/e", { method: "POST", body: "{}", headers: { "content-type": "application/json" } })).status);
+    }
   });
 });
 

@@ -96,7 +96,7 @@ describe("graceful shutdown (production server)", () => {
     // An upload that stalls half-way: its request stays in flight forever.
     const conn = await rawConnection(app);
     conn.socket.write(
-      `POST /api/auth/send-code HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: ${app.baseUrl}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"email":`,
+      `POST /api/auth/send-code HTTP/1.1\r\nHost: 127.0.0.1:${app.port}\r\nOrigin: ${app.baseUrl}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"email":`,
     );
     await new Promise((r) => setTimeout(r, 200));
 

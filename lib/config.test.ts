@@ -11,6 +11,12 @@ describe("loadConfig", () => {
     expect(c.analyticsEnvironment).toBe("dev");
   });
 
+  it("APP_VERSION defaults to the package's version however the server was started (README)", async () => {
+    const { version } = (await import("@/package.json")).default;
+    expect(loadConfig({}).APP_VERSION).toBe(version);
+    expect(loadConfig({ APP_VERSION: "2.0.0-rc1" }).APP_VERSION).toBe("2.0.0-rc1");
+  });
+
   it("cookies are Secure in production unless an http APP_URL or SECURE_COOKIES=false says otherwise (API.md)", () => {
     expect(loadConfig({}).secureCookies).toBe(false);
     expect(loadConfig({ NODE_ENV: "production" }).secureCookies).toBe(true);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { version as packageVersion } from "@/package.json";
 
 /**
  * The whole runtime configuration, read from the environment and validated once.
@@ -164,7 +165,8 @@ const envSchema = z.object({
     .string()
     .optional()
     .transform((v) => (v ?? "echo").split(",").map((s) => s.trim()).filter(Boolean)),
-  APP_VERSION: z.string().optional().default(process.env.npm_package_version ?? "dev"),
+  // The package's version, however the server was started (`node server.mjs` sets no npm_package_version).
+  APP_VERSION: z.string().optional().default(packageVersion),
   GIT_COMMIT: z.string().optional().default("unknown"),
   SAMPLER_ENABLED: bool(true),
   SAMPLER_DATABASE_URL: url(["postgres:", "postgresql:"]),

@@ -95,8 +95,13 @@ describe("POST /api/webhooks/stripe", () => {
     // A signature over other bytes does not verify this body.
     const other = Stripe.webhooks.generateTestHeaderString({ payload: payload + " ", secret: SECRET });
     expect((await sendStripe(payload, { signature: other })).status).toBe(401);
+    // Correctly signed bytes that are no event: a 400 naming the problem, not a forgery.
+    const notJson = "not json";
+    res = await sendStripe(notJson, { signature: Stripe.webhooks.generateTestHeaderString({ payload: notJson, secret: SECRET }) });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: "invalid JSON body" });
     expect(fleet.requests).toHaveLength(0);
-    expect(await metric("tandem_webhook_delivery_total", { provider: "stripe", status: "rejected" })).toBe(before + 5);
+    expect(await metric("tandem_webhook_delivery_total", { provider: "stripe", status: "rejected" })).toBe(before + 6);
     expect(await metric("tandem_business_revenue_cents_total", { currency: "usd" })).toBe(0);
   });
 

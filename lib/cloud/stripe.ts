@@ -2,7 +2,7 @@ import Stripe from "stripe";
 import { config } from "@/lib/config";
 import type { Db } from "@/lib/db";
 import { stripeEvents } from "@/lib/db/schema";
-import { HttpError, unauthorized, unavailable } from "@/lib/http/errors";
+import { badRequest, HttpError, unauthorized, unavailable } from "@/lib/http/errors";
 import { readBytes } from "@/lib/http/body";
 import { clientIp } from "@/lib/http/request";
 import { limitWebhookIp } from "@/lib/autopilots/ingress";
@@ -91,8 +91,11 @@ export async function receiveStripeWebhook(db: Db, req: Request): Promise<Respon
   let event: Stripe.Event;
   try {
     event = Stripe.webhooks.constructEvent(raw, signature, secret);
-  } catch {
-    throw rejected("invalid signature");
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripeSignatureVerificationError) throw rejected("invalid signature");
+    // Signed, but not an event: a bad request, not a forgery.
+    recordWebhookDelivery("stripe", "rejected");
+    throw badRequest("invalid JSON body");
   }
   const first = await countStripeEventOnce(db, event);
 
