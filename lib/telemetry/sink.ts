@@ -9,6 +9,7 @@ import { getTableName } from "drizzle-orm";
 import { OutboxRelay, type RelayOptions } from "./relay";
 import { currentVisitor, type Visitor } from "./visitor";
 import { erasureTarget } from "./erasure";
+import { isUuid } from "@/lib/http/text";
 
 /**
  * Where server analytics events go (TELEMETRY.md §8, superseded in part by issue 12). An event is *staged* inside
@@ -73,8 +74,6 @@ export function toPostHogMessage(ev: AnalyticsEvent, environment: string, at: nu
   return { event: ev.name, distinct_id: ev.distinctId, timestamp: new Date(at).toISOString(), uuid, properties: envelopeProperties(ev, environment) };
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** What goes on the wire for staged events: the event, stitched to its visitor, plus a `$create_alias` for `alias`. */
 export type WireRow = { userId: string | null; event: string; distinctId: string; properties: Record<string, unknown> };
 
@@ -84,7 +83,7 @@ export function wireRows(staged: StagedEvent[], environment: string): WireRow[] 
     const properties = envelopeProperties(ev, environment);
     // The account the consent check looks up at send time. A contact-sales inquiry's id (its `user_id`) is no
     // account: the check would take it for an erased one.
-    const uid = !ev.accountless && typeof properties.user_id === "string" && UUID_RE.test(properties.user_id) ? properties.user_id : null;
+    const uid = !ev.accountless && typeof properties.user_id === "string" && isUuid(properties.user_id) ? properties.user_id : null;
     const distinctId = ev.distinctId;
     if (visitor?.sessionId) properties.$session_id = visitor.sessionId;
     rows.push({ userId: uid, event: ev.name, distinctId, properties });
@@ -105,7 +104,7 @@ export function wireRows(staged: StagedEvent[], environment: string): WireRow[] 
 function aliasOf({ event: ev, visitor }: StagedEvent): string | null {
   const anon = visitor?.anonDistinctId;
   if (!anon || ev.visitor !== "alias" || anon === ev.distinctId) return null;
-  const looksLikeUserId = UUID_RE.test(anon) && anon[14] === "4";
+  const looksLikeUserId = isUuid(anon) && anon[14] === "4";
   return looksLikeUserId ? null : anon;
 }
 
