@@ -199,4 +199,24 @@ describe("consent required (ANALYTICS_CONSENT=required)", () => {
     await page.waitForTimeout(1_000);
     expect((await storedAnalytics()).filter((n) => n.startsWith("ph_"))).toEqual([]);
   });
+
+  it("a visitor who agrees before signing up: no failed request, and the new account starts agreed and identified", async () => {
+    const visitor = await browser.newContext();
+    const tab = await visitor.newPage();
+    const failed: string[] = [];
+    tab.on("response", (r) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+    });
+    await tab.goto(`${app.baseUrl}/login`);
+    await tab.getByRole("region", { name: "Analytics consent" }).getByRole("button", { name: "Allow analytics" }).click();
+    await waitFor(async () => (await visitor.cookies(app.baseUrl)).find((c) => c.name === "tandem_analytics_consent" && c.value === "granted"), 10_000, "the consent cookie");
+    await logIn(tab, app, `e2e-agreed-${Date.now()}@example.com`);
+    const me = await tab.evaluate(() => fetch("/api/me").then((r) => r.json()));
+    expect(me.analytics_consent).toBe("granted");
+    const signup = await waitFor(() => allEvents(capture).find((e) => e.server && e.event === "signup" && e.distinct_id === me.id), 20_000, "the signup event");
+    expect((signup.properties.$set_once as { email?: string } | undefined)?.email).toBe(me.email);
+    expect(signup.properties.$process_person_profile).toBeUndefined();
+    expect(failed).toEqual([]);
+    await visitor.close();
+  });
 });

@@ -9,7 +9,7 @@ import { PATCH as patchWorkspace } from "@/app/api/workspaces/[id]/route";
 import { POST as createWorkspaceRoute } from "@/app/api/workspaces/route";
 import { POST as contactSales } from "@/app/api/contact-sales/route";
 import { PUT as putConsent } from "@/app/api/me/analytics-consent/route";
-import { DELETE as deleteMe } from "@/app/api/me/route";
+import { DELETE as deleteMe, GET as getMe } from "@/app/api/me/route";
 import { resetConfigForTests } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { analyticsErasures, analyticsOutbox } from "@/lib/db/schema";
@@ -175,6 +175,22 @@ describe("consent honoured by the server", () => {
     await call(createWorkspaceRoute, { path: "/api/workspaces", body: { name: "Loud Co" }, session: s });
     const ev = await until("workspace_created", () => received("workspace_created", (e) => e.distinct_id === s.user.id)[0]);
     expect(ev.properties.$process_person_profile).toBeUndefined();
+  });
+
+  it("a visitor who agreed before having an account signs up agreed: the account starts with the choice, the signup is identified", async () => {
+    useOutbox({ consentRequired: true });
+    const agreed = await signIn(uniqueEmail("agreed"), { ...browser, cookie: "tandem_analytics_consent=granted" });
+    const refused = await signIn(uniqueEmail("declined"), { cookie: "tandem_analytics_consent=denied" });
+    const me = async (s: typeof agreed) => (await call(getMe, { session: s })).body.analytics_consent;
+    expect(await me(agreed)).toBe("granted");
+    expect(await me(refused)).toBe("denied");
+    const signup = await until("signup", () => received("signup", (e) => e.distinct_id === agreed.user.id)[0]);
+    expect(signup.properties.$process_person_profile).toBeUndefined();
+    expect(signup.properties.$set_once).toMatchObject({ email: agreed.user.email });
+    const alias = await until("its $create_alias", () => received("$create_alias", (e) => e.distinct_id === agreed.user.id)[0]);
+    expect(alias.properties.alias).toBe(browser["x-posthog-distinct-id"]);
+    const declined = await until("signup", () => received("signup", (e) => e.distinct_id === refused.user.id)[0]);
+    expect(declined.properties.$process_person_profile).toBe(false);
   });
 });
 

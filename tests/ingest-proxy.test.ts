@@ -47,6 +47,15 @@ describe("/ingest reverse proxy", () => {
     Object.assign(process.env, { POSTHOG_API_KEY: "phc_test" });
     expect((await call(ingest, { path: "/ingest/batch/", rawBody: "x".repeat(1024 * 1024 + 1) })).status).toBe(413);
   });
+
+  it("reads POSTHOG_PROXY as the public config does: whenever the browser is pointed at /ingest, it answers", async () => {
+    for (const value of ["true", "1", "yes", " YES ", "false", "no", "0", "maybe", ""]) {
+      Object.assign(process.env, { POSTHOG_PROXY: value, POSTHOG_API_KEY: "phc_test", POSTHOG_HOST: upstream.url, ANALYTICS_DISABLED: "false" });
+      const pointed = (await call(config)).body.posthog_host === "/ingest";
+      const res = await call(ingest, { path: "/ingest/batch/", body: { api_key: "phc_test", batch: [] }, params: { path: "batch" } });
+      expect(res.status === 404, `POSTHOG_PROXY=${JSON.stringify(value)}`).toBe(!pointed);
+    }
+  });
 });
 
 describe("/ingest proxy fidelity (issue 16)", () => {

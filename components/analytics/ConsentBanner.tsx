@@ -5,6 +5,7 @@ import {
   CONSENT_CHANGED_EVENT,
   currentConsentChoice,
   setAnalyticsConsent,
+  signedIn,
   startAnalytics,
   type ConsentChoice,
 } from "@/lib/analytics-client";
@@ -36,8 +37,8 @@ export function ConsentBanner() {
   const choose = (choice: ConsentChoice) => {
     setAnalyticsConsent(choice);
     setOpen(false);
-    // Signed out this is a 401, which is fine: the choice is synced to the account on the next signed-in page.
-    void api("/api/me/analytics-consent", { method: "PUT", body: { choice } }).catch(() => {});
+    // A visitor has no account yet: the cookie carries the choice to sign-up, and IdentifySession syncs it later.
+    if (signedIn()) void api("/api/me/analytics-consent", { method: "PUT", body: { choice } }).catch(() => {});
   };
 
   return (

@@ -105,7 +105,7 @@ describe("analytics client init", () => {
 });
 
 describe("buffering before init", () => {
-  it("replays the latest identify, then the latest pageview, then the ops in call order", async () => {
+  it("replays the latest identify, then every pageview in order, then the ops in call order", async () => {
     const { client, calls } = setup(webWindow);
     client.capturePageview("/first");
     client.captureEvent("e1", { a: 1 });
@@ -121,6 +121,7 @@ describe("buffering before init", () => {
     const env = { event_schema_version: 2, environment: "staging", is_demo: false };
     expect(calls.slice(2)).toEqual([
       ["identify", "u1", { email: "u1@x.io", name: "U One" }],
+      ["capture", "$pageview", { $current_url: "/first" }],
       ["capture", "$pageview", { $current_url: "/second?x=1" }],
       // user_id is the user current at call time: nobody yet for e1, u1 for e2.
       ["capture", "e1", { a: 1, ...env }],
@@ -166,14 +167,26 @@ describe("buffering before init", () => {
     expect(captured).toHaveLength(MAX_PENDING_OPS);
     expect(captured[0][1]).toBe("e0");
   });
+
+  it("bounds the pageview buffer the same way", async () => {
+    const { client, calls } = setup(webWindow);
+    for (let i = 0; i < MAX_PENDING_OPS + 10; i++) client.capturePageview(`/p${i}`);
+    await client.init({ key: "k" });
+    const views = calls.filter((c) => c[0] === "capture" && c[1] === "$pageview");
+    expect(views).toHaveLength(MAX_PENDING_OPS);
+    expect(views[0][2]).toEqual({ $current_url: "/p0" });
+  });
 });
 
 describe("reset", () => {
   it("after init: posthog.reset() once, then the same super-properties registered again, user_id forgotten", async () => {
     const { client, calls } = setup(webWindow);
     await client.init({ key: "k", appVersion: "9" });
+    expect(client.userId).toBeNull(); // a visitor: the consent banner keeps their choice in the cookie only
     client.identify("u1");
+    expect(client.userId).toBe("u1");
     client.reset();
+    expect(client.userId).toBeNull();
     client.captureEvent("after_logout");
     const registered = calls.filter((c) => c[0] === "register");
     expect(calls.slice(3)).toEqual([

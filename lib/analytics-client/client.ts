@@ -135,6 +135,8 @@ export interface AnalyticsClient {
    */
   tracingHeaders(): Record<string, string>;
   readonly state: State;
+  /** The signed-in person this page identified (login or session resume), or null for a visitor. */
+  readonly userId: string | null;
 }
 
 export function createAnalyticsClient(deps: { loadPostHog: PostHogLoader; window?: Window }): AnalyticsClient {
@@ -143,7 +145,9 @@ export function createAnalyticsClient(deps: { loadPostHog: PostHogLoader; window
   let superProperties: SuperProperties | null = null;
   let currentUserId: string | null = null;
   let pendingIdentify: { userId: string; props: IdentifyProperties } | null = null;
-  let pendingPageview: string | null = null;
+  // Every navigation before posthog-js is ready, in order (TELEMETRY.md §9: one $pageview per navigation; the
+  // reference kept only the latest), bounded like the ops.
+  let pendingPageviews: string[] = [];
   let pendingOps: PendingOp[] = [];
   let initPromise: Promise<void> | null = null;
   let consent: ConsentState = "granted";
@@ -155,7 +159,7 @@ export function createAnalyticsClient(deps: { loadPostHog: PostHogLoader; window
 
   function clearPending() {
     pendingIdentify = null;
-    pendingPageview = null;
+    pendingPageviews = [];
     pendingOps = [];
   }
 
@@ -201,6 +205,10 @@ export function createAnalyticsClient(deps: { loadPostHog: PostHogLoader; window
       return state;
     },
 
+    get userId() {
+      return currentUserId;
+    },
+
     init(opts) {
       if (initPromise) return initPromise;
       if (state === "disabled") return Promise.resolve();
@@ -232,7 +240,7 @@ export function createAnalyticsClient(deps: { loadPostHog: PostHogLoader; window
         if (groupsEnabled && workspaceId) ph.group("workspace", workspaceId);
         // Identify first so the pageview and the ops are attributed to the user, then the pageview, then the ops.
         if (pendingIdentify) sendIdentify(ph, pendingIdentify.userId, pendingIdentify.props);
-        if (pendingPageview !== null) ph.capture("$pageview", { $current_url: pendingPageview });
+        for (const path of pendingPageviews) ph.capture("$pageview", { $current_url: path });
         for (const op of pendingOps) sendOp(ph, op);
         clearPending();
       })();
@@ -250,7 +258,7 @@ export function createAnalyticsClient(deps: { loadPostHog: PostHogLoader; window
 
     capturePageview(path) {
       if (state === "ready" && posthog) posthog.capture("$pageview", { $current_url: path });
-      else if (buffering()) pendingPageview = path;
+      else if (buffering() && pendingPageviews.length < MAX_PENDING_OPS) pendingPageviews.push(path);
     },
 
     captureEvent(event, properties = {}) {

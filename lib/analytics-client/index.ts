@@ -131,6 +131,11 @@ export function identifyUser(user: { id: string; email?: string | null; name?: s
   analytics().identify(user.id, { email: user.email ?? undefined, name: user.name ?? undefined });
 }
 
+/** Whether this page belongs to a signed-in person (identified by login or session resume). */
+export function signedIn(): boolean {
+  return analytics().userId !== null;
+}
+
 export function identify(userId: string, props?: IdentifyProperties): void {
   analytics().identify(userId, props);
 }

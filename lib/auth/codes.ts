@@ -4,12 +4,14 @@ import { config } from "@/lib/config";
 import type { Db } from "@/lib/db";
 import { verificationCodes } from "@/lib/db/schema";
 import { HttpError, tooManyRequests, unauthorized } from "@/lib/http/errors";
+import { readCookie } from "@/lib/http/request";
 import { stringProblem } from "@/lib/http/text";
+import { readConsentChoice } from "@/lib/analytics-client/consent";
 import { personalKey, rateLimit, type SharedStore } from "@/lib/store";
 import { events, recordEvent } from "@/lib/telemetry";
 import { safeEqual, sha256, sixDigitCode } from "./crypto";
 import { sendMail } from "./mail";
-import { findOrCreateUser, SignupClosedError, type User } from "./users";
+import { findOrCreateUser, SignupClosedError, type SignupContext, type User } from "./users";
 
 const CODE_TTL_MS = 10 * 60_000;
 export const MAX_CODE_ATTEMPTS = 5;
@@ -63,7 +65,7 @@ export type LoginOutcome = "success" | "failure_credentials" | "failure_locked" 
  */
 export async function verifyLoginCode(
   db: Db,
-  input: { email: string; code: string; signupSource: string },
+  input: { email: string; code: string } & SignupContext,
 ): Promise<{ user: User; isNew: boolean }> {
   let outcome: LoginOutcome = "failure_other";
   try {
@@ -80,7 +82,7 @@ export async function verifyLoginCode(
   }
 }
 
-async function checkCodeAndLogin(db: Db, input: { email: string; code: string; signupSource: string }) {
+async function checkCodeAndLogin(db: Db, input: { email: string; code: string } & SignupContext) {
   const [row] = await db
     .select()
     .from(verificationCodes)
@@ -106,11 +108,19 @@ async function checkCodeAndLogin(db: Db, input: { email: string; code: string; s
   if (!consumed) throw unauthorized("invalid or expired code");
 
   try {
-    return await findOrCreateUser(db, input.email, "", { signupSource: input.signupSource, authMethod: "email_code" });
+    return await findOrCreateUser(db, input.email, "", { signupSource: input.signupSource, analyticsConsent: input.analyticsConsent, authMethod: "email_code" });
   } catch (err) {
     if (err instanceof SignupClosedError) throw new HttpError(403, err.message);
     throw err;
   }
+}
+
+/** The sign-up context a login request's cookies carry (see `SignupContext`). */
+export function readSignupContext(req: Request): SignupContext {
+  return {
+    signupSource: readSignupSourceCookie(readCookie(req, "tandem_signup_source")),
+    analyticsConsent: readConsentChoice(req.headers.get("cookie") ?? ""),
+  };
 }
 
 /**

@@ -6,7 +6,7 @@ import { HttpError, notFound } from "@/lib/http/errors";
 import { events, recordEvent } from "@/lib/telemetry";
 import { safeEqual } from "./crypto";
 import type { LoginErrorCode } from "./login-errors";
-import { findOrCreateUser, SignupClosedError, type User } from "./users";
+import { findOrCreateUser, SignupClosedError, type SignupContext, type User } from "./users";
 
 /** A refused Google login; `code` is what the callback puts in `/login?error=` (see login-errors.ts). */
 export class GoogleLoginError extends HttpError {
@@ -55,7 +55,7 @@ export function startGoogleLogin(origin: string): { url: URL; state: string; ver
 export async function finishGoogleLogin(
   db: Db,
   origin: string,
-  input: { code: string | null; state: string | null; expectedState?: string; verifier?: string; signupSource: string },
+  input: { code: string | null; state: string | null; expectedState?: string; verifier?: string } & SignupContext,
 ): Promise<{ user: User; isNew: boolean }> {
   if (!config().googleEnabled) throw notFound("Google sign-in is not configured");
   let outcome = "failure_other";
@@ -89,6 +89,7 @@ export async function finishGoogleLogin(
     try {
       result = await findOrCreateUser(db, profile.email.trim().toLowerCase(), profile.name ?? "", {
         signupSource: input.signupSource,
+        analyticsConsent: input.analyticsConsent,
         authMethod: "google",
       });
     } catch (err) {

@@ -35,6 +35,13 @@ export class SignupClosedError extends Error {
 }
 
 /**
+ * What the browser says about a sign-up: the raw signup-source cookie, and the analytics choice its visitor made
+ * before having an account (the consent cookie), which a new account starts with, so that its `signup` event is
+ * sent as they chose rather than as no choice (ANALYTICS_CONSENT=required).
+ */
+export type SignupContext = { signupSource: string; analyticsConsent: AnalyticsConsentChoice | null };
+
+/**
  * The one find-or-create path (code login and Google). `isNew` is true for exactly one caller even under
  * concurrent first logins: the insert is `ON CONFLICT DO NOTHING RETURNING`. With `signup`, a new account's
  * `signup` event commits with it.
@@ -43,7 +50,7 @@ export async function findOrCreateUser(
   db: Db,
   email: string,
   name = "",
-  signup?: { signupSource: string; authMethod: "email_code" | "google" },
+  signup?: SignupContext & { authMethod: "email_code" | "google" },
 ): Promise<{ user: User; isNew: boolean }> {
   const [existing] = await db.select().from(users).where(eq(users.email, email));
   if (existing) return { user: existing, isNew: false };
@@ -51,7 +58,13 @@ export async function findOrCreateUser(
   const created = await withEvents(db, async (tx) => {
     const [c] = await tx
       .insert(users)
-      .values({ email, name: name || email.slice(0, email.indexOf("@")), signupSource: normalizeSignupSource(signup?.signupSource ?? "") })
+      .values({
+        email,
+        name: name || email.slice(0, email.indexOf("@")),
+        signupSource: normalizeSignupSource(signup?.signupSource ?? ""),
+        analyticsConsent: signup?.analyticsConsent ?? null,
+        analyticsConsentAt: signup?.analyticsConsent ? new Date() : null,
+      })
       .onConflictDoNothing({ target: users.email })
       .returning();
     if (c && signup) recordEvent(events.signup({ userId: c.id, email: c.email, signupSource: signup.signupSource, authMethod: signup.authMethod }), tx);

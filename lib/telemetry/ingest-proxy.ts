@@ -1,14 +1,15 @@
 import { clientIp, notFound, readBytes } from "@/lib/http";
 import { deadlineSignal } from "@/lib/ops/deadline";
 import { countIngestProxyError } from "./metrics";
-import { ingestProxyPath, publicConfig } from "./public-config";
+import { ingestProxyPath, publicConfig, truthy } from "./public-config";
 
 const MAX_BODY = 1024 * 1024;
 // Only what PostHog needs to read the request; cookies and auth headers of our origin never leave.
 const FORWARDED_REQUEST_HEADERS = ["content-type", "content-encoding", "user-agent", "accept"];
 
 export function ingestProxyEnabled(env: Record<string, string | undefined> = process.env): boolean {
-  return ["true", "1"].includes((env.POSTHOG_PROXY ?? "").trim().toLowerCase()) && publicConfig(env).posthog_key !== "";
+  // The same reading as the public config's, or the browser could be pointed at a proxy that answers 404.
+  return truthy(env.POSTHOG_PROXY) && publicConfig(env).posthog_key !== "";
 }
 
 /**

@@ -22,7 +22,8 @@ export function ingestProxyPath(env: Record<string, string | undefined> = proces
 }
 
 // The same spellings lib/config.ts accepts, so the server sink and the browser agree on "disabled".
-const truthy = (v: string | undefined) => ["true", "1", "yes"].includes((v ?? "").trim().toLowerCase());
+/** An on/off variable read per request, as `lib/config.ts` reads flags at start-up (true, 1, yes). */
+export const truthy = (v: string | undefined) => ["true", "1", "yes"].includes((v ?? "").trim().toLowerCase());
 
 /**
  * `GET /api/config`, read straight from the environment (not the cached config) so keys can be rotated without a

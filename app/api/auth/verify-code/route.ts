@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { createSession, normalizeEmail, readSignupSourceCookie, refuseForeignOrigin, sessionCookie, userResponse, verifyLoginCode } from "@/lib/auth";
+import { createSession, normalizeEmail, readSignupContext, refuseForeignOrigin, sessionCookie, userResponse, verifyLoginCode } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { json, readCookie, readJson, route } from "@/lib/http";
+import { json, readJson, route } from "@/lib/http";
 
 const body = z.object({
   email: z.string({ error: "email is required" }),
@@ -15,7 +15,7 @@ export const POST = route("/api/auth/verify-code", async (req) => {
   const { user, isNew } = await verifyLoginCode(db, {
     email: normalizeEmail(input.email),
     code: input.code,
-    signupSource: readSignupSourceCookie(readCookie(req, "tandem_signup_source")),
+    ...readSignupContext(req),
   });
   const session = await createSession(db, user.id);
   return json({ user: userResponse(user), is_new: isNew }, 200, { "Set-Cookie": sessionCookie(session.token, session.expiresAt) });

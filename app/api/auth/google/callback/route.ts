@@ -6,7 +6,7 @@ import {
   httpOnlyCookie,
   OAUTH_STATE_COOKIE,
   OAUTH_VERIFIER_COOKIE,
-  readSignupSourceCookie,
+  readSignupContext,
   sessionCookie,
 } from "@/lib/auth";
 import { getDb } from "@/lib/db";
@@ -38,7 +38,7 @@ export const GET = route("/api/auth/google/callback", async (req) => {
       state: url.searchParams.get("state"),
       expectedState: readCookie(req, OAUTH_STATE_COOKIE),
       verifier: readCookie(req, OAUTH_VERIFIER_COOKIE),
-      signupSource: readSignupSourceCookie(readCookie(req, "tandem_signup_source")),
+      ...readSignupContext(req),
     });
     const session = await createSession(db, user.id);
     headers.append("Set-Cookie", sessionCookie(session.token, session.expiresAt));
