@@ -303,6 +303,11 @@ describe("groups and tracing headers (issue 16)", () => {
     await on.client.init({ key: "k", groups: true });
     on.client.setWorkspace(null);
     expect(on.calls.filter((c) => c[0] === "group" || c[0] === "resetGroups")).toEqual([["group", "workspace", "ws-1"], ["resetGroups"]]);
+
+    // A page outside any workspace drops the group posthog-js persisted from an earlier one.
+    const outside = setup(webWindow);
+    await outside.client.init({ key: "k", groups: true });
+    expect(outside.calls.filter((c) => c[0] === "group" || c[0] === "resetGroups")).toEqual([["resetGroups"]]);
   });
 
   it("tracing headers carry the distinct and session ids once ready, nothing before", async () => {

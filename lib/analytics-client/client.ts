@@ -237,7 +237,12 @@ export function createAnalyticsClient(deps: { loadPostHog: PostHogLoader; window
         ph.register({ ...superProperties });
         posthog = ph;
         state = "ready";
-        if (groupsEnabled && workspaceId) ph.group("workspace", workspaceId);
+        // posthog-js restores the group it persisted: a page outside any workspace (a full load after leaving one)
+        // must not carry it.
+        if (groupsEnabled) {
+          if (workspaceId) ph.group("workspace", workspaceId);
+          else ph.resetGroups();
+        }
         // Identify first so the pageview and the ops are attributed to the user, then the pageview, then the ops.
         if (pendingIdentify) sendIdentify(ph, pendingIdentify.userId, pendingIdentify.props);
         for (const path of pendingPageviews) ph.capture("$pageview", { $current_url: path });
