@@ -49,6 +49,8 @@ describe("analytics client init", () => {
         disable_session_recording: true,
         disable_surveys: true,
         disable_external_dependency_loading: true,
+        mask_personal_data_properties: true,
+        custom_personal_data_properties: ["q"],
       },
     ]);
     expect(calls[1]).toEqual([

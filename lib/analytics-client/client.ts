@@ -89,6 +89,9 @@ export function buildSuperProperties(opts: Pick<InitOptions, "environment" | "ap
 }
 
 /** Init options as the reference: nothing is captured implicitly; only the calls made through this module. */
+/** Query parameters that carry what a person typed (the issue search): masked in every URL analytics sends. */
+export const FREE_TEXT_URL_PARAMS = ["q"];
+
 export function postHogConfig(opts: InitOptions, bootstrapUserId?: string | null): Partial<PostHogConfig> {
   const granted = (opts.consent ?? "granted") === "granted";
   return {
@@ -103,6 +106,9 @@ export function postHogConfig(opts: InitOptions, bootstrapUserId?: string | null
     disable_surveys: true,
     // No further scripts from the analytics host (remote config.js, site apps, toolbar): posthog-js is all we run.
     disable_external_dependency_loading: true,
+    // posthog-js adds the full URL to every event: ad click ids and typed search text are masked there.
+    mask_personal_data_properties: true,
+    custom_personal_data_properties: FREE_TEXT_URL_PARAMS,
     ...(opts.allowBotUserAgents ? { opt_out_useragent_filter: true } : {}),
     // Without consent nothing is written to cookies or storage: the ids live as long as the page.
     ...(granted ? {} : { persistence: "memory" as const }),

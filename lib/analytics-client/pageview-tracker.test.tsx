@@ -10,7 +10,7 @@ vi.mock("next/navigation", () => ({
   useSearchParams: () => new URLSearchParams(nav.query),
 }));
 
-import { PageviewTracker } from "./pageview-tracker";
+import { pageviewPath, PageviewTracker } from "./pageview-tracker";
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -56,5 +56,16 @@ describe("PageviewTracker", () => {
     navigate("/issues", "status=open");
     navigate("/");
     expect(captured).toEqual(["/?utm_source=twitter&utm_campaign=x", "/issues", "/issues?status=open", "/"]);
+  });
+});
+
+describe("pageviewPath", () => {
+  it("is the path plus query, with typed search text masked and everything else as it was", () => {
+    expect(pageviewPath("/w/acme/issues", "")).toBe("/w/acme/issues");
+    expect(pageviewPath("/", "utm_source=x&ref=hn")).toBe("/?utm_source=x&ref=hn");
+    const masked = pageviewPath("/w/acme/issues", "status=todo&q=my+secret+plan");
+    expect(masked).not.toContain("secret");
+    expect(new URLSearchParams(masked.split("?")[1]).get("status")).toBe("todo");
+    expect(new URLSearchParams(masked.split("?")[1]).get("q")).toBe("<MASKED>");
   });
 });

@@ -2,11 +2,24 @@
 
 import { usePathname, useSearchParams } from "next/navigation";
 import { useEffect, useRef } from "react";
+import { FREE_TEXT_URL_PARAMS } from "./client";
 import { capturePageview } from "./index";
 
-/** `$current_url` is the path plus query, never the full URL (same as the reference). */
+/**
+ * `$current_url` is the path plus query, never the full URL (same as the reference), with what a person typed
+ * (`FREE_TEXT_URL_PARAMS`) masked as posthog-js masks it elsewhere: free text is never sent.
+ */
 export function pageviewPath(pathname: string, query: string): string {
-  return query ? `${pathname}?${query}` : pathname;
+  if (!query) return pathname;
+  const params = new URLSearchParams(query);
+  let masked = false;
+  for (const name of FREE_TEXT_URL_PARAMS) {
+    if (params.has(name)) {
+      params.set(name, "<MASKED>");
+      masked = true;
+    }
+  }
+  return `${pathname}?${masked ? params.toString() : query}`;
 }
 
 /**
