@@ -42,6 +42,7 @@ describe("/admin", () => {
     const res = await page.goto(`${app.baseUrl}/admin`);
     expect(res!.status()).toBe(404);
     expect(await page.locator("h1", { hasText: "Operator" }).count()).toBe(0);
+    expect(await page.title()).toBe("Not found · Tandem"); // "Operator" would say the page exists
     expect((await page.request.get(`${app.baseUrl}/admin/export?table=days`)).status()).toBe(404);
     await ctx.close();
   });
@@ -64,8 +65,16 @@ describe("/admin", () => {
     // Today: two signups (the member and the admin), one workspace; by source: github (admin) and direct (member).
     const todayRow = page.locator("#funnel-by-day tbody tr", { has: page.locator(`th:text-is("${today()}")`) });
     const cells = await todayRow.locator("td").allTextContents();
-    expect(cells[0]).toBe("2");
-    expect(cells[1]).toMatch(/^1 \(50\.0 %\)$/);
+    expect(cells).toEqual(["2", "1", "0", "0"]); // a day counts what happened: no percentages
+    // The funnel counts users who signed up in the window: a second workspace by the same admin is no conversion.
+    await page.goto(`${app.baseUrl}/workspaces`);
+    await page.getByLabel("Workspace name").fill("Ops HQ Two");
+    await page.getByRole("button", { name: "Create workspace" }).click();
+    await page.waitForURL(/\/w\/[a-z0-9-]+$/);
+    await page.goto(`${app.baseUrl}/admin`);
+    const funnel = await page.locator("table.admin-steps tbody td").allTextContents();
+    expect(funnel.slice(0, 2)).toEqual(["2", "1 (50.0 %)"]);
+    expect(await todayRow.locator("td").nth(1).textContent()).toBe("2");
     const github = await page.locator("#funnel-by-source tbody tr", { has: page.locator('th:text-is("github")') }).locator("td").allTextContents();
     expect(github[0]).toBe("1");
     expect(github[1]).toMatch(/^1 \(100\.0 %\)$/);
@@ -84,7 +93,7 @@ describe("/admin", () => {
     expect(download.suggestedFilename()).toBe(`tandem-funnel-days-${today()}.csv`);
     const csv = fs.readFileSync((await download.path())!, "utf8");
     expect(csv.split("\r\n")[0]).toBe("date,signups,workspaces,onboarded,executed");
-    expect(csv).toContain(`${today()},2,1,0,0`);
+    expect(csv).toContain(`${today()},2,2,0,0`);
 
     await page.locator("#task-health").waitFor();
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });

@@ -6,21 +6,25 @@ import { currentUser } from "@/lib/ui/session";
 import { FunnelChart } from "./funnel-chart";
 import "./admin.css";
 
-export const metadata: Metadata = { title: "Operator", robots: { index: false } };
+/** Anyone but an admin gets the 404 page, and its title: "Operator" would say the page exists. */
+export async function generateMetadata(): Promise<Metadata> {
+  const user = await currentUser();
+  return { title: user && isAdmin(user.email) ? "Operator" : "Not found", robots: { index: false } };
+}
 
 const pct = (v: number | null) => (v === null ? "–" : `${(v * 100).toFixed(1)} %`);
 const secs = (v: number | null) => (v === null ? "–" : v < 120 ? `${v.toFixed(1)} s` : `${(v / 60).toFixed(1)} min`);
 
 /**
- * A row's step counts, each after the first with a percentage: of the step before (day and total rows count events),
- * or, for a cohort of users (`ofFirst`), of the cohort, since its steps need not nest (invitees onboard without
- * creating a workspace).
+ * A row's step counts. A cohort of users (`ofSignups`) shows each later step as a share of its signups: its steps
+ * count users and need not nest (invitees onboard without creating a workspace). A day's row counts what happened
+ * that day, whoever did it, so it has no percentages: one user's six workspaces are not a 600 % conversion.
  */
-function StepCells({ row, ofFirst = false }: { row: StepCounts; ofFirst?: boolean }) {
+function StepCells({ row, ofSignups = false }: { row: StepCounts; ofSignups?: boolean }) {
   return FUNNEL_STEPS.map((s, i) => (
     <td key={s.key} className="num">
       {row[s.key]}
-      {i > 0 && <span className="muted"> ({pct(conversion(row[FUNNEL_STEPS[ofFirst ? 0 : i - 1]!.key], row[s.key]))})</span>}
+      {ofSignups && i > 0 && <span className="muted"> ({pct(conversion(row.signups, row[s.key]))})</span>}
     </td>
   ));
 }
@@ -35,12 +39,13 @@ export default async function AdminPage() {
     <main className="admin">
       <h1>Operator</h1>
       <p className="muted">
-        Generated {r.generatedAt.toISOString().replace("T", " ").slice(0, 19)} UTC. Funnel counted in the database (the source of
-        truth) over the last {r.days.length} days; in brackets, the conversion from the step before.
+        Generated {r.generatedAt.toISOString().replace("T", " ").slice(0, 19)} UTC. Counted in the database (the source of
+        truth) over the last {r.days.length} days.
       </p>
 
       <section className="panel" aria-labelledby="funnel-h">
         <h2 id="funnel-h">Funnel, last {r.days.length} days</h2>
+        <p className="muted">Users who signed up in the window and how far they got; in brackets, the share of those signups.</p>
         <table className="admin-steps" tabIndex={0}>
           <thead>
             <tr>
@@ -51,7 +56,7 @@ export default async function AdminPage() {
           </thead>
           <tbody>
             <tr>
-              <StepCells row={r.totals} />
+              <StepCells row={r.totals} ofSignups />
             </tr>
           </tbody>
         </table>
@@ -88,6 +93,7 @@ export default async function AdminPage() {
 
       <section className="panel" aria-labelledby="days-h">
         <h2 id="days-h">By day (UTC)</h2>
+        <p className="muted">What happened each day: signups, workspaces created, onboardings completed, issues first executed.</p>
         <FunnelChart days={r.days} steps={FUNNEL_STEPS.map((s) => ({ key: s.key, label: s.label }))} />
         <p>
           <a href="/admin/export?table=days" download>Download CSV</a>
@@ -136,7 +142,7 @@ export default async function AdminPage() {
             {r.sources.map((s) => (
               <tr key={s.source}>
                 <th scope="row">{s.source}</th>
-                <StepCells row={s} ofFirst />
+                <StepCells row={s} ofSignups />
               </tr>
             ))}
           </tbody>

@@ -51,6 +51,11 @@ describe("admin report", () => {
     expect(r.days.at(-1)!.day).toBe(r.generatedAt.toISOString().slice(0, 10));
     expect(r.days.at(-1)).toMatchObject({ signups: 2, workspaces: 1, onboarded: 1, executed: 0 });
     expect(r.totals).toEqual({ signups: 2, workspaces: 1, onboarded: 1, executed: 0 });
+    // The funnel counts users: a second workspace by the same person is a day's activity, not another conversion.
+    await call(createWorkspace, { path: "/api/workspaces", body: { name: "Ops Co Two" }, session: admin });
+    const again = await adminReport(db);
+    expect(again.days.at(-1)).toMatchObject({ workspaces: 2 });
+    expect(again.totals).toEqual({ signups: 2, workspaces: 1, onboarded: 1, executed: 0 });
     expect(r.sources).toEqual([
       { source: "direct", signups: 1, workspaces: 0, onboarded: 0, executed: 0 },
       { source: "github", signups: 1, workspaces: 1, onboarded: 1, executed: 0 },
@@ -65,7 +70,7 @@ describe("admin report", () => {
     const before = await adminReport(db);
     expect(before.live.rows.map((r) => [r.key, r.counter, r.database])).toEqual([
       ["signups", 2, 2],
-      ["workspaces", 1, 1],
+      ["workspaces", 2, 2],
       ["onboarded", 1, 1],
       ["executed", 0, 0],
     ]);

@@ -74,21 +74,30 @@ async function perDay(db: Db, since: Date) {
   return { signups, workspaces: created, onboarded, executed } satisfies Record<StepKey, { day: string; n: number }[]>;
 }
 
+/** How far a cohort of users got: each step counts users, once each, so no step can exceed the signups. */
+const cohortSteps = () => ({
+  signups: count(),
+  onboarded: count(users.onboardedAt),
+  workspaces: sql<number>`count(*) filter (where exists (select 1 from ${workspaces} w where w.created_by = users.id))`,
+  executed: sql<number>`count(*) filter (where exists (select 1 from ${issues} i join ${workspaces} w on w.id = i.workspace_id where w.created_by = users.id and i.first_executed_at is not null))`,
+});
+const stepCounts = (r: Record<StepKey, unknown>): StepCounts => ({ signups: n(r.signups), workspaces: n(r.workspaces), onboarded: n(r.onboarded), executed: n(r.executed) });
+
+/** The users who signed up since `since`, and how far they got. */
+async function cohort(db: Db, since: Date): Promise<StepCounts> {
+  const [row] = await db.select(cohortSteps()).from(users).where(gte(users.createdAt, since));
+  return stepCounts(row ?? {});
+}
+
 async function bySource(db: Db, since: Date): Promise<SourceRow[]> {
   const rows = await db
-    .select({
-      source: users.signupSource,
-      signups: count(),
-      onboarded: count(users.onboardedAt),
-      workspaces: sql<number>`count(*) filter (where exists (select 1 from ${workspaces} w where w.created_by = users.id))`,
-      executed: sql<number>`count(*) filter (where exists (select 1 from ${issues} i join ${workspaces} w on w.id = i.workspace_id where w.created_by = users.id and i.first_executed_at is not null))`,
-    })
+    .select({ source: users.signupSource, ...cohortSteps() })
     .from(users)
     .where(gte(users.createdAt, since))
     .groupBy(users.signupSource)
     .orderBy(desc(count()), users.signupSource)
     .limit(100);
-  return rows.map((r) => ({ source: r.source, signups: n(r.signups), workspaces: n(r.workspaces), onboarded: n(r.onboarded), executed: n(r.executed) }));
+  return rows.map((r) => ({ source: r.source, ...stepCounts(r) }));
 }
 
 async function counterValue(c: Counter<string>): Promise<number> {
@@ -155,12 +164,16 @@ async function taskHealth(db: Db, now: Date): Promise<TaskHealth> {
 export async function adminReport(db: Db, now = new Date()): Promise<AdminReport> {
   const dates = utcDays(now);
   const since = new Date(`${dates[0]}T00:00:00Z`);
-  const [daily, sources, liveRows, tasks] = await Promise.all([perDay(db, since), bySource(db, since), live(db, PROCESS_STARTED), taskHealth(db, now)]);
+  const [daily, totals, sources, liveRows, tasks] = await Promise.all([
+    perDay(db, since),
+    cohort(db, since),
+    bySource(db, since),
+    live(db, PROCESS_STARTED),
+    taskHealth(db, now),
+  ]);
   const days: DayRow[] = dates.map((day) => ({ day, signups: 0, workspaces: 0, onboarded: 0, executed: 0 }));
   const index = new Map(days.map((d) => [d.day, d]));
   for (const step of FUNNEL_STEPS) for (const r of daily[step.key]) { const d = index.get(r.day); if (d) d[step.key] += n(r.n); }
-  const totals = { signups: 0, workspaces: 0, onboarded: 0, executed: 0 };
-  for (const d of days) for (const s of FUNNEL_STEPS) totals[s.key] += d[s.key];
   return { generatedAt: now, days, totals, sources, live: { since: PROCESS_STARTED, rows: liveRows }, tasks };
 }
 
