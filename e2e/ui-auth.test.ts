@@ -36,7 +36,7 @@ async function codeLogin(page: import("playwright-core").Page, email: string) {
 }
 
 describe("return path and invitations", () => {
-  it("an invitation link survives login; a new invitee keeps it through onboarding; foreign return paths are ignored", async () => {
+  it("an invitation link survives login; a new invitee joins without onboarding first; foreign return paths are ignored", async () => {
     const owner = await signUpWithWorkspace(browser, app, `owner-${Date.now()}@example.com`, "Invite Works");
     const ws = await currentWorkspace(owner);
     const invitee = `new-${Date.now()}@example.com`;
@@ -50,21 +50,13 @@ describe("return path and invitations", () => {
     await page.getByRole("link", { name: /Log in with the invited email/ }).click();
     await page.waitForURL((u) => u.pathname === "/login" && u.searchParams.get("next") === `/invite/${inv.body.id}`);
     await codeLogin(page, invitee);
-    // ...a new person goes to onboarding, and the invitation comes along.
-    await page.waitForURL((u) => u.pathname === "/onboarding" && u.searchParams.get("next") === `/invite/${inv.body.id}`);
-    await page.getByTestId("invitation-kept").waitFor();
-    await page.getByRole("button", { name: "Get started" }).click();
-    await page.getByRole("heading", { name: "How did you hear about Tandem?" }).waitFor();
-    await page.reload();
-    await page.getByRole("heading", { name: "How did you hear about Tandem?" }).waitFor();
-    await page.getByTestId("invitation-kept").waitFor();
-    await page.getByRole("link", { name: "Open the invitation now" }).click();
-    await page.waitForURL(`**/invite/${inv.body.id}`);
+    // ...a new person lands on the invitation itself (no workspace of their own to create first), and accepting
+    // it completes their onboarding (invite_accept).
+    await page.waitForURL((u) => u.pathname === `/invite/${inv.body.id}`);
     await page.getByRole("button", { name: "Accept invitation" }).click();
     await page.waitForURL(`**${ws.base}`);
     await page.getByRole("heading", { name: "Invite Works" }).waitFor();
-    // Onboarding finished (as its "I've done this before" does), so the next login goes straight to the link.
-    expect((await pageApi(page, "/api/me/onboarding/complete", { body: { completion_path: "skip_existing", workspace_id: ws.id } })).status).toBe(200);
+    expect((await pageApi<{ onboarded_at: string | null }>(page, "/api/me")).body.onboarded_at).not.toBeNull();
     await ctx.close();
 
     // An existing, onboarded user who follows a deep link lands on that very page after login; an off-site "next"

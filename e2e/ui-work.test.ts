@@ -159,6 +159,31 @@ describe("live updates without a reload", () => {
   });
 });
 
+describe("live refresh never costs a draft", () => {
+  it("while the app does not answer, a typed comment stays and the page is not reloaded", async () => {
+    const page = await signUpWithWorkspace(browser, app, `draft-${Date.now()}@example.com`, "Draft Works");
+    const ws = await currentWorkspace(page);
+    const issue = await pageApi<{ identifier: string }>(page, "/api/issues", { workspaceId: ws.id, body: { title: "Keep my words" } });
+    await page.goto(`${app.baseUrl}${ws.base}/issues/${issue.body.identifier}`);
+    await page.getByRole("textbox", { name: "Comment" }).fill("half a thought, not sent yet");
+    await page.getByRole("heading", { name: "Keep my words" }).click(); // the box loses focus; the draft stays
+
+    // The app stops answering (a deploy, a database outage): its health check and its page data both fail.
+    await page.route("**/*", (route) => {
+      const r = route.request();
+      if (r.url().includes("/api/health") || r.headers()["rsc"] === "1") return route.fulfill({ status: 503, body: "" });
+      return route.continue();
+    });
+    let loads = 0;
+    page.on("load", () => loads++);
+    await page.waitForTimeout(12_000); // two refresh ticks of the issue page (5 s)
+    expect(loads).toBe(0);
+    expect(await page.getByRole("textbox", { name: "Comment" }).inputValue()).toBe("half a thought, not sent yet");
+    await page.unroute("**/*");
+    await page.close();
+  });
+});
+
 describe("runtimes page", () => {
   it("the one-time command fits and copies; tokens are listed and revoked; a member sees no Ping", async () => {
     const page = await signUpWithWorkspace(browser, app, `rt-${Date.now()}@example.com`, "Runtime Works");
@@ -209,6 +234,29 @@ describe("runtimes page", () => {
 });
 
 describe("the small ones", () => {
+  it("the phone menu closes on Escape and hands focus back; settings offers Log out; a long name wraps in its table", async () => {
+    const page = await signUpWithWorkspace(browser, app, `menu-${Date.now()}@example.com`, "Menu Works");
+    const ws = await currentWorkspace(page);
+    await createAgent(page, ws.base, "A".repeat(100));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.goto(`${app.baseUrl}${ws.base}`);
+    const menu = page.getByRole("button", { name: "Menu" });
+    await menu.click();
+    await page.getByRole("button", { name: "Close menu" }).waitFor();
+    await page.keyboard.press("Escape");
+    await menu.waitFor();
+    expect(await menu.getAttribute("aria-expanded")).toBe("false");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-controls"))).toBe("sidebar");
+
+    await page.goto(`${app.baseUrl}/settings`);
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.waitForURL((u) => u.pathname === "/login");
+    expect((await page.request.get(`${app.baseUrl}/api/me`)).status()).toBe(401);
+    await page.close();
+  });
+
   it("squads edit/delete, filters, timestamps, favicon, destructive delete", async () => {
     const page = await signUpWithWorkspace(browser, app, `small-${Date.now()}@example.com`, "Small Works");
     const ws = await currentWorkspace(page);

@@ -7,6 +7,7 @@ import { safeReturnPath } from "@/lib/ui/return-path";
 import { listWorkspaces } from "@/lib/workspaces";
 import { IdentifySession } from "@/components/analytics/IdentifySession";
 import { FeedbackButton } from "@/components/feedback/FeedbackButton";
+import { LogoutButton } from "@/components/auth/LogoutButton";
 import { OnboardingFlow } from "./OnboardingFlow";
 
 export const metadata: Metadata = { title: "Welcome" };
@@ -28,6 +29,7 @@ export default async function OnboardingPage({ searchParams }: { searchParams: S
       <IdentifySession user={{ id: user.id, email: user.email, name: user.name }} />
       <div className="row" style={{ justifyContent: "flex-end" }}>
         <FeedbackButton />
+        <LogoutButton />
       </div>
       <OnboardingFlow
         email={user.email}

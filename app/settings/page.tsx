@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { LogoutButton } from "@/components/auth/LogoutButton";
 import { getDb } from "@/lib/db";
 import { listAccessTokens } from "@/lib/auth/tokens";
 import { requirePageUser } from "@/lib/ui/session";
@@ -20,7 +21,10 @@ export default async function SettingsPage() {
       <IdentifySession user={{ id: user.id, email: user.email, name: user.name }} />
       <div className="row" style={{ justifyContent: "space-between" }}>
         <Link href="/home">← Back</Link>
-        <FeedbackButton />
+        <span className="row">
+          <FeedbackButton />
+          <LogoutButton />
+        </span>
       </div>
       <h1>Account settings</h1>
       <p>

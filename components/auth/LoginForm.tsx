@@ -3,7 +3,8 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { identifyUser } from "@/lib/analytics-client";
 import { FormError } from "@/components/ui/FormMessage";
-import { api } from "@/lib/ui/api";
+import { api, ApiError } from "@/lib/ui/api";
+import { afterLoginPath } from "@/lib/ui/return-path";
 import { useApiAction } from "@/lib/ui/use-api-action";
 
 type Me = { id: string; email: string; name: string; onboarded_at: string | null };
@@ -49,11 +50,14 @@ export function LoginForm({ googleEnabled, next = null }: { googleEnabled: boole
     void run(
       "Could not verify the code",
       async () => {
-        const { user } = await api<{ user: Me; is_new: boolean }>("/api/auth/verify-code", { body: { email, code } });
+        const { user } = await api<{ user: Me; is_new: boolean }>("/api/auth/verify-code", { body: { email, code } }).catch((err: unknown) => {
+          // Too many attempts: the message says to request a new code, so the button must allow it now.
+          if (err instanceof ApiError && err.status === 429) setWait(0);
+          throw err;
+        });
         identifyUser(user);
         // A full navigation, so server components see the new session cookie.
-        const target = user.onboarded_at ? (next ?? "/home") : next ? `/onboarding?next=${encodeURIComponent(next)}` : "/onboarding";
-        window.location.assign(target);
+        window.location.assign(afterLoginPath(user.onboarded_at !== null, next));
       },
       { keepBusy: true },
     );
@@ -82,6 +86,7 @@ export function LoginForm({ googleEnabled, next = null }: { googleEnabled: boole
           <label htmlFor="login-code">6-digit code</label>
           <input
             id="login-code"
+            autoFocus
             inputMode="numeric"
             autoComplete="one-time-code"
             pattern="\d{6}"

@@ -30,6 +30,17 @@ export function AppShell(props: { workspace: ShellWorkspace; workspaces: ShellWo
   const [open, setOpen] = useState(false);
   const base = `/w/${props.workspace.slug}`;
   useEffect(() => setOpen(false), [pathname]);
+  // Escape closes the open menu and gives focus back to its button, as a disclosure is expected to.
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      setOpen(false);
+      document.querySelector<HTMLButtonElement>('button[aria-controls="sidebar"]')?.focus();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [open]);
   return (
     <div className="shell">
       <div className="mobile-bar">

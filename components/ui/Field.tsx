@@ -31,14 +31,16 @@ export function Field({ id, label, hint, error, children }: { id: string; label:
 
 /**
  * Splits the API's `"field: message"` error (lib/http/errors names the failing field that way) into the field and a
- * readable message, when the field is one the form shows; else the whole text is a form-level error.
+ * readable message, when the field is one the form shows; else the whole text is a form-level error. A list index in
+ * the path (`triggers.0.cron`) names the same field as `triggers.cron`: a form shows one of each.
  */
 export function fieldError<F extends string>(text: string | null, fields: readonly F[]): { field: F | null; message: string } | null {
   if (!text) return null;
   const m = /^([a-z_][a-z0-9_.]*): (.+)$/i.exec(text);
-  if (m && (fields as readonly string[]).includes(m[1]!)) {
+  const field = m?.[1]!.replace(/\.\d+(?=\.|$)/g, "");
+  if (m && field && (fields as readonly string[]).includes(field)) {
     const msg = m[2]!;
-    return { field: m[1] as F, message: msg.charAt(0).toUpperCase() + msg.slice(1) };
+    return { field: field as F, message: msg.charAt(0).toUpperCase() + msg.slice(1) };
   }
   return { field: null, message: text };
 }

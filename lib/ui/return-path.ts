@@ -18,6 +18,17 @@ export function safeReturnPath(raw: string | null | undefined): string | null {
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
+/**
+ * Where a login lands: an invitation first (accepting one completes onboarding; an invitee has no workspace of
+ * their own to create), else onboarding until onboarded (carrying `next` through it), else `next`, else `home`.
+ */
+export function afterLoginPath(onboarded: boolean, next: string | null | undefined, home = "/home"): string {
+  const safe = safeReturnPath(next);
+  if (safe?.startsWith("/invite/")) return safe;
+  if (!onboarded) return safe ? `/onboarding?next=${encodeURIComponent(safe)}` : "/onboarding";
+  return safe ?? home;
+}
+
 /** `/login?next=…` for a page that needs a signed-in user. */
 export function loginPath(next: string | null | undefined): string {
   const safe = safeReturnPath(next);

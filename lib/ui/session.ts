@@ -5,7 +5,7 @@ import { SESSION_COOKIE } from "@/lib/auth/sessions";
 import { resolveSession } from "@/lib/auth/sessions";
 import { listWorkspaces } from "@/lib/workspaces";
 import type { User } from "@/lib/auth/users";
-import { loginPath } from "./return-path";
+import { afterLoginPath, loginPath } from "./return-path";
 
 /** The signed-in user for a server component, or null. Reading cookies makes the page dynamic (never prerendered). */
 export async function currentUser(): Promise<User | null> {
@@ -23,12 +23,12 @@ export async function requirePageUser(returnTo?: string): Promise<User> {
 }
 
 /**
- * Where a signed-in user belongs: onboarding until onboarded (carrying `next` through it), then `next` (a safe
- * same-origin path they asked for, e.g. an invitation) or their first workspace (or the switcher).
+ * Where a signed-in user belongs (`afterLoginPath`): an invitation they asked for, onboarding until onboarded, then
+ * `next` or their first workspace (or the switcher).
  */
 export async function homePathFor(user: User, next?: string | null): Promise<string> {
-  if (!user.onboardedAt) return next ? `/onboarding?next=${encodeURIComponent(next)}` : "/onboarding";
-  if (next) return next;
+  const target = afterLoginPath(user.onboardedAt !== null, next, "");
+  if (target) return target;
   const ws = await listWorkspaces(await getDb(), user.id);
   return ws[0] ? `/w/${ws[0].slug}` : "/workspaces";
 }

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { CopyButton } from "@/components/ui/CopyButton";
 import { useCloseDialog } from "@/components/ui/Dialog";
+import { Field, fieldError } from "@/components/ui/Field";
 import { StatusMessage } from "@/components/ui/FormMessage";
 import { useToast } from "@/components/ui/Toast";
 import { api } from "@/lib/ui/api";
@@ -23,7 +24,10 @@ export function NewAutopilotForm({ workspaceId, assignees }: { workspaceId: stri
   const [cron, setCron] = useState("0 9 * * 1-5");
   const [timezone, setTimezone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC");
   const [webhook, setWebhook] = useState(false);
-  const { busy, message, run } = useApiAction();
+  const { busy, message, error, run } = useApiAction();
+  // The API names a failing field ("triggers.cron: …"): shown under that field, anything else below the form.
+  const err = fieldError(error, ["name", "prompt", "triggers.cron", "triggers.timezone"] as const);
+  const errorOf = (field: NonNullable<typeof err>["field"]) => (err?.field === field ? err.message : null);
   const close = useCloseDialog();
   const toast = useToast();
   const [webhookUrl, setWebhookUrl] = useState("");
@@ -55,8 +59,9 @@ export function NewAutopilotForm({ workspaceId, assignees }: { workspaceId: stri
   if (assignees.length === 0) return <p className="muted">Create an agent first: an autopilot needs an agent or a squad to run it.</p>;
   return (
     <form onSubmit={submit} aria-label="New autopilot">
-      <label htmlFor="ap-name">Name</label>
-      <input id="ap-name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
+      <Field id="ap-name" label="Name" error={errorOf("name")}>
+        <input required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
+      </Field>
       <label htmlFor="ap-assignee">Runs as</label>
       <select id="ap-assignee" value={assignee} onChange={(e) => setAssignee(e.target.value)}>
         {assignees.map((a) => (
@@ -75,8 +80,9 @@ export function NewAutopilotForm({ workspaceId, assignees }: { workspaceId: stri
           <input type="radio" name="ap-mode" value="run_only" checked={mode === "run_only"} onChange={() => setMode("run_only")} /> only runs the agent
         </label>
       </fieldset>
-      <label htmlFor="ap-prompt">Prompt</label>
-      <textarea id="ap-prompt" required value={prompt} onChange={(e) => setPrompt(e.target.value)} />
+      <Field id="ap-prompt" label="Prompt" error={errorOf("prompt")}>
+        <textarea required value={prompt} onChange={(e) => setPrompt(e.target.value)} />
+      </Field>
       <fieldset>
         <legend>Triggers (a manual “Run now” is always available)</legend>
         <label style={{ fontWeight: 400 }}>
@@ -84,17 +90,12 @@ export function NewAutopilotForm({ workspaceId, assignees }: { workspaceId: stri
         </label>
         {scheduled && (
           <div className="row">
-            <div>
-              <label htmlFor="ap-cron">Cron (minute hour day month weekday)</label>
-              <input id="ap-cron" required value={cron} onChange={(e) => setCron(e.target.value)} aria-describedby="ap-cron-words" />
-              <p id="ap-cron-words" className="field-hint">
-                {describeCron(cron)}
-              </p>
-            </div>
-            <div>
-              <label htmlFor="ap-timezone">Time zone</label>
-              <input id="ap-timezone" required value={timezone} onChange={(e) => setTimezone(e.target.value)} />
-            </div>
+            <Field id="ap-cron" label="Cron (minute hour day month weekday)" hint={describeCron(cron)} error={errorOf("triggers.cron")}>
+              <input required value={cron} onChange={(e) => setCron(e.target.value)} />
+            </Field>
+            <Field id="ap-timezone" label="Time zone" error={errorOf("triggers.timezone")}>
+              <input required value={timezone} onChange={(e) => setTimezone(e.target.value)} />
+            </Field>
           </div>
         )}
         <label style={{ fontWeight: 400 }}>
@@ -106,7 +107,7 @@ export function NewAutopilotForm({ workspaceId, assignees }: { workspaceId: stri
           Create autopilot
         </button>
       </p>
-      <StatusMessage message={message} />
+      <StatusMessage message={message?.ok ? message : err && !err.field ? { ok: false, text: err.message } : null} />
       {webhookUrl && (
         <div>
           <label htmlFor="ap-webhook-url">Webhook URL — copy it now, it is shown only once</label>

@@ -11,7 +11,7 @@ import {
 } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { HttpError, readCookie, route } from "@/lib/http";
-import { safeReturnPath } from "@/lib/ui/return-path";
+import { afterLoginPath, safeReturnPath } from "@/lib/ui/return-path";
 
 const OAUTH_NEXT_COOKIE = "tandem_oauth_next";
 
@@ -42,8 +42,7 @@ export const GET = route("/api/auth/google/callback", async (req) => {
     });
     const session = await createSession(db, user.id);
     headers.append("Set-Cookie", sessionCookie(session.token, session.expiresAt));
-    const onboarding = next ? `/onboarding?next=${encodeURIComponent(next)}` : "/onboarding";
-    headers.set("Location", `${origin}${isNew || !user.onboardedAt ? onboarding : (next ?? "/")}`);
+    headers.set("Location", `${origin}${afterLoginPath(!isNew && user.onboardedAt !== null, next, "/")}`);
   } catch (err) {
     if (err instanceof HttpError && err.status === 404) throw err;
     // A code from LOGIN_ERRORS, never a message: /login shows only the texts it knows.

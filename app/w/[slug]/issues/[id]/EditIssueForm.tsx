@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { Field, fieldError } from "@/components/ui/Field";
 import { FormError } from "@/components/ui/FormMessage";
 import { api } from "@/lib/ui/api";
 import { useApiAction } from "@/lib/ui/use-api-action";
@@ -13,6 +14,7 @@ export function EditIssueForm(props: { workspaceId: string; issueId: string; tit
   const [title, setTitle] = useState(props.title);
   const [description, setDescription] = useState(props.description);
   const { error, run } = useApiAction();
+  const err = fieldError(error, ["title", "description"] as const);
 
   function save(e: FormEvent) {
     e.preventDefault();
@@ -34,17 +36,19 @@ export function EditIssueForm(props: { workspaceId: string; issueId: string; tit
   }
   return (
     <form className="panel" onSubmit={save} aria-label="Edit issue">
-      <label htmlFor="edit-title">Title</label>
-      <input id="edit-title" required maxLength={500} value={title} onChange={(e) => setTitle(e.target.value)} autoFocus />
-      <label htmlFor="edit-description">Description (markdown)</label>
-      <textarea id="edit-description" value={description} onChange={(e) => setDescription(e.target.value)} />
+      <Field id="edit-title" label="Title" error={err?.field === "title" ? err.message : null}>
+        <input required maxLength={500} value={title} onChange={(e) => setTitle(e.target.value)} autoFocus />
+      </Field>
+      <Field id="edit-description" label="Description (markdown)" error={err?.field === "description" ? err.message : null}>
+        <textarea value={description} onChange={(e) => setDescription(e.target.value)} />
+      </Field>
       <p className="row">
         <button type="submit">Save changes</button>
         <button type="button" className="secondary" onClick={() => (setEditing(false), setTitle(props.title), setDescription(props.description))}>
           Cancel
         </button>
       </p>
-      <FormError error={error} />
+      <FormError error={err && !err.field ? err.message : null} />
     </form>
   );
 }
