@@ -159,6 +159,25 @@ describe("live updates without a reload", () => {
   });
 });
 
+describe("chat with an agent that cannot run", () => {
+  it("a message its agent cannot pick up says why, as the issue page does", async () => {
+    const page = await signUpWithWorkspace(browser, app, `chatwait-${Date.now()}@example.com`, "Chat Wait");
+    const ws = await currentWorkspace(page);
+    await createAgent(page, ws.base, "Idle Bot");
+    await page.goto(`${app.baseUrl}${ws.base}/chat`);
+    await page.getByLabel("Agent", { exact: true }).selectOption({ label: "Idle Bot" });
+    await page.getByRole("button", { name: "Start chat" }).click();
+    await page.getByRole("heading", { name: "Chat with Idle Bot" }).waitFor();
+    await page.getByLabel("Message to the agent").fill("Anyone there?");
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    const hint = page.getByTestId("wait-reason");
+    await hint.waitFor({ timeout: 10_000 });
+    expect(await hint.textContent()).toContain("Idle Bot has no runtime");
+    await hint.getByRole("link", { name: "Edit Idle Bot and choose a runtime" }).waitFor();
+    await page.close();
+  });
+});
+
 describe("live refresh never costs a draft", () => {
   it("while the app does not answer, a typed comment stays and the page is not reloaded", async () => {
     const page = await signUpWithWorkspace(browser, app, `draft-${Date.now()}@example.com`, "Draft Works");

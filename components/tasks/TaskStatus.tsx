@@ -19,7 +19,7 @@ type Task = {
   completed_at: string | null;
 };
 type Message = { id: string; kind: string; content: string; created_at: string };
-type Waiting = { reason: "no_runtime" | "runtime_offline" | "waiting_for_daemon"; agent_id: string; agent_name: string; runtime_name: string | null };
+export type Waiting = { reason: "no_runtime" | "runtime_offline" | "waiting_for_daemon"; agent_id: string; agent_name: string; runtime_name: string | null };
 
 const LIVE = new Set(["queued", "dispatched", "running"]);
 const LABEL: Record<string, string> = {
@@ -31,8 +31,8 @@ const LABEL: Record<string, string> = {
   cancelled: "Cancelled",
 };
 
-/** Why a queued task waits and what fixes it, in words and with the link that fixes it. */
-function WaitHint({ waiting, agentsHref, runtimesHref }: { waiting: Waiting; agentsHref?: string; runtimesHref?: string }) {
+/** Why a queued task waits and what fixes it, in words and with the link that fixes it (issue panel, chat). */
+export function WaitHint({ waiting, agentsHref, runtimesHref }: { waiting: Waiting; agentsHref?: string; runtimesHref?: string }) {
   if (waiting.reason === "no_runtime") {
     return (
       <p className="field-hint" data-testid="wait-reason">

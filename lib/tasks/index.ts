@@ -14,6 +14,7 @@ export {
   afterTasksCancelled,
   reportUsage,
   listIssueTasks,
+  latestChatTask,
   taskResponse,
   failureReasonOf,
   willRetry,

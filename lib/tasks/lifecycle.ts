@@ -415,6 +415,17 @@ export async function reportUsage(db: Db, who: DaemonPrincipal, taskId: string, 
 }
 
 /** The tasks of an issue, newest first, for the issue page's task status. */
+/** The latest task of a chat session (its last message's), or null. */
+export async function latestChatTask(db: Db, workspaceId: string, chatSessionId: string) {
+  const [row] = await db
+    .select()
+    .from(agentTasks)
+    .where(and(eq(agentTasks.workspaceId, workspaceId), eq(agentTasks.chatSessionId, chatSessionId)))
+    .orderBy(sql`${agentTasks.createdAt} desc`)
+    .limit(1);
+  return row ? taskResponse(row) : null;
+}
+
 export async function listIssueTasks(db: Db, workspaceId: string, issueId: string) {
   const rows = await db
     .select()

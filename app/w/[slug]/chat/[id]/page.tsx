@@ -9,6 +9,8 @@ import { Breadcrumbs } from "@/components/ui/Breadcrumbs";
 import { LiveRefresh } from "@/components/ui/LiveRefresh";
 import { Markdown } from "@/components/ui/Markdown";
 import { RelativeTime } from "@/components/ui/RelativeTime";
+import { WaitHint } from "@/components/tasks/TaskStatus";
+import { latestChatTask, taskWaitReason } from "@/lib/tasks";
 import { MessageForm } from "./MessageForm";
 
 export const metadata: Metadata = { title: "Chat" };
@@ -24,7 +26,13 @@ export default async function ChatSessionPage({ params }: { params: Promise<{ sl
     if (err instanceof HttpError && err.status === 404) notFound();
     throw err;
   }
-  const [messages, agent] = await Promise.all([listMessages(db, m, session.id), getAgent(db, m, session.agent_id)]);
+  const [messages, agent, task] = await Promise.all([
+    listMessages(db, m, session.id),
+    getAgent(db, m, session.agent_id),
+    latestChatTask(db, m.workspace.id, session.id),
+  ]);
+  // A message the agent has not picked up says why, as the issue page does (no runtime, runtime offline).
+  const waiting = task?.status === "queued" ? await taskWaitReason(db, task) : null;
   return (
     <main id="main">
       {/* The agent's reply arrives through its daemon a moment after sending: keep the conversation live. */}
@@ -52,6 +60,7 @@ export default async function ChatSessionPage({ params }: { params: Promise<{ sl
           ))}
         </ol>
       )}
+      {waiting && <WaitHint waiting={waiting} agentsHref={`/w/${m.workspace.slug}/agents`} runtimesHref={`/w/${m.workspace.slug}/runtimes`} />}
       {agent.archived_at ? <p className="muted">This agent is archived.</p> : <MessageForm workspaceId={m.workspace.id} sessionId={session.id} />}
     </main>
   );
