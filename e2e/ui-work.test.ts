@@ -45,7 +45,9 @@ describe("agents, tasks and the issue page", () => {
       workspaceId: ws.id,
       body: {
         title: "Tidy the docs",
-        description: "Please **tidy** the docs.\n\n<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\">\n\n[bad](javascript:alert(1))",
+        description:
+          "Please **tidy** the docs.\n\n<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\">\n\n[bad](javascript:alert(1))" +
+          "\n\n| page | state |\n| --- | --- |\n| intro | ~~stale~~ |\n\n- [x] outline\n- [ ] examples\n\n![diagram](https://img.example/d.png)",
         assignee_type: "agent",
         assignee_id: agent.id,
       },
@@ -57,6 +59,12 @@ describe("agents, tasks and the issue page", () => {
     await page.locator(".markdown strong", { hasText: "tidy" }).waitFor();
     expect(await page.locator("main script").count()).toBe(0);
     expect(await page.locator("main .markdown img").count()).toBe(0);
+    // GitHub-flavoured markdown (tables, strikethrough, task lists) renders; an image elsewhere is a link to it (the
+    // CSP loads none, and it would tell its host who read the issue).
+    expect(await page.locator("main .markdown table td", { hasText: "intro" }).count()).toBe(1);
+    expect(await page.locator("main .markdown del").textContent()).toBe("stale");
+    expect(await page.locator('main .markdown input[type="checkbox"][disabled]').count()).toBe(2);
+    expect(await page.getByRole("link", { name: "Image: diagram" }).getAttribute("href")).toBe("https://img.example/d.png");
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.getByRole("link", { name: "bad" }).count()).toBe(0);
     expect(await page.locator('main a[href^="javascript"]').count()).toBe(0);

@@ -59,7 +59,7 @@ export function AppShell(props: { workspace: ShellWorkspace; workspaces: ShellWo
             <ul>
               {props.workspaces.map((w) => (
                 <li key={w.slug}>
-                  <Link href={`/w/${w.slug}`} aria-current={w.slug === props.workspace.slug ? "true" : undefined}>
+                  <Link href={`/w/${w.slug}`} prefetch={false} aria-current={w.slug === props.workspace.slug ? "true" : undefined}>
                     {w.name}
                   </Link>
                 </li>
@@ -76,7 +76,8 @@ export function AppShell(props: { workspace: ShellWorkspace; workspaces: ShellWo
               const href = path ? `${base}/${path}` : base;
               return (
                 <li key={path}>
-                  <Link href={href} aria-current={isCurrent(pathname, href, path === "") ? "page" : undefined}>
+                  {/* No prefetch: a live page's refresh would fetch every section again, every few seconds. */}
+                  <Link href={href} prefetch={false} aria-current={isCurrent(pathname, href, path === "") ? "page" : undefined}>
                     {label}
                   </Link>
                 </li>
