@@ -34,6 +34,16 @@ async function createAgent(page: Page, base: string, name: string, runtimeLabel?
   return agents.body.agents.find((a) => a.name === name)!;
 }
 
+/** Starts a chat with the agent and sends one message, as a person would. */
+async function sendChat(page: Page, base: string, agentName: string, text: string) {
+  await page.goto(`${app.baseUrl}${base}/chat`);
+  await page.getByLabel("Agent", { exact: true }).selectOption({ label: agentName });
+  await page.getByRole("button", { name: "Start chat" }).click();
+  await page.getByRole("heading", { name: `Chat with ${agentName}` }).waitFor();
+  await page.getByLabel("Message to the agent").fill(text);
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+}
+
 describe("agents, tasks and the issue page", () => {
   it("an agent without a runtime is edited to get one; the queued task says why it waits; the answer becomes a markdown comment and the issue moves to in_review", async () => {
     const page = await signUpWithWorkspace(browser, app, `edit-${Date.now()}@example.com`, "Edit Works");
@@ -140,12 +150,7 @@ describe("live updates without a reload", () => {
 
     // Chat: the reply shows up by itself.
     const agent = await createAgent(page, ws.base, "Chatty Bot", "Echo (echo, online)");
-    await page.goto(`${app.baseUrl}${ws.base}/chat`);
-    await page.getByLabel("Agent", { exact: true }).selectOption({ label: "Chatty Bot" });
-    await page.getByRole("button", { name: "Start chat" }).click();
-    await page.getByRole("heading", { name: "Chat with Chatty Bot" }).waitFor();
-    await page.getByLabel("Message to the agent").fill("Ping?");
-    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await sendChat(page, ws.base, "Chatty Bot", "Ping?");
     await page.getByRole("list", { name: "Messages" }).getByText("Ping?").waitFor();
     await daemon.runNext("Pong from the agent");
     await page.getByRole("list", { name: "Messages" }).getByText("Pong from the agent").waitFor({ timeout: 10_000 });
@@ -172,12 +177,7 @@ describe("chat with an agent that cannot run", () => {
     const page = await signUpWithWorkspace(browser, app, `chatwait-${Date.now()}@example.com`, "Chat Wait");
     const ws = await currentWorkspace(page);
     await createAgent(page, ws.base, "Idle Bot");
-    await page.goto(`${app.baseUrl}${ws.base}/chat`);
-    await page.getByLabel("Agent", { exact: true }).selectOption({ label: "Idle Bot" });
-    await page.getByRole("button", { name: "Start chat" }).click();
-    await page.getByRole("heading", { name: "Chat with Idle Bot" }).waitFor();
-    await page.getByLabel("Message to the agent").fill("Anyone there?");
-    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await sendChat(page, ws.base, "Idle Bot", "Anyone there?");
     const hint = page.getByTestId("wait-reason");
     await hint.waitFor({ timeout: 10_000 });
     expect(await hint.textContent()).toContain("Idle Bot has no runtime");
