@@ -134,6 +134,23 @@ describe("/api/cloud-runtime/*", () => {
     expect(fleet.requests).toHaveLength(0);
   });
 
+  it("bad input stops here as on every route: NUL, lone surrogates, deep nesting, invalid UTF-8, a non-object body", async () => {
+    const bad: [string | Buffer, RegExp][] = [
+      ['{"name":"x\\u0000"}', /name/],
+      ['{"name":"\\ud800"}', /name/],
+      [`${"[".repeat(1000)}${"]".repeat(1000)}`, /nested deeper/],
+      [Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), /not valid UTF-8/],
+      ["[1,2]", /must be a JSON object/],
+      ['"just a string"', /must be a JSON object/],
+    ];
+    for (const [rawBody, message] of bad) {
+      const res = await runtime("POST", "/nodes", { rawBody: rawBody as string });
+      expect(res.status, String(rawBody).slice(0, 20)).toBe(400);
+      expect(res.body.error).toMatch(message);
+    }
+    expect(fleet.requests).toHaveLength(0);
+  });
+
   it("check 31: upstream text/plain 502 → 502 {error}; upstream 204 → 204 without a body; JSON errors pass through", async () => {
     fleet.handle = () => ({ status: 502, text: "fleet failed" });
     let res = await runtime("GET", "/nodes");

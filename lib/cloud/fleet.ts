@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { deadlineSignal } from "@/lib/ops/deadline";
 import { config } from "@/lib/config";
 import { HttpError, badRequest, unavailable } from "@/lib/http/errors";
-import { readBytes, readStreamCapped } from "@/lib/http/body";
+import { readStreamCapped, readText } from "@/lib/http/body";
 import { inferCloudRuntimeOp, recordCloudRuntimeRequest } from "@/lib/telemetry";
-import { trimTrailingSlashes } from "@/lib/http/text";
+import { parseJsonText, trimTrailingSlashes } from "@/lib/http/text";
 
 /**
  * The cloud fleet client (integrations inventory §3): one place that talks to `CLOUD_FLEET_URL`, used by the
@@ -122,23 +122,23 @@ export function relayFleetResponse(r: FleetResult): Response {
   return new Response(isJson ? text : JSON.stringify({ error: text.slice(0, 4096) }), { status: r.status, headers });
 }
 
-/** A JSON request body for the fleet: required, at most 1 MiB, forwarded as the original bytes. */
+/**
+ * A JSON request body for the fleet: required, at most 1 MiB, a JSON object held to the rules of every other body
+ * (valid UTF-8; no NUL, lone surrogate or too-deep nesting, named by field: `parseJsonText`), then forwarded as sent
+ * (the same bytes; a leading BOM dropped, as every route reads one). Bad input stops here: the fleet never sees it.
+ */
 export async function readFleetJsonBody(req: Request): Promise<Buffer> {
-  let bytes: Buffer;
+  let text: string;
   try {
-    bytes = await readBytes(req, FLEET_BODY_LIMIT);
+    text = await readText(req, FLEET_BODY_LIMIT);
   } catch (err) {
     if (err instanceof HttpError && err.status === 413) throw new HttpError(413, "request body is too large");
     throw err;
   }
-  const text = bytes.toString("utf8");
   if (text.trim() === "") throw badRequest("request body is required");
-  try {
-    JSON.parse(text);
-  } catch {
-    throw badRequest("invalid request body");
-  }
-  return bytes;
+  const data = parseJsonText(text, "invalid request body");
+  if (typeof data !== "object" || data === null || Array.isArray(data)) throw badRequest("request body must be a JSON object");
+  return Buffer.from(text, "utf8");
 }
 
 /** Fleet route tables: local sub-path + method → upstream path and what is forwarded. */
