@@ -76,6 +76,14 @@ const server = createServer((req, res) => {
   for (const [name, value] of BASE_HEADERS) res.setHeader(name, value);
   guardConnection(req, res);
 
+  // Only origin-form targets ("/path?query") name a page or route here. An absolute-form target (a proxy's
+  // "http://host/path") is read as its path, never its host (Next would redirect to that host); anything else
+  // ("*", garbage) is refused, instead of Next's 500 on a URL it cannot parse.
+  if (!req.url?.startsWith("/")) {
+    const absolute = /^https?:\/\/[^/?#]*(\/[^#]*)?$/i.exec(req.url ?? "");
+    if (!absolute) return answer(res, 400, "malformed request target", true);
+    req.url = absolute[1] ?? "/";
+  }
   let path = pathOf(req.url);
   if (INGEST_ALIAS && (path === INGEST_ALIAS || path.startsWith(`${INGEST_ALIAS}/`))) {
     req.url = `/ingest${req.url.slice(INGEST_ALIAS.length)}`;
@@ -109,10 +117,18 @@ server.on("clientError", (err, socket) => {
       : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
         ? [408, "Request Timeout", "the request was not received in time"]
         : [400, "Bad Request", "malformed HTTP request"];
+  endSocketWithJson(socket, status, reason, message);
+});
+// CONNECT (a tunnel) is no request this server serves; without these Node would drop the socket without a word.
+server.on("connect", (_req, socket) => endSocketWithJson(socket, 405, "Method Not Allowed", "method CONNECT is not allowed"));
+server.on("checkExpectation", (_req, res) => answer(res, 417, "only the Expect: 100-continue expectation is supported", true));
+
+/** A JSON error written straight to a socket no response object serves, with the security headers, then closed. */
+function endSocketWithJson(socket, status, reason, message) {
   const body = JSON.stringify({ error: message });
   const headers = [...BASE_HEADERS, ["Cache-Control", "no-store"], ["Content-Type", "application/json"], ["Content-Length", Buffer.byteLength(body)], ["Connection", "close"]];
   socket.end(`HTTP/1.1 ${status} ${reason}\r\n${headers.map(([k, v]) => `${k}: ${v}`).join("\r\n")}\r\n\r\n${body}`);
-});
+}
 
 const pathOf = (url = "/") => {
   const q = url.indexOf("?");

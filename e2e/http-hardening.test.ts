@@ -243,6 +243,37 @@ describe("security headers (§4)", () => {
   });
 });
 
+describe("request targets and methods Node handles before any route", () => {
+  const raw = async (request: string) => {
+    const conn = await rawConnection(app);
+    conn.socket.write(request);
+    const res = await conn.response(1);
+    conn.socket.destroy();
+    return res;
+  };
+
+  it("'*' is a JSON 400, not Next's 500; an absolute-form target is served as its path, never redirected to its host", async () => {
+    for (const method of ["OPTIONS", "GET"]) {
+      const star = await raw(`${method} * HTTP/1.1\r\nHost: 127.0.0.1:${app.port}\r\n\r\n`);
+      expect(star.status).toBe(400);
+      expect(JSON.parse(star.body).error).toBe("malformed request target");
+    }
+    const absolute = await raw(`GET http://evil.example/api/health HTTP/1.1\r\nHost: 127.0.0.1:${app.port}\r\n\r\n`);
+    expect(absolute.status).toBe(200);
+    expect(absolute.headers.location).toBeUndefined();
+  });
+
+  it("CONNECT and an unsupported Expect get JSON answers with the security headers", async () => {
+    const connect = await raw(`CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n`);
+    expect(connect.status).toBe(405);
+    expect(JSON.parse(connect.body).error).toMatch(/CONNECT/);
+    expect(connect.headers["x-content-type-options"]).toBe("nosniff");
+    const expectation = await raw(`GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:${app.port}\r\nExpect: bogus\r\n\r\n`);
+    expect(expectation.status).toBe(417);
+    expect(JSON.parse(expectation.body).error).toMatch(/100-continue/);
+  });
+});
+
 describe("the analytics proxy's paths", () => {
   it("posthog-js's trailing-slash paths (/ingest/e/) are served as they are without one, not redirected", async () => {
     for (const path of ["/ingest/e", "/ingest/e/", "/ingest/i/v0/e/?compression=gzip-js", "/ingest/flags/?v=2"]) {

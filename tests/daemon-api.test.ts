@@ -449,6 +449,19 @@ describe("pending runtime requests", () => {
     expect(cross.status).toBe(404);
   });
 
+  it("a runtime id in upper case names the same runtime: the request is stored under its canonical id and claimed", async () => {
+    const ctx = await setup();
+    const rt = await registerRuntime(ctx);
+    const upper = rt.id.toUpperCase();
+    const created = await call(createRequest, { path: `/api/runtimes/${upper}/requests`, body: { kind: "ping" }, session: ctx.owner, headers: ctx.headers, params: { id: upper } });
+    expect(created.status).toBe(201);
+    expect(created.body.runtime_id).toBe(rt.id);
+    const read = await call(getRequest, { path: `/api/runtimes/${rt.id}/requests/${created.body.id}`, session: ctx.owner, headers: ctx.headers, params: { id: rt.id, requestId: created.body.id } });
+    expect(read.status).toBe(200);
+    const hb = await call(heartbeat, { path: "/api/daemon/heartbeat", body: { runtime_ids: [rt.id] }, headers: bearer(ctx.token) });
+    expect(hb.body.pending_requests.map((r: { id: string }) => r.id)).toEqual([created.body.id]);
+  });
+
   it("an offline runtime → 503; a result that cannot be stored → 500, not 200", async () => {
     const ctx = await setup();
     const rt = await registerRuntime(ctx);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { badRequest, describeZodError, payloadTooLarge } from "./errors";
+import { badRequest, describeZodError, HttpError, payloadTooLarge } from "./errors";
 import { parseJsonText } from "./text";
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -11,7 +11,14 @@ export async function readBytes(req: Request, limit = DEFAULT_BODY_LIMIT): Promi
     if (req.body) void discard(req.body.getReader());
     throw payloadTooLarge(limit);
   }
-  return readStreamCapped(req.body, limit, () => payloadTooLarge(limit), { discardRest: true });
+  try {
+    return await readStreamCapped(req.body, limit, () => payloadTooLarge(limit), { discardRest: true });
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    // The client went away half-way (ECONNRESET, aborted): its request is incomplete, not our failure, so it is no
+    // 500 in the metrics or the error log. Nobody reads this answer.
+    throw badRequest("the request body was cut off before its end");
+  }
 }
 
 /** How much of a refused body's remainder is read and dropped (not kept) so its connection can serve another request. */

@@ -19,8 +19,12 @@ export function route(pattern: string, handler: RouteHandler) {
     try {
       const raw = (await ctx?.params) ?? {};
       const params: Record<string, string> = {};
-      for (const [k, v] of Object.entries(raw)) if (typeof v === "string") params[k] = v;
-      assertCleanRequest(req, params); // NUL / lone surrogates in path, query or headers: a 400 before any handler
+      const segments: Record<string, string> = {};
+      for (const [k, v] of Object.entries(raw)) {
+        if (typeof v === "string") params[k] = segments[k] = v;
+        else if (Array.isArray(v)) segments[k] = v.join("/"); // a catch-all's segments are checked too
+      }
+      assertCleanRequest(req, segments); // NUL / lone surrogates in path, query or headers: a 400 before any handler
       // Events recorded while handling carry the browser's analytics session (stitching only, never auth).
       res = await withVisitor(req, () => handler(req, params));
     } catch (err) {

@@ -122,8 +122,12 @@ export async function createDaemonToken(
 }
 
 
-/** A path id that is not a UUID names nothing: 404 (and never reaches the database as a malformed uuid). */
+/**
+ * A path id that is not a UUID names nothing: 404 (and never reaches the database as a malformed uuid). Returned in
+ * its canonical lower case, as PostgreSQL prints it: ids also key the shared store (pending runtime requests), where
+ * "893F…" and "893f…" would otherwise be two runtimes.
+ */
 export function idParam(value: string | undefined, what: string): string {
   if (!value || !isUuid(value)) throw notFound(`${what} not found`);
-  return value;
+  return value.toLowerCase();
 }
