@@ -20,24 +20,28 @@ const pglite = pgliteFolder(process.env);
 if (pglite) ensureDataFolder(pglite).catch(() => {});
 const { default: next } = await import("next");
 
-const dev = process.argv.includes("--dev");
-const port = Number(process.env.PORT || 3000);
-const hostname = process.env.HOST || "0.0.0.0";
-process.env.TANDEM_SERVER = "1";
-if (!dev) process.env.NODE_ENV = "production";
+function cannotStart(what, why) {
+  console.error(`tandem: cannot start: ${what}: ${why}`);
+  process.exit(1);
+}
 
-function positiveIntEnv(name, fallback) {
+/** An integer from the environment within [min, max], or a loud exit naming the variable. */
+function intEnv(name, fallback, min, max, expected) {
   const raw = (process.env[name] ?? "").trim();
   if (raw === "") return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) {
-    console.error(`tandem: cannot start: configuration: ${name}: expected a positive integer, got "${raw}"`);
-    process.exit(1);
-  }
+  if (!/^\d+$/.test(raw) || n < min || n > max) cannotStart("configuration", `${name}: expected ${expected}, got "${raw}"`);
   return n;
 }
+
+const dev = process.argv.includes("--dev");
+const port = intEnv("PORT", 3000, 0, 65535, "a port number from 0 to 65535");
+const hostname = (process.env.HOST ?? "").trim() || "0.0.0.0";
+process.env.TANDEM_SERVER = "1";
+if (!dev) process.env.NODE_ENV = "production";
+
 /** The whole shutdown (draining connections, then the hooks) must fit in this; orchestrators kill soon after. */
-const SHUTDOWN_TIMEOUT_MS = positiveIntEnv("SHUTDOWN_TIMEOUT_MS", 10_000);
+const SHUTDOWN_TIMEOUT_MS = intEnv("SHUTDOWN_TIMEOUT_MS", 10_000, 1, 2 ** 31 - 1, "a positive number of milliseconds (at most 2147483647)");
 /** Connections get this share of it; the hooks (analytics flush, database close) the rest. */
 const DRAIN_SHARE = 0.6;
 /**
@@ -246,16 +250,34 @@ async function allowedMethods(path) {
   }
 }
 
+// A port in use, an address this machine does not have, a host name that does not resolve: loud, and exit 1.
+const onListenError = (err) => cannotStart(`listen on ${hostname}:${port}`, err.message);
+server.once("error", onListenError);
+
 server.listen(port, hostname, async () => {
+  server.off("error", onListenError);
   // In production Next runs instrumentation.ts (config check, migrations, store) lazily on the first request;
-  // one warm-up request makes start-up failures happen now, loudly, instead of on a user's first click.
+  // one warm-up request makes start-up failures happen now, loudly, instead of on a user's first click. "ready"
+  // only once it is answered: start-up may wait (another node holding the migration lock), and says so meanwhile.
   const local = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
-  try {
-    await fetch(`http://${local}:${port}/api/health`, { signal: AbortSignal.timeout(60_000) });
-  } catch (err) {
-    console.error(`> warm-up request failed: ${err?.message ?? err}`);
+  const listening = server.address()?.port ?? port;
+  for (;;) {
+    try {
+      const res = await fetch(`http://${local}:${listening}/api/health`, { signal: AbortSignal.timeout(60_000) });
+      await res.arrayBuffer();
+      if (!res.ok) console.error(`> warm-up: /api/health answered ${res.status}; serving, degraded`);
+      break;
+    } catch (err) {
+      // A timeout is a start-up still waiting; any other failure is the warm-up request's own (it could not reach
+      // this server at that address), which no waiting mends.
+      if (err?.name !== "TimeoutError") {
+        console.error(`> warm-up request failed: ${err?.message ?? err}`);
+        break;
+      }
+      console.error("> still starting: no answer to the warm-up request within 60 s; waiting");
+    }
   }
-  console.log(`> Tandem ready on http://${local === "127.0.0.1" ? "localhost" : local}:${port} (${dev ? "development" : "production"})`);
+  console.log(`> Tandem ready on http://${local === "127.0.0.1" ? "localhost" : local}:${listening} (${dev ? "development" : "production"})`);
   // Every route's code, loaded now that the first answer is out (next.config.ts turns off Next's own preloading,
   // which ran beside that first request): a page's first visit does not wait for its code.
   if (!dev) {

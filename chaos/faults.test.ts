@@ -163,6 +163,7 @@ describe.each([["cut"], ["hang"]] as const)("PostgreSQL %s", (fault) => {
       await expectMetricsFast();
       const h = await health();
       expect(h.status).toBe(503);
+      expect(h.retryAfter).toMatch(/^\d+$/); // like every API answer during an outage
       expect(JSON.parse(h.body).db).toBe("unavailable");
     } finally {
       pg.restore();

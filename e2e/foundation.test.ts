@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
+import net from "node:net";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -79,17 +80,37 @@ describe("start-up failures are loud", () => {
     [{ DATABASE_URL: "mysql://nope" }, /DATABASE_URL: expected a postgres/],
     [{ ALLOW_SIGNUP: "perhaps" }, /ALLOW_SIGNUP: expected true\/false/],
     [{ DATABASE_URL: "postgres://postgres@127.0.0.1:1/none" }, /cannot start: database/],
+    [{ PORT: "abc" }, /cannot start: configuration: PORT: expected a port number/],
+    [{ SHUTDOWN_TIMEOUT_MS: "3000000000" }, /SHUTDOWN_TIMEOUT_MS: expected a positive number of milliseconds/],
+    [{ DB_STATEMENT_TIMEOUT_MS: "99999999999" }, /DB_STATEMENT_TIMEOUT_MS: expected at most 2147483647 ms/],
+    [{ HOST: "no.such.host.invalid" }, /cannot start: listen on no\.such\.host\.invalid/],
   ])("%o exits non-zero and says why on stderr", (env, message) => {
-    const res = spawnSync(process.execPath, ["server.mjs"], {
-      cwd: ROOT,
-      env: { ...process.env, NEXT_DIST_DIR: process.env.E2E_DIST_DIR ?? ".next-e2e", PORT: "0", HOST: "127.0.0.1", DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "tandem-bad-")), ...env },
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+    const res = startBadly(env);
     expect(res.status).not.toBe(0);
     expect(res.stderr).toMatch(message);
   });
+
+  it("a port in use is a loud exit, not a server that never serves", async () => {
+    const holder = net.createServer().listen(0, "127.0.0.1");
+    await new Promise((r) => holder.once("listening", r));
+    try {
+      const res = startBadly({ PORT: String((holder.address() as net.AddressInfo).port) });
+      expect(res.status).toBe(1);
+      expect(res.stderr).toMatch(/cannot start: listen on 127\.0\.0\.1:\d+: listen EADDRINUSE/);
+    } finally {
+      holder.close();
+    }
+  });
 });
+
+function startBadly(env: Record<string, string>) {
+  return spawnSync(process.execPath, ["server.mjs"], {
+    cwd: ROOT,
+    env: { ...process.env, NEXT_DIST_DIR: process.env.E2E_DIST_DIR ?? ".next-e2e", PORT: "0", HOST: "127.0.0.1", DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "tandem-bad-")), ...env },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+}
 
 describe("two app nodes sharing PostgreSQL and Redis", () => {
   let db: { name: string; url: string };

@@ -11,6 +11,34 @@ describe("loadConfig", () => {
     expect(c.analyticsEnvironment).toBe("dev");
   });
 
+  it("refuses timer settings Node cannot wait for, crossed backoff bounds and a non-boolean POSTHOG_PROXY", () => {
+    const message = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return "";
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(message({ DB_STATEMENT_TIMEOUT_MS: "99999999999" })).toMatch(/DB_STATEMENT_TIMEOUT_MS: expected at most 2147483647 ms/);
+    expect(message({ CLOUD_FLEET_TIMEOUT_MS: "3000000000" })).toMatch(/CLOUD_FLEET_TIMEOUT_MS/);
+    expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: "2147483647" }).DB_STATEMENT_TIMEOUT_MS).toBe(2147483647);
+    expect(message({ ANALYTICS_RELAY_BACKOFF_MIN_MS: "500000", ANALYTICS_RELAY_BACKOFF_MAX_MS: "1000" })).toMatch(/BACKOFF_MIN_MS \(500000\) is above/);
+    expect(message({ POSTHOG_PROXY: "maybe" })).toMatch(/POSTHOG_PROXY: expected true\/false/);
+  });
+
+  it("never echoes a refused URL, which may carry a password", () => {
+    const err = (() => {
+      try {
+        loadConfig({ DATABASE_URL: "mysql://admin:hunter2@db:3306/x" });
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(err).toMatch(/DATABASE_URL: expected a postgres: or postgresql: URL, got a "mysql:" value/);
+    expect(err).not.toContain("hunter2");
+  });
+
   it("APP_VERSION defaults to the package's version however the server was started (README)", async () => {
     const { version } = (await import("@/package.json")).default;
     expect(loadConfig({}).APP_VERSION).toBe(version);

@@ -32,6 +32,13 @@ const positiveInt = (fallback: number) =>
       return n;
     });
 
+/** Node's timers wait at most 2^31 - 1 ms (about 24.8 days); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A positive number of milliseconds a timer can wait: anything longer is refused, not silently turned into 1 ms. */
+const milliseconds = (fallback: number) =>
+  positiveInt(fallback).refine((n) => n <= MAX_TIMER_MS, { error: `expected at most ${MAX_TIMER_MS} ms (about 24.8 days)` });
+
 /** A duration: `500ms`, `30s`, `10m`, `12h`, `7d`, or plain milliseconds. */
 const duration = (fallbackMs: number) =>
   z
@@ -70,16 +77,23 @@ const url = (protocols: string[]) =>
         if (!protocols.includes(u.protocol)) throw new Error("protocol");
         return v.trim();
       } catch {
-        ctx.addIssue({ code: "custom", message: `expected a ${protocols.join(" or ")} URL, got "${v}"` });
+        // Never the value itself: a malformed DATABASE_URL may still carry its password.
+        ctx.addIssue({ code: "custom", message: `expected a ${protocols.join(" or ")} URL, got ${describeUrlShape(v)}` });
         return z.NEVER;
       }
     });
+
+/** What a refused URL looked like, without anything secret: its scheme, if any, and its length. */
+function describeUrlShape(v: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(v.trim())?.[1];
+  return scheme ? `a "${scheme}:" value (${v.length} characters)` : `a value without a scheme (${v.length} characters)`;
+}
 
 const envSchema = z.object({
   NODE_ENV: z.string().optional(),
   DATABASE_URL: url(["postgres:", "postgresql:"]),
   /** PostgreSQL: the server ends a statement after this; the client gives up 500 ms later (503 + Retry-After). */
-  DB_STATEMENT_TIMEOUT_MS: positiveInt(2000),
+  DB_STATEMENT_TIMEOUT_MS: milliseconds(2000),
   DATA_DIR: z.string().optional().default("./.data"),
   REDIS_URL: url(["redis:", "rediss:"]),
   REDIS_KEY_PREFIX: z.string().optional().default("tandem:"),
@@ -99,6 +113,8 @@ const envSchema = z.object({
   POSTHOG_API_KEY: z.string().optional(),
   POSTHOG_HOST: url(["http:", "https:"]),
   ANALYTICS_DISABLED: bool(false),
+  /** Browser analytics through our own origin (read per request by lib/telemetry/public-config.ts; checked here). */
+  POSTHOG_PROXY: bool(false),
   /** With POSTHOG_PROXY: the same-origin path the browser sends analytics to (ad blockers list `/ingest`). */
   POSTHOG_PROXY_PATH: z
     .string()
@@ -120,10 +136,10 @@ const envSchema = z.object({
   ANALYTICS_OUTBOX_MAX_AGE: duration(7 * 86_400_000),
   /** Relay tuning: events per request, per-request timeout, retry backoff bounds, poll for other nodes' rows. */
   ANALYTICS_RELAY_BATCH_SIZE: positiveInt(1000),
-  ANALYTICS_RELAY_TIMEOUT_MS: positiveInt(5000),
-  ANALYTICS_RELAY_BACKOFF_MIN_MS: positiveInt(1000),
-  ANALYTICS_RELAY_BACKOFF_MAX_MS: positiveInt(300_000),
-  ANALYTICS_RELAY_POLL_MS: positiveInt(2000),
+  ANALYTICS_RELAY_TIMEOUT_MS: milliseconds(5000),
+  ANALYTICS_RELAY_BACKOFF_MIN_MS: milliseconds(1000),
+  ANALYTICS_RELAY_BACKOFF_MAX_MS: milliseconds(300_000),
+  ANALYTICS_RELAY_POLL_MS: milliseconds(2000),
   /** Tracing (issue 14): OpenTelemetry is loaded only when one of these is set (docs/operations.md, Tracing). */
   OTEL_EXPORTER_OTLP_ENDPOINT: url(["http:", "https:"]),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url(["http:", "https:"]),
@@ -170,8 +186,8 @@ const envSchema = z.object({
   GIT_COMMIT: z.string().optional().default("unknown"),
   SAMPLER_ENABLED: bool(true),
   SAMPLER_DATABASE_URL: url(["postgres:", "postgresql:"]),
-  SAMPLER_QUERY_TIMEOUT_MS: positiveInt(500),
-  SAMPLER_CACHE_TTL_MS: positiveInt(8000),
+  SAMPLER_QUERY_TIMEOUT_MS: milliseconds(500),
+  SAMPLER_CACHE_TTL_MS: milliseconds(8000),
   SWEEPERS_ENABLED: bool(true),
   SCHEDULER_ENABLED: bool(true),
   // Integrations (PRODUCT.md part 8). Each one is off until its variables are set.
@@ -179,7 +195,7 @@ const envSchema = z.object({
   CLOUD_FLEET_URL: url(["http:", "https:"]),
   /** Service credential sent to the fleet as `Authorization: Bearer` (never a user's token). */
   CLOUD_FLEET_TOKEN: z.string().optional().transform((v) => v?.trim() || undefined),
-  CLOUD_FLEET_TIMEOUT_MS: positiveInt(35_000),
+  CLOUD_FLEET_TIMEOUT_MS: milliseconds(35_000),
   /** Stripe endpoint secret (`whsec_...`); without it `POST /api/webhooks/stripe` answers 503. */
   STRIPE_WEBHOOK_SECRET: z.string().optional().transform((v) => v?.trim() || undefined),
   /** GitHub App webhook secret; also signs the install state. Without it the GitHub webhook answers 503. */
@@ -215,6 +231,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const c = parsed.data;
   if (Boolean(c.GOOGLE_CLIENT_ID) !== Boolean(c.GOOGLE_CLIENT_SECRET)) {
     throw new ConfigError("invalid configuration:\n  GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET must be set together");
+  }
+  if (c.ANALYTICS_RELAY_BACKOFF_MIN_MS > c.ANALYTICS_RELAY_BACKOFF_MAX_MS) {
+    throw new ConfigError(
+      `invalid configuration:\n  ANALYTICS_RELAY_BACKOFF_MIN_MS (${c.ANALYTICS_RELAY_BACKOFF_MIN_MS}) is above ANALYTICS_RELAY_BACKOFF_MAX_MS (${c.ANALYTICS_RELAY_BACKOFF_MAX_MS})`,
+    );
   }
   return {
     ...c,
