@@ -44,7 +44,8 @@ describe("POST /api/auth/send-code — bad input", () => {
   it.each([
     ["malformed JSON", { rawBody: "{nope", headers: { "content-type": "application/json" } }, 400, /invalid JSON/],
     ["missing email", { body: {} }, 400, /email is required/],
-    ["wrong type", { body: { email: 42 } }, 400, /email/],
+    ["wrong type", { body: { email: 42 } }, 400, /^email: email must be a string$/],
+    ["an array", { body: { email: ["a@b.co"] } }, 400, /^email: email must be a string$/],
     ["invalid email", { body: { email: "not-an-email" } }, 400, /email is invalid/],
     ["oversized body", { body: { email: "a@b.co", pad: "x".repeat(10_000) } }, 413, /larger than/],
   ])("%s", async (_n, opts, status, message) => {

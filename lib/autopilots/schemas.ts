@@ -1,3 +1,4 @@
+import { requiredString } from "@/lib/http/body";
 import { patchBody } from "@/lib/http/body";
 import { z } from "zod";
 
@@ -47,7 +48,7 @@ const triggerVariants = z.discriminatedUnion(
     z.object({ kind: z.literal("manual"), enabled: z.boolean().optional() }),
     z.object({
       kind: z.literal("schedule"),
-      cron: z.string({ error: "cron is required" }).trim().min(1, "cron is required").max(100, "cron is too long"),
+      cron: requiredString("cron").trim().min(1, "cron is required").max(100, "cron is too long"),
       timezone: z.string().trim().min(1).max(64).optional(),
       enabled: z.boolean().optional(),
     }),

@@ -111,6 +111,14 @@ export function readQuery<S extends z.ZodType>(req: Request, schema: S): z.infer
  * (stripped by zod) would otherwise reach an UPDATE with nothing to set — drizzle throws "No values to set", a 500
  * (issue 11) — or silently change nothing; either way the client deserves a 400 that says what it could send.
  */
+/**
+ * A required string field: a missing one "is required", one of another type "must be a string" (zod's one message
+ * for both read `{"email": 123}` as missing).
+ */
+export function requiredString(field: string) {
+  return z.string({ error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be a string`) });
+}
+
 export function patchBody<S extends z.ZodRawShape>(shape: S) {
   const fields = Object.keys(shape);
   return z.object(shape).refine((v) => fields.some((f) => (v as Record<string, unknown>)[f] !== undefined), {

@@ -1,7 +1,7 @@
-import { z } from "zod";
+import { requiredString } from "@/lib/http/body";
 
 /** A workspace name as both create and rename accept it. */
-export const workspaceName = z.string({ error: "name is required" }).trim().min(1, "name is required").max(80, "name is too long");
+export const workspaceName = requiredString("name").trim().min(1, "name is required").max(80, "name is too long");
 
 /** "Acme Robotics" → "ACM": the first three letters or digits of the name, upper-cased ("WS" when there are none). */
 export function deriveIssuePrefix(name: string): string {

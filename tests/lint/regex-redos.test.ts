@@ -105,6 +105,7 @@ const OTHER: Record<string, string> = {
   "lib/config.ts /^(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?$/": "environment configuration",
   "lib/config.ts /^\\/[A-Za-z0-9_-]{1,64}$/": "environment configuration",
   "lib/config.ts /^[0-9]{1,20}$/": "environment configuration",
+  "lib/config.ts /^([a-z][a-z0-9+.-]*):/i": "environment configuration (a refused URL's scheme)",
   "lib/telemetry/erasure.ts /^https:\\/\\/(us|eu)\\.i\\.posthog\\.com$/": "configured PostHog host; our own user ids",
   "lib/telemetry/erasure.ts /[\"\\\\]/g": "configured PostHog host; our own user ids",
   "lib/telemetry/public-config.ts /^\\/[A-Za-z0-9_-]{1,64}$/": "environment configuration (POSTHOG_PROXY_PATH)",

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { workspaceRequest } from "@/lib/auth";
-import { json, readJson, route } from "@/lib/http";
+import { json, readJson, requiredString, route } from "@/lib/http";
 import { createAgent, listAgents } from "@/lib/agents";
 
 const body = z.object({
-  name: z.string({ error: "name is required" }).trim().min(1, "name is required").max(100, "name is too long"),
+  name: requiredString("name").trim().min(1, "name is required").max(100, "name is too long"),
   instructions: z.string().max(50_000, "instructions are too long").optional(),
   runtime_id: z.uuid("runtime_id must be a UUID").nullish(),
   // A template is an identifier (it is sent to analytics), never free text.

@@ -1,15 +1,15 @@
 import { z } from "zod";
 import { workspaceRequest } from "@/lib/auth";
-import { json, readJson, route } from "@/lib/http";
+import { json, readJson, requiredString, route } from "@/lib/http";
 import { createAutopilot, listAutopilots } from "@/lib/autopilots";
 import { triggerSchema } from "@/lib/autopilots/schemas";
 
 const body = z.object({
-  name: z.string({ error: "name is required" }).trim().min(1, "name is required").max(200, "name is too long"),
+  name: requiredString("name").trim().min(1, "name is required").max(200, "name is too long"),
   assignee_type: z.enum(["agent", "squad"], { error: "assignee_type must be agent or squad" }),
   assignee_id: z.uuid("assignee_id must be a UUID"),
   execution_mode: z.enum(["create_issue", "run_only"], { error: "execution_mode must be create_issue or run_only" }),
-  prompt: z.string({ error: "prompt is required" }).trim().min(1, "prompt is required").max(50_000, "prompt is too long"),
+  prompt: requiredString("prompt").trim().min(1, "prompt is required").max(50_000, "prompt is too long"),
   enabled: z.boolean().optional(),
   triggers: z.array(triggerSchema).max(10, "triggers: at most 10").optional(),
 });

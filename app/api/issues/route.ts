@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { resolveActor } from "@/lib/actor";
 import { workspaceRequest } from "@/lib/auth";
-import { clientPlatform, json, readJson, readQuery, route } from "@/lib/http";
+import { clientPlatform, json, readJson, readQuery, requiredString, route } from "@/lib/http";
 import { createIssue, ISSUE_PRIORITIES, ISSUE_STATUSES, listIssues } from "@/lib/issues";
 
 const body = z
   .object({
-    title: z.string({ error: "title is required" }).trim().min(1, "title is required").max(500, "title is too long"),
+    title: requiredString("title").trim().min(1, "title is required").max(500, "title is too long"),
     description: z.string().max(100_000, "description is too long").optional(),
     status: z.enum(ISSUE_STATUSES).optional(),
     priority: z.enum(ISSUE_PRIORITIES).optional(),

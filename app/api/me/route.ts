@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { clearedSessionCookie, requireHumanUser, requireUser, userResponse } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { json, noContent, readJson, route } from "@/lib/http";
+import { json, noContent, readJson, requiredString, route } from "@/lib/http";
 import { deleteAccount } from "@/lib/workspaces";
 
 export const GET = route("/api/me", async (req) => {
@@ -9,7 +9,7 @@ export const GET = route("/api/me", async (req) => {
   return json(userResponse(user));
 });
 
-const deleteBody = z.object({ confirm_email: z.string({ error: "confirm_email is required" }) });
+const deleteBody = z.object({ confirm_email: requiredString("confirm_email") });
 
 export const DELETE = route("/api/me", async (req) => {
   const { user } = await requireHumanUser(req); // erasure is a person's decision, never a cloud node's

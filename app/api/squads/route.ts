@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { workspaceRequest } from "@/lib/auth";
-import { json, readJson, route } from "@/lib/http";
+import { json, readJson, requiredString, route } from "@/lib/http";
 import { createSquad, listSquads } from "@/lib/agents";
 
 const body = z.object({
-  name: z.string({ error: "name is required" }).trim().min(1, "name is required").max(100, "name is too long"),
+  name: requiredString("name").trim().min(1, "name is required").max(100, "name is too long"),
   leader_id: z.uuid("leader_id must be a UUID"),
   member_ids: z.array(z.uuid("member_ids must be UUIDs")).max(50, "member_ids: at most 50").optional(),
 });

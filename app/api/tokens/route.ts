@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { createAccessToken, listAccessTokens, requireHumanUser, requireUser } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { json, readJson, route } from "@/lib/http";
+import { json, readJson, requiredString, route } from "@/lib/http";
 
 const body = z.object({
-  name: z.string({ error: "name is required" }).trim().min(1, "name is required").max(100, "name is too long"),
+  name: requiredString("name").trim().min(1, "name is required").max(100, "name is too long"),
   expires_in_days: z.number().int().min(1).max(3650).optional(),
 });
 

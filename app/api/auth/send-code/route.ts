@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { normalizeEmail, refuseForeignOrigin, sendLoginCode } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { clientIp, json, readJson, route } from "@/lib/http";
+import { clientIp, json, readJson, requiredString, route } from "@/lib/http";
 import { getStore } from "@/lib/store";
 
-const body = z.object({ email: z.string({ error: "email is required" }) });
+const body = z.object({ email: requiredString("email") });
 
 export const POST = route("/api/auth/send-code", async (req) => {
   refuseForeignOrigin(req);

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { createSession, normalizeEmail, readSignupContext, refuseForeignOrigin, sessionCookie, userResponse, verifyLoginCode } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { json, readJson, route } from "@/lib/http";
+import { json, readJson, requiredString, route } from "@/lib/http";
 
 const body = z.object({
-  email: z.string({ error: "email is required" }),
-  code: z.string({ error: "code is required" }).regex(/^\d{6}$/, "code must be 6 digits"),
+  email: requiredString("email"),
+  code: requiredString("code").regex(/^\d{6}$/, "code must be 6 digits"),
 });
 
 export const POST = route("/api/auth/verify-code", async (req) => {

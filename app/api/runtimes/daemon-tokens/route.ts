@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { requireHumanUser, requireUser, requireWorkspace, requireWorkspaceRole } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { json, readJson, route } from "@/lib/http";
+import { json, readJson, requiredString, route } from "@/lib/http";
 import { createDaemonToken, listDaemonTokens } from "@/lib/runtimes";
 
 const body = z.object({
-  name: z.string({ error: "name is required" }).trim().min(1, "name is required").max(100, "name is too long"),
+  name: requiredString("name").trim().min(1, "name is required").max(100, "name is too long"),
   expires_in_days: z.number().int().min(1).max(3650).optional(),
 });
 

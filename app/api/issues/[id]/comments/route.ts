@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { resolveActor } from "@/lib/actor";
 import { workspaceRequest } from "@/lib/auth";
-import { json, readJson, route } from "@/lib/http";
+import { json, readJson, requiredString, route } from "@/lib/http";
 import { addComment, listComments } from "@/lib/issues";
 
 const body = z.object({
-  body: z.string({ error: "body is required" }).trim().min(1, "body is required").max(50_000, "body is too long"),
+  body: requiredString("body").trim().min(1, "body is required").max(50_000, "body is too long"),
 });
 
 export const GET = route("/api/issues/[id]/comments", async (req, { id }) => {

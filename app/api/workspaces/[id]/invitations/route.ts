@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { expectedOrigin, normalizeEmail, requireUser, requireWorkspaceMember, requireWorkspaceRole } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { json, readJson, route } from "@/lib/http";
+import { json, readJson, requiredString, route } from "@/lib/http";
 import { createInvitation, listInvitations } from "@/lib/workspaces";
 
 const body = z.object({
-  email: z.string({ error: "email is required" }),
+  email: requiredString("email"),
   role: z.enum(["admin", "member"], { error: "role must be admin or member" }).default("member"),
 });
 

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { workspaceRequest } from "@/lib/auth";
-import { clientPlatform, json, readJson, route } from "@/lib/http";
+import { clientPlatform, json, readJson, requiredString, route } from "@/lib/http";
 import { listMessages, sendMessage } from "@/lib/chat";
 
 const body = z.object({
-  content: z.string({ error: "content is required" }).trim().min(1, "content is required").max(32_000, "content is too long"),
+  content: requiredString("content").trim().min(1, "content is required").max(32_000, "content is too long"),
 });
 
 export const POST = route("/api/chat/sessions/[id]/messages", async (req, { id }) => {

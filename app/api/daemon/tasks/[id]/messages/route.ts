@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { getDb } from "@/lib/db";
-import { json, readJson, route } from "@/lib/http";
+import { json, readJson, requiredString, route } from "@/lib/http";
 import { idParam, requireDaemon } from "@/lib/runtimes";
 import { addTaskMessages } from "@/lib/tasks";
 
 const body = z.object({
   messages: z
-    .array(z.object({ content: z.string({ error: "content is required" }).min(1, "content is required").max(32_000) }))
+    .array(z.object({ content: requiredString("content").min(1, "content is required").max(32_000) }))
     .min(1, "messages must not be empty")
     .max(100, "too many messages"),
   kind: z.enum(["message", "log"]).default("message"),

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { getDb } from "@/lib/db";
-import { json, readJson, route } from "@/lib/http";
+import { json, readJson, requiredString, route } from "@/lib/http";
 import { idParam, requireDaemon } from "@/lib/runtimes";
 import { addTaskMessages } from "@/lib/tasks";
 
-const body = z.object({ summary: z.string({ error: "summary is required" }).trim().min(1, "summary is required").max(2000) });
+const body = z.object({ summary: requiredString("summary").trim().min(1, "summary is required").max(2000) });
 
 export const POST = route("/api/daemon/tasks/[id]/progress", async (req, { id }) => {
   const db = await getDb();

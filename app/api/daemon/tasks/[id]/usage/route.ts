@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getDb } from "@/lib/db";
-import { json, readJson, route } from "@/lib/http";
+import { json, readJson, requiredString, route } from "@/lib/http";
 import { idParam, requireDaemon } from "@/lib/runtimes";
 import { reportUsage } from "@/lib/tasks";
 
@@ -17,7 +17,7 @@ const body = z.object({
   usage: z
     .array(
       z.object({
-        model: z.string({ error: "model is required" }).trim().min(1, "model is required").max(200),
+        model: requiredString("model").trim().min(1, "model is required").max(200),
         provider: z.string().trim().max(64).optional(),
         input_tokens: tokens("input_tokens"),
         output_tokens: tokens("output_tokens"),
