@@ -51,6 +51,8 @@ const DRAIN_SHARE = 0.6;
 const IDLE_GRACE_MS = 1_000;
 /** After answering before a request's body was all read, how long the rest may take to arrive before the socket closes. */
 const DRAIN_MS = 2_000;
+/** The largest route's body limit (1 MiB) plus what lib/http/body.ts drops after it (1 MiB): beyond, a 413 closes. */
+const UNDRAINABLE_BODY_BYTES = 2 * 1024 * 1024;
 
 // Document-less headers (no nonce): right for APIs, assets and errors. proxy.ts replaces the CSP of pages.
 const BASE_HEADERS = Object.entries(securityHeaders({ appUrl: process.env.APP_URL }));
@@ -171,7 +173,10 @@ function guardConnection(req, res) {
   const socket = req.socket; // detached from `req` once the response is done
   const writeHead = res.writeHead;
   res.writeHead = function (...args) {
-    if (stopping) res.setHeader("Connection", "close");
+    const status = typeof args[0] === "number" ? args[0] : res.statusCode;
+    // A refused body is read and dropped up to a bound (lib/http/body.ts) so the connection can serve the next
+    // request; one declared larger than that will not be, so the answer says the connection closes.
+    if (stopping || (status === 413 && Number(req.headers["content-length"]) > UNDRAINABLE_BODY_BYTES)) res.setHeader("Connection", "close");
     return writeHead.apply(this, args);
   };
   res.once("finish", () => {

@@ -109,6 +109,19 @@ describe("an oversize chunked body on a keep-alive connection (§3)", () => {
     expect((await get("/api/health")).status).toBe(200);
   });
 
+  it("a declared Content-Length too large to drain: the 413 says the connection closes, and it does, cleanly", async () => {
+    const conn = await rawConnection(app);
+    conn.socket.write(
+      `POST /api/auth/send-code HTTP/1.1\r\nHost: 127.0.0.1:${app.port}\r\nOrigin: ${app.baseUrl}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${3 * 1024 * 1024}\r\n\r\n` + block,
+    );
+    const refused = await conn.response(1);
+    expect(refused.status).toBe(413);
+    expect(refused.headers.connection?.toLowerCase()).toBe("close");
+    await waitClosed(conn, 5_000);
+    expect((await get("/api/health")).status).toBe(200);
+  });
+
   it("a declared Content-Length over the limit: 413 JSON before the body; once it has arrived, the next request is served", async () => {
     const conn = await rawConnection(app);
     conn.socket.write(
