@@ -84,6 +84,7 @@ describe("start-up failures are loud", () => {
     [{ SHUTDOWN_TIMEOUT_MS: "3000000000" }, /SHUTDOWN_TIMEOUT_MS: expected a positive number of milliseconds/],
     [{ DB_STATEMENT_TIMEOUT_MS: "99999999999" }, /DB_STATEMENT_TIMEOUT_MS: expected at most 2147483647 ms/],
     [{ HOST: "no.such.host.invalid" }, /cannot start: listen on no\.such\.host\.invalid/],
+    [{ REDIS_URL: "redis://127.0.0.1:1" }, /cannot start: redis: .*ECONNREFUSED/], // the cause, not "Connection is closed."
   ])("%o exits non-zero and says why on stderr", (env, message) => {
     const res = startBadly(env);
     expect(res.status).not.toBe(0);

@@ -36,13 +36,16 @@ export async function createStore(redisUrl: string | undefined, prefix: string):
     connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
     retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
   });
-  client.on("error", () => {}); // reported through /api/health and 503s; ioredis reconnects by itself
+  // Reported through /api/health and 503s; ioredis reconnects by itself. The last one is kept for start-up: a failed
+  // connect() only says "Connection is closed.", its cause (ECONNREFUSED, ENOTFOUND, a timeout) came as an event.
+  let lastError: unknown;
+  client.on("error", (err) => (lastError = err));
   failFast(client);
   try {
     await client.connect();
   } catch (err) {
     client.disconnect();
-    throw markUnavailable(err, "redis");
+    throw markUnavailable(lastError ?? err, "redis");
   }
   return new RedisStore(client, prefix);
 }
