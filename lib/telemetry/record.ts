@@ -163,8 +163,8 @@ export function incForEvent(ev: AnalyticsEvent): void {
       const mode = normalizeRuntimeMode(p.runtime_mode);
       const provider = normalizeRuntimeProvider(p.provider);
       f.runtimeReady.incFor(mode, provider);
-      // A runtime registered online is ready at once (0 ms): observed too, or runtimes that are ready immediately
-      // would never show (TELEMETRY.md §10.2).
+      // A runtime registered online is ready at once: the event omits a zero duration (reference shape), but the
+      // histogram still observes it, or runtimes that are ready immediately would never show (TELEMETRY.md §10.2).
       const ms = num(p.ready_duration_ms);
       if (ms >= 0) f.runtimeReadySeconds.observeFor(ms / 1000, mode, provider);
       return;
