@@ -11,7 +11,7 @@ describe("loadConfig", () => {
     expect(c.analyticsEnvironment).toBe("dev");
   });
 
-  it("refuses timer settings Node cannot wait for, crossed backoff bounds and a non-boolean POSTHOG_PROXY", () => {
+  it("refuses timer settings Node cannot wait for and a non-boolean POSTHOG_PROXY", () => {
     const message = (env: Record<string, string>) => {
       try {
         loadConfig(env);
@@ -23,7 +23,8 @@ describe("loadConfig", () => {
     expect(message({ DB_STATEMENT_TIMEOUT_MS: "99999999999" })).toMatch(/DB_STATEMENT_TIMEOUT_MS: expected at most 2147483647 ms/);
     expect(message({ CLOUD_FLEET_TIMEOUT_MS: "3000000000" })).toMatch(/CLOUD_FLEET_TIMEOUT_MS/);
     expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: "2147483647" }).DB_STATEMENT_TIMEOUT_MS).toBe(2147483647);
-    expect(message({ ANALYTICS_RELAY_BACKOFF_MIN_MS: "500000", ANALYTICS_RELAY_BACKOFF_MAX_MS: "1000" })).toMatch(/BACKOFF_MIN_MS \(500000\) is above/);
+    // A minimum above the maximum is allowed: the maximum caps every wait (a test may raise only the minimum).
+    expect(loadConfig({ ANALYTICS_RELAY_BACKOFF_MIN_MS: "600000" }).ANALYTICS_RELAY_BACKOFF_MIN_MS).toBe(600000);
     expect(message({ POSTHOG_PROXY: "maybe" })).toMatch(/POSTHOG_PROXY: expected true\/false/);
   });
 

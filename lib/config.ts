@@ -232,11 +232,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (Boolean(c.GOOGLE_CLIENT_ID) !== Boolean(c.GOOGLE_CLIENT_SECRET)) {
     throw new ConfigError("invalid configuration:\n  GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET must be set together");
   }
-  if (c.ANALYTICS_RELAY_BACKOFF_MIN_MS > c.ANALYTICS_RELAY_BACKOFF_MAX_MS) {
-    throw new ConfigError(
-      `invalid configuration:\n  ANALYTICS_RELAY_BACKOFF_MIN_MS (${c.ANALYTICS_RELAY_BACKOFF_MIN_MS}) is above ANALYTICS_RELAY_BACKOFF_MAX_MS (${c.ANALYTICS_RELAY_BACKOFF_MAX_MS})`,
-    );
-  }
   return {
     ...c,
     googleEnabled: Boolean(c.GOOGLE_CLIENT_ID && c.GOOGLE_CLIENT_SECRET),
