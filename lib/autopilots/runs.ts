@@ -43,12 +43,17 @@ export async function finishAutopilotRun(
     if (!run) return false;
     const [ap] = await tx.select().from(autopilots).where(eq(autopilots.id, run.autopilotId));
     if (!ap) return true;
-    const args = runEventArgs(ap, run, agentId ?? null);
-    const durationMs = run.completedAt ? run.completedAt.getTime() - run.createdAt.getTime() : 0;
-    if (outcome === "completed") recordEvent(events.autopilotRunCompleted({ ...args, durationMs }), tx);
-    else recordEvent(events.autopilotRunFailed({ ...args, durationMs, failureReason: run.failureReason ?? "unknown" }), tx);
+    recordRunEnded(tx, ap, run, agentId ?? null);
     return true;
   });
+}
+
+/** `autopilot_run_completed` or `autopilot_run_failed` for a run just moved out of started, by its new status. */
+function recordRunEnded(tx: Tx, ap: Autopilot, run: AutopilotRun, agentId: string | null): void {
+  const args = runEventArgs(ap, run, agentId);
+  const durationMs = run.completedAt ? run.completedAt.getTime() - run.createdAt.getTime() : 0;
+  if (run.status === "completed") recordEvent(events.autopilotRunCompleted({ ...args, durationMs }), tx);
+  else recordEvent(events.autopilotRunFailed({ ...args, durationMs, failureReason: run.failureReason ?? "unknown" }), tx);
 }
 
 /**
@@ -63,10 +68,7 @@ export async function failStartedRuns(tx: Tx, ap: Autopilot, reason: string): Pr
     .where(and(eq(autopilotRuns.autopilotId, ap.id), eq(autopilotRuns.status, "started")))
     .returning();
   const agentId = ap.assigneeType === "agent" ? ap.assigneeId : null;
-  for (const run of runs) {
-    const durationMs = run.completedAt!.getTime() - run.createdAt.getTime();
-    recordEvent(events.autopilotRunFailed({ ...runEventArgs(ap, run, agentId), durationMs, failureReason: reason }), tx);
-  }
+  for (const run of runs) recordRunEnded(tx, ap, run, agentId);
   return runs.map((r) => r.id);
 }
 
