@@ -230,11 +230,16 @@ describe("autopilot webhook deliveries", () => {
 
   it("check 25: an admission-skipped run → response `skipped`, the delivery `dispatched` with its run id", async () => {
     const h = await hook({}, { runtime: "offline" });
+    const t0 = await scrape();
     const res = await post(h.trigger.webhook_token, "{}");
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: "skipped", reason: "runtime_offline", run_id: expect.any(String) });
     const [row] = await rows(h.trigger.id);
     expect(row).toMatchObject({ status: "dispatched", autopilotRunId: res.body.run_id });
+    // The metric says what the row says (inventory §2.7: the with-run path records `dispatched`).
+    const t1 = await scrape();
+    expect(deliveryMetric(t1, "generic", "dispatched")).toBe(deliveryMetric(t0, "generic", "dispatched") + 1);
+    expect(deliveryMetric(t1, "generic", "ignored")).toBe(deliveryMetric(t0, "generic", "ignored"));
   });
 
   it("check 27 and the members' API: list/detail (404 across autopilots), replay (400 for rejected, 201 new row without dedupe key)", async () => {

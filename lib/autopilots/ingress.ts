@@ -30,19 +30,11 @@ export async function limitWebhookIp(ip: string): Promise<void> {
  * POST /api/webhooks/autopilot/[token] (integrations inventory §2.2): the secret URL is the credential; the
  * workspace comes from the trigger row, never from headers. Every delivery that passes the token, size and JSON
  * checks is stored in `webhook_deliveries`; the optional signing secret is checked *before* the dedupe lookup, so
- * a sender without the secret learns nothing about earlier deliveries.
+ * a sender without the secret learns nothing about earlier deliveries. A request refused before that (unknown token,
+ * rate limit, bad body) stores nothing and counts nothing: `webhook_delivery_total` counts deliveries (reference
+ * inventory §2.7), and anyone can make up a token.
  */
 export async function receiveAutopilotWebhook(db: Db, token: string, req: Request): Promise<DeliveryAnswer> {
-  try {
-    return await deliver(db, token, req);
-  } catch (err) {
-    // Refused before a delivery exists (unknown token, rate limit, bad body): counted as `rejected`, nothing stored.
-    if (err instanceof HttpError && err.status < 500) recordWebhookDelivery("generic", "rejected");
-    throw err;
-  }
-}
-
-async function deliver(db: Db, token: string, req: Request): Promise<DeliveryAnswer> {
   const parsedToken = parseWebhookToken(token);
   if (!parsedToken) throw notFound("webhook not found");
   const [trigger] = await db.select().from(autopilotTriggers).where(eq(autopilotTriggers.id, parsedToken.triggerId));
@@ -123,13 +115,13 @@ async function bumpDuplicate(db: Db, triggerId: string, key: string): Promise<De
   return bumped;
 }
 
-/** Stores the outcome of a delivery and counts it once (`metricStatus` when the metric says more than the row). */
+/** Stores the outcome of a delivery and counts it once, with the status it is stored with. */
 async function finalise(
   db: Db,
   d: Delivery,
   status: "dispatched" | "ignored" | "failed",
   answer: DeliveryAnswer,
-  extra: { runId?: string | null; error?: string | null; metricStatus?: string } = {},
+  extra: { runId?: string | null; error?: string | null } = {},
 ): Promise<DeliveryAnswer> {
   await db
     .update(webhookDeliveries)
@@ -142,7 +134,7 @@ async function finalise(
       lastAttemptAt: new Date(),
     })
     .where(eq(webhookDeliveries.id, d.id));
-  recordWebhookDelivery(d.provider, extra.metricStatus ?? status);
+  recordWebhookDelivery(d.provider, status);
   return answer;
 }
 
@@ -183,14 +175,14 @@ export async function processDelivery(
         const reason = disabled ?? "trigger_disabled";
         return finalise(db, d, "ignored", { status: ok, body: { status: "ignored", ...ids, run_id: outcome.run.id, reason } }, { runId: outcome.run.id, error: reason });
       }
-      // Admission-skipped (already running, runtime offline): the delivery did reach the autopilot (row `dispatched`,
-      // linked to the skipped run); the metric says `ignored` because no work started.
+      // Admission-skipped (already running, runtime offline): the delivery did reach the autopilot, which decided
+      // not to run; the row and the metric say `dispatched`, linked to the skipped run (inventory §2.2 step 14).
       return finalise(
         db,
         d,
         "dispatched",
         { status: ok, body: { status: "skipped", ...ids, run_id: outcome.run.id, reason: outcome.reason } },
-        { runId: outcome.run.id, metricStatus: "ignored" },
+        { runId: outcome.run.id },
       );
     }
     case "failed":
