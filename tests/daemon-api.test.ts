@@ -449,6 +449,24 @@ describe("pending runtime requests", () => {
     expect(cross.status).toBe(404);
   });
 
+  it("only the runtime's owner may ask it or read its answers: a workspace admin gets 403, another workspace 404", async () => {
+    const ctx = await setup();
+    const rt = await registerRuntime(ctx);
+    const created = await call(createRequest, { path: `/api/runtimes/${rt.id}/requests`, body: { kind: "ping" }, session: ctx.owner, headers: ctx.headers, params: { id: rt.id } });
+    expect(created.status).toBe(201);
+    const admin = await addMember(ctx.workspace.id, "admin");
+    const asAdmin = await call(createRequest, { path: `/api/runtimes/${rt.id}/requests`, body: { kind: "ping" }, session: admin, headers: ctx.headers, params: { id: rt.id } });
+    expect(asAdmin).toMatchObject({ status: 403, body: { error: "insufficient permissions" } });
+    const params = { id: rt.id, requestId: created.body.id };
+    const readByAdmin = await call(getRequest, { path: `/api/runtimes/${rt.id}/requests/${created.body.id}`, session: admin, headers: ctx.headers, params });
+    expect(readByAdmin.status).toBe(403);
+    const other = await setup();
+    const foreign = await call(createRequest, { path: `/api/runtimes/${rt.id}/requests`, body: { kind: "ping" }, session: other.owner, headers: other.headers, params: { id: rt.id } });
+    expect(foreign.status).toBe(404);
+    const hb = await call(heartbeat, { path: "/api/daemon/heartbeat", body: { runtime_ids: [rt.id] }, headers: bearer(ctx.token) });
+    expect(hb.body.pending_requests.map((r: { id: string }) => r.id)).toEqual([created.body.id]);
+  });
+
   it("a runtime id in upper case names the same runtime: the request is stored under its canonical id and claimed", async () => {
     const ctx = await setup();
     const rt = await registerRuntime(ctx);

@@ -12,6 +12,17 @@ import { getRuntime, loadRuntimesFor } from "./registry";
 /** Claimed per runtime per heartbeat, so one busy runtime cannot make a heartbeat arbitrarily long. */
 const MAX_CLAIMS_PER_HEARTBEAT = 10;
 
+/**
+ * The runtime, when the caller owns it. It runs on its owner's machine, so only they may ask it something or read
+ * its answers, workspace admins included (integrations inventory §6.4): another workspace's runtime is a 404,
+ * another member's a 403.
+ */
+async function ownRuntime(db: Db, m: Membership, runtimeId: string) {
+  const runtime = await getRuntime(db, m.workspace.id, runtimeId);
+  if (runtime.ownerId !== m.user.id) throw forbidden("insufficient permissions");
+  return runtime;
+}
+
 /** The UI asks a runtime something; it waits as pending until the daemon's next heartbeat claims it. */
 export async function createRuntimeRequest(
   db: Db,
@@ -19,9 +30,7 @@ export async function createRuntimeRequest(
   runtimeId: string,
   input: { kind: PendingRequestKind; params?: Record<string, unknown> },
 ) {
-  const runtime = await getRuntime(db, m.workspace.id, runtimeId);
-  // The runtime runs on its owner's machine: only they (or a workspace admin) may query it.
-  if (runtime.ownerId !== m.user.id && m.role === "member") throw forbidden("insufficient permissions");
+  const runtime = await ownRuntime(db, m, runtimeId);
   if (runtime.status !== "online") throw unavailable("runtime is offline");
   const store = await getPendingRequestStore();
   let created;
@@ -35,7 +44,7 @@ export async function createRuntimeRequest(
 }
 
 export async function getRuntimeRequest(db: Db, m: Membership, runtimeId: string, requestId: string) {
-  await getRuntime(db, m.workspace.id, runtimeId);
+  await ownRuntime(db, m, runtimeId);
   const store = await getPendingRequestStore();
   const r = await store.get(requestId);
   if (!r || r.runtimeId !== runtimeId) throw notFound("request not found");
