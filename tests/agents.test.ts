@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { GET as listAgents, POST as createAgent } from "@/app/api/agents/route";
 import { DELETE as archiveAgent, GET as getAgent, PATCH as patchAgent } from "@/app/api/agents/[id]/route";
 import { GET as listSquads, POST as createSquad } from "@/app/api/squads/route";
-import { DELETE as deleteSquad, GET as getSquad } from "@/app/api/squads/[id]/route";
+import { DELETE as deleteSquad, GET as getSquad, PATCH as patchSquad } from "@/app/api/squads/[id]/route";
 import { POST as createIssue } from "@/app/api/issues/route";
 import { getDb } from "@/lib/db";
 import { agentTasks } from "@/lib/db/schema";
@@ -151,5 +151,15 @@ describe("squads", () => {
     const member = await addMember(a.workspace.id, "member");
     expect((await call(deleteSquad, { method: "DELETE", session: member, headers: a.headers, params: { id: squad.id } })).status).toBe(403);
     expect((await call(deleteSquad, { method: "DELETE", session: a.owner, headers: a.headers, params: { id: squad.id } })).status).toBe(204);
+  });
+
+  it("a patch with nothing to change is a 400 that names the fields, as on every other update route", async () => {
+    const { owner, workspace, headers } = await ownerWithWorkspace();
+    const lead = await newAgent(owner, headers);
+    const squad = (await call(createSquad, { path: "/api/squads", session: owner, headers, body: { name: "Core", leader_id: lead.id } })).body;
+    const res = await call(patchSquad, { method: "PATCH", session: owner, headers, params: { id: squad.id }, body: {} });
+    expect(res).toMatchObject({ status: 400, body: { error: "nothing to update: send at least one of name, leader_id, member_ids" } });
+    const renamed = await call(patchSquad, { method: "PATCH", session: owner, headers, params: { id: squad.id }, body: { name: "Renamed" } });
+    expect(renamed).toMatchObject({ status: 200, body: { name: "Renamed", leader_id: lead.id } });
   });
 });

@@ -64,6 +64,7 @@ describe("POST /api/feedback", () => {
   it.each([
     [{}, "message is required"],
     [{ message: "   " }, "message is required"],
+    [{ message: 123 }, "message: message must be a string"],
     [{ message: "é".repeat(5001) }, "message too long"],
     [{ message: "hi", kind: "rant" }, "kind must be one of"],
     [{ message: "hi", workspace_id: "nope" }, "workspace_id must be a UUID"],

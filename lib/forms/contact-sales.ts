@@ -6,6 +6,7 @@ import { contactSalesInquiries } from "@/lib/db/schema";
 import { badRequest, describeZodError, tooManyRequests } from "@/lib/http/errors";
 import { personalKey, rateLimit, type SharedStore } from "@/lib/store";
 import { events, recordEvent, withEvents } from "@/lib/telemetry";
+import { requiredString } from "@/lib/http/body";
 
 export const COMPANY_SIZES = ["1-10", "11-50", "51-200", "201-500", "501-1000", "1000+"] as const;
 export const CONTACT_USE_CASES = ["evaluate", "adopt_team", "self_host", "integrate", "partner", "other"] as const;
@@ -45,8 +46,7 @@ export function canonicalMailbox(raw: string): string | null {
   return mailbox.safeParse(address).success ? address : null;
 }
 
-const businessEmail = z
-  .string({ error: "business_email is required" })
+const businessEmail = requiredString("business_email")
   .trim()
   .min(1, "business_email is required")
   .transform((v, ctx) => {

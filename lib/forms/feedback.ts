@@ -7,6 +7,7 @@ import { notFound, tooManyRequests } from "@/lib/http/errors";
 import { clientPlatform, clientVersion } from "@/lib/http/request";
 import { rateLimit, type SharedStore } from "@/lib/store";
 import { events, recordEvent, withEvents } from "@/lib/telemetry";
+import { requiredString } from "@/lib/http/body";
 
 export const FEEDBACK_KINDS = ["bug", "feature", "general", "praise"] as const;
 export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
@@ -16,8 +17,7 @@ export const FEEDBACK_MESSAGE_MAX_BYTES = 10_000;
 const HOUR_MS = 3_600_000;
 
 export const feedbackBody = z.object({
-  message: z
-    .string({ error: "message is required" })
+  message: requiredString("message")
     .trim()
     .min(1, "message is required")
     .refine((m) => Buffer.byteLength(m, "utf8") <= FEEDBACK_MESSAGE_MAX_BYTES, "message too long"),

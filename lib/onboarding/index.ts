@@ -7,6 +7,7 @@ import { notFound } from "@/lib/http/errors";
 import { events, recordEvent, withEvents } from "@/lib/telemetry";
 import { normalizeOnboardingPath } from "@/lib/telemetry/labels";
 import { isQuestionnaireComplete, isQuestionnaireEmpty, questionnaireSchema } from "./questionnaire";
+import { requiredString } from "@/lib/http/body";
 
 export * from "./questionnaire";
 
@@ -20,8 +21,7 @@ export const completeOnboardingBody = z.object({
 });
 
 export const cloudWaitlistBody = z.object({
-  email: z
-    .string({ error: "email is required" })
+  email: requiredString("email")
     .trim()
     .toLowerCase()
     .min(1, "email is required")

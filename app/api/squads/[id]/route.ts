@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { workspaceRequest } from "@/lib/auth";
-import { json, noContent, readJson, route } from "@/lib/http";
+import { json, noContent, patchBody, readJson, route } from "@/lib/http";
 import { deleteSquad, getSquad, updateSquad } from "@/lib/agents";
 
-const patch = z.object({
+const patch = patchBody({
   name: z.string().trim().min(1, "name must not be empty").max(100, "name is too long").optional(),
   leader_id: z.uuid("leader_id must be a UUID").optional(),
   member_ids: z.array(z.uuid("member_ids must be UUIDs")).max(50, "member_ids: at most 50").optional(),
