@@ -50,8 +50,8 @@ export default async function RuntimesPage({ params }: { params: Promise<{ slug:
               <RelativeTime iso={r.last_seen_at} />
             </td>
             <td>{r.device_name}</td>
-            {/* Only the runtime's owner or an owner/admin may query it (the API answers 403 otherwise). */}
-            <td>{r.status === "online" && (admin || r.owner_id === m.user.id) && <PingButton workspaceId={m.workspace.id} runtimeId={r.id} name={r.name} />}</td>
+            {/* Only the runtime's owner may query it (the API answers 403 otherwise). */}
+            <td>{r.status === "online" && r.owner_id === m.user.id && <PingButton workspaceId={m.workspace.id} runtimeId={r.id} name={r.name} />}</td>
           </tr>
         )}
       />
