@@ -227,11 +227,13 @@ export async function deleteAutopilot(db: Db, m: Membership, id: string): Promis
   const ap = await findAutopilot(db, m, id);
   assertCanManage(m, ap);
   // Its runs go with it (cascade), but not before each started one has ended, and its run-only work with it; an
-  // issue it created stays, with the work on it.
+  // issue it created stays, with the work on it. Of concurrent deletions one wins; the others find nothing to
+  // delete and answer 404, as a deleted issue does.
   await withEvents(db, async (tx) => {
     const runIds = await failStartedRuns(tx, ap, "autopilot deleted");
     await cancelRunOnlyTasks(tx, runIds);
-    await tx.delete(autopilots).where(eq(autopilots.id, ap.id));
+    const deleted = await tx.delete(autopilots).where(eq(autopilots.id, ap.id)).returning({ id: autopilots.id });
+    if (deleted.length === 0) throw notFound("autopilot not found");
   });
 }
 
