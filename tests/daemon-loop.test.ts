@@ -141,5 +141,8 @@ describe("reference daemon loop", () => {
     expect(delta("tandem_daemon_message_received_total", { kind: "task_usage" })).toBe(3);
     expect(delta("tandem_daemon_message_received_total", { kind: "heartbeat" })).toBe(1);
     expect(delta("tandem_daemon_message_received_total", { kind: "task_claim" })).toBeGreaterThanOrEqual(4);
+    // Register, the 4 starts, the failure and deregister are not on the reference's list: `other`.
+    expect(delta("tandem_daemon_message_received_total", { kind: "other" })).toBeGreaterThanOrEqual(7);
+    expect(m1).not.toMatch(/tandem_daemon_message_received_total\{kind="(register|deregister|task_start|task_fail)"/);
   });
 });

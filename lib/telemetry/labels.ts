@@ -104,11 +104,9 @@ export function cloudRuntimeStatusForCode(code: number): (typeof CLOUDRUNTIME_ST
   return "error";
 }
 
-export const DAEMON_MESSAGE_KINDS = [
-  "heartbeat", "task_claim", "task_complete", "task_usage", "task_progress", "task_messages", "log",
-  // Our daemon speaks HTTP, not the reference's WebSocket, so its other calls are kinds of their own.
-  "register", "deregister", "task_start", "task_fail", "request_result", "other",
-] as const;
+// The reference's list (TELEMETRY.md §5). Our daemon's other calls (register, deregister, task_start, task_fail,
+// request_result) pass their own names and are counted as `other`, as the reference counts what it does not list.
+export const DAEMON_MESSAGE_KINDS = ["heartbeat", "task_claim", "task_complete", "task_usage", "task_progress", "task_messages", "log", "other"] as const;
 const daemonKindList = allowList(DAEMON_MESSAGE_KINDS, "other");
 /** Accepts the raw message type; a `daemon:` prefix is stripped first. */
 export function normalizeDaemonMessageKind(v: unknown): (typeof DAEMON_MESSAGE_KINDS)[number] {
