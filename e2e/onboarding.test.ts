@@ -74,6 +74,14 @@ describe("onboarding in the browser", () => {
     await page.getByRole("button", { name: "Continue" }).click();
 
     await page.getByRole("heading", { name: "Connect a runtime" }).waitFor();
+    // Back offers the workspace just created (selected), so Continue does not create a second one.
+    await page.getByRole("button", { name: "Back" }).click();
+    await page.getByRole("heading", { name: "Your workspace" }).waitFor();
+    expect(await page.getByLabel("Use E2E Robotics").isChecked()).toBe(true);
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("heading", { name: "Connect a runtime" }).waitFor();
+    const mine = await page.evaluate(() => fetch("/api/workspaces").then((r) => r.json()));
+    expect(mine.workspaces.map((w: { name: string }) => w.name)).toEqual(["E2E Robotics"]);
     // "I've started the daemon" checks for an online runtime: mint the token here and register one with it.
     await page.getByRole("button", { name: "Create daemon token" }).click();
     const command = (await page.getByLabel("daemon command", { exact: true }).locator("pre").textContent()) ?? "";

@@ -65,10 +65,12 @@ describe("agents, tasks and the issue page", () => {
     expect(issue.status).toBe(201);
     await page.goto(`${app.baseUrl}${ws.base}/issues/${issue.body.identifier}`);
 
-    // Markdown is rendered, raw HTML is not, unsafe links lose their href.
+    // Markdown is rendered, raw HTML is not (...), unsafe links lose their href.
     await page.locator(".markdown strong", { hasText: "tidy" }).waitFor();
     expect(await page.locator("main script").count()).toBe(0);
     expect(await page.locator("main .markdown img").count()).toBe(0);
+    // ...it is shown as the text it is, not dropped.
+    await page.locator("main .markdown p", { hasText: '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">' }).waitFor();
     // GitHub-flavoured markdown (tables, strikethrough, task lists) renders; an image elsewhere is a link to it (the
     // CSP loads none, and it would tell its host who read the issue).
     expect(await page.locator("main .markdown table td", { hasText: "intro" }).count()).toBe(1);

@@ -154,7 +154,7 @@ describe("squads", () => {
   });
 
   it("a patch with nothing to change is a 400 that names the fields, as on every other update route", async () => {
-    const { owner, workspace, headers } = await ownerWithWorkspace();
+    const { owner, headers } = await ownerWithWorkspace();
     const lead = await newAgent(owner, headers);
     const squad = (await call(createSquad, { path: "/api/squads", session: owner, headers, body: { name: "Core", leader_id: lead.id } })).body;
     const res = await call(patchSquad, { method: "PATCH", session: owner, headers, params: { id: squad.id }, body: {} });

@@ -72,6 +72,9 @@ export function OnboardingFlow(props: {
   const [step, setStep] = useState<Step>(() => resumeStep(props.initialStep, initialWorkspace));
   const [answers, setAnswers] = useState<Questionnaire>(props.initialAnswers);
   const [workspace, setWorkspace] = useState<WorkspaceRef | null>(initialWorkspace);
+  // The page's workspaces plus one created in this flow: Back from the runtime step offers it instead of a blank
+  // name that would create a second workspace.
+  const [workspaces, setWorkspaces] = useState<WorkspaceRef[]>(props.workspaces);
   const nextPath = props.next ?? null;
 
   // The step (and workspace) go into the URL without a navigation, so a reload resumes here, not at Welcome.
@@ -145,8 +148,8 @@ export function OnboardingFlow(props: {
             <button type="button" onClick={next}>
               Get started
             </button>
-            {props.workspaces.length > 0 && (
-              <button type="button" className="secondary" disabled={busy} onClick={() => finish("skip_existing", props.workspaces[0]!)}>
+            {workspaces.length > 0 && (
+              <button type="button" className="secondary" disabled={busy} onClick={() => finish("skip_existing", workspaces[0]!)}>
                 I&apos;ve done this before
               </button>
             )}
@@ -194,10 +197,12 @@ export function OnboardingFlow(props: {
       )}
       {step === "workspace" && (
         <WorkspaceStep
-          workspaces={props.workspaces}
+          workspaces={workspaces}
+          chosenId={workspace?.id}
           busy={busy}
           onBack={back}
           onChosen={(w) => {
+            if (!workspaces.some((known) => known.id === w.id)) setWorkspaces([...workspaces, w]);
             setWorkspace(w);
             next();
           }}
@@ -337,13 +342,15 @@ function UseCaseStep(props: {
 
 function WorkspaceStep(props: {
   workspaces: WorkspaceRef[];
+  /** The workspace chosen (or created) earlier in this flow: selected again when the person comes back. */
+  chosenId?: string;
   busy: boolean;
   onBack: () => void;
   onChosen: (w: WorkspaceRef) => void;
   run: (action: () => Promise<void>) => Promise<void>;
   headingRef: HeadingRef;
 }) {
-  const [choice, setChoice] = useState<string>(props.workspaces[0]?.id ?? "new");
+  const [choice, setChoice] = useState<string>(props.workspaces.find((w) => w.id === props.chosenId)?.id ?? props.workspaces[0]?.id ?? "new");
   const [name, setName] = useState("");
   const submit = (e: FormEvent) => {
     e.preventDefault();
