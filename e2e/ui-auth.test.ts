@@ -74,7 +74,7 @@ describe("return path and invitations", () => {
     await owner.close();
   });
 
-  it("login offers to resend the code", async () => {
+  it("login offers to resend the code; a refused code is said at its field", async () => {
     const page = await browser.newPage();
     const email = `resend-${Date.now()}@example.com`;
     await page.goto(`${app.baseUrl}/login`);
@@ -92,7 +92,14 @@ describe("return path and invitations", () => {
     await waitFor(() => (mailsTo(email) > before ? true : undefined), 10_000, "the second mail");
     const second = await app.codeFor(email);
     expect(second).not.toBe(first);
-    await page.getByLabel("6-digit code").fill(second);
+    // The old code is refused at the code field, in words, with focus back on it.
+    const codeField = page.getByLabel("6-digit code");
+    await codeField.fill(first);
+    await page.getByRole("button", { name: "Verify and continue" }).click();
+    await page.getByRole("alert").filter({ hasText: "That code is wrong or has expired" }).waitFor();
+    expect(await codeField.getAttribute("aria-invalid")).toBe("true");
+    expect(await codeField.evaluate((el) => document.activeElement === el)).toBe(true);
+    await codeField.fill(second);
     await page.getByRole("button", { name: "Verify and continue" }).click();
     await page.waitForURL((u) => !u.pathname.startsWith("/login"));
     await page.close();

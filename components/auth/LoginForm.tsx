@@ -1,7 +1,8 @@
 "use client";
 
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { identifyUser } from "@/lib/analytics-client";
+import { Field } from "@/components/ui/Field";
 import { FormError } from "@/components/ui/FormMessage";
 import { api, ApiError } from "@/lib/ui/api";
 import { afterLoginPath } from "@/lib/ui/return-path";
@@ -10,6 +11,13 @@ import { useApiAction } from "@/lib/ui/use-api-action";
 type Me = { id: string; email: string; name: string; onboarded_at: string | null };
 
 const RESEND_AFTER_S = 30;
+
+/** The verify route's refusals in words a person reads; anything else as the server says it, capitalised. */
+function codeErrorText(text: string): string {
+  if (text === "invalid or expired code") return "That code is wrong or has expired. Check the latest email from us, or send a new code.";
+  if (text.startsWith("too many attempts for this code")) return "Too many wrong tries for this code. Send a new code to try again.";
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 /**
  * Email → 6-digit code login. `next` (already checked same-origin by the page) is where the person goes afterwards;
@@ -20,6 +28,10 @@ export function LoginForm({ googleEnabled, next = null }: { googleEnabled: boole
   const [email, setEmail] = useState("");
   const [code, setCode] = useState("");
   const { busy, error, message, run } = useApiAction();
+  // Which action the error belongs to: a refused code is shown at the code field (and focus goes back to it), a
+  // refused email at the email field, a failed resend under the buttons.
+  const [failedAction, setFailedAction] = useState<"send" | "resend" | "verify" | null>(null);
+  const codeInput = useRef<HTMLInputElement>(null);
   const [wait, setWait] = useState(0);
   useEffect(() => {
     if (wait <= 0) return;
@@ -29,6 +41,7 @@ export function LoginForm({ googleEnabled, next = null }: { googleEnabled: boole
 
   function sendCode(e: FormEvent) {
     e.preventDefault();
+    setFailedAction("send");
     void run("Could not send the code", async () => {
       await api("/api/auth/send-code", { body: { email } });
       setStep("code");
@@ -37,6 +50,7 @@ export function LoginForm({ googleEnabled, next = null }: { googleEnabled: boole
   }
 
   function resend() {
+    setFailedAction("resend");
     void run("Could not send a new code", async () => {
       await api("/api/auth/send-code", { body: { email } });
       setCode("");
@@ -47,6 +61,7 @@ export function LoginForm({ googleEnabled, next = null }: { googleEnabled: boole
 
   function verify(e: FormEvent) {
     e.preventDefault();
+    setFailedAction("verify");
     void run(
       "Could not verify the code",
       async () => {
@@ -60,15 +75,25 @@ export function LoginForm({ googleEnabled, next = null }: { googleEnabled: boole
         window.location.assign(afterLoginPath(user.onboarded_at !== null, next));
       },
       { keepBusy: true },
-    );
+    ).then((ok) => {
+      if (!ok) {
+        codeInput.current?.focus();
+        codeInput.current?.select();
+      }
+    });
   }
+
+  const emailError = step === "email" && failedAction === "send" ? error : null;
+  const codeError = step === "code" && failedAction === "verify" && error ? codeErrorText(error) : null;
+  const otherError = error && !emailError && !codeError ? error : null;
 
   return (
     <div>
       {step === "email" ? (
         <form onSubmit={sendCode}>
-          <label htmlFor="login-email">Email</label>
-          <input id="login-email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          <Field id="login-email" label="Email" error={emailError}>
+            <input type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          </Field>
           <p>
             <button type="submit" disabled={busy}>
               Send code
@@ -83,18 +108,19 @@ export function LoginForm({ googleEnabled, next = null }: { googleEnabled: boole
               Use another email
             </button>
           </p>
-          <label htmlFor="login-code">6-digit code</label>
-          <input
-            id="login-code"
-            autoFocus
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            pattern="\d{6}"
-            maxLength={6}
-            required
-            value={code}
-            onChange={(e) => setCode(e.target.value.trim())}
-          />
+          <Field id="login-code" label="6-digit code" error={codeError}>
+            <input
+              ref={codeInput}
+              autoFocus
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="\d{6}"
+              maxLength={6}
+              required
+              value={code}
+              onChange={(e) => setCode(e.target.value.trim())}
+            />
+          </Field>
           <p className="row">
             <button type="submit" disabled={busy}>
               Verify and continue
@@ -106,7 +132,7 @@ export function LoginForm({ googleEnabled, next = null }: { googleEnabled: boole
           {message?.ok && <p role="status">{message.text}</p>}
         </form>
       )}
-      <FormError error={error} />
+      <FormError error={otherError} />
       {googleEnabled && (
         <p>
           <a className="button secondary" href={next ? `/api/auth/google?next=${encodeURIComponent(next)}` : "/api/auth/google"}>
