@@ -254,7 +254,10 @@ describe("runtimes page", () => {
     // Revoke: the daemon's next call is refused.
     await page.goto(`${app.baseUrl}${ws.base}/runtimes`);
     await tokens.getByRole("button", { name: "Revoke Build box" }).click();
-    await page.getByRole("dialog", { name: "Revoke Build box?" }).getByRole("button", { name: "Revoke token" }).click();
+    const confirm = page.getByRole("dialog", { name: "Revoke Build box?" });
+    // Focus starts on Cancel: Enter out of habit revokes nothing.
+    expect(await confirm.getByRole("button", { name: "Cancel" }).evaluate((b) => document.activeElement === b)).toBe(true);
+    await confirm.getByRole("button", { name: "Revoke token" }).click();
     await page.getByRole("status").filter({ hasText: "Revoked Build box" }).waitFor();
     await waitFor(async () => ((await tokens.getByRole("row", { name: /Build box/ }).count()) === 0 ? true : undefined), 5000, "the token row to go");
     expect((await daemon.call(`/api/daemon/runtimes/${daemon.runtimeId}/tasks/claim`)).status).toBe(401);

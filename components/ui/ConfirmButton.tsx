@@ -20,6 +20,7 @@ export function ConfirmButton(props: {
   small?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
   const id = useId();
   const toast = useToast();
   const [busy, setBusy] = useState(false);
@@ -37,9 +38,16 @@ export function ConfirmButton(props: {
       setBusy(false);
     }
   }
+  // Focus starts on Cancel, not on the destructive button (showModal's default, the first one): an Enter pressed out
+  // of habit must not delete.
+  function open() {
+    setError(null);
+    ref.current?.showModal();
+    cancel.current?.focus();
+  }
   return (
     <>
-      <button type="button" className={props.small === false ? "destructive" : "secondary small"} aria-label={props.ariaLabel} onClick={() => ref.current?.showModal()}>
+      <button type="button" className={props.small === false ? "destructive" : "secondary small"} aria-label={props.ariaLabel} onClick={open}>
         {props.label}
       </button>
       <dialog ref={ref} className="dialog" aria-labelledby={`${id}-t`} aria-describedby={`${id}-b`}>
@@ -57,7 +65,7 @@ export function ConfirmButton(props: {
             <button type="button" className="destructive" disabled={busy} onClick={() => void confirm()}>
               {props.confirmLabel}
             </button>
-            <button type="button" className="secondary" onClick={() => ref.current?.close()}>
+            <button ref={cancel} type="button" className="secondary" onClick={() => ref.current?.close()}>
               Cancel
             </button>
           </p>

@@ -45,7 +45,9 @@ export default async function IssuesPage({ params, searchParams }: { params: Pro
           <NewIssueForm workspaceId={m.workspace.id} people={people} />
         </Dialog>
       </div>
-      <form method="get" className="row" role="search" aria-label="Filter issues">
+      {/* The controls show the URL's filters: keyed by them, and without the browser's restoring of typed values on
+          Back (it would show a search the list does not apply). */}
+      <form key={`${status}|${assignee}|${q}`} method="get" autoComplete="off" className="row" role="search" aria-label="Filter issues">
         <div>
           <label htmlFor="filter-status">Filter by status</label>
           <select id="filter-status" name="status" defaultValue={status}>
