@@ -4,7 +4,7 @@
  */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type App } from "./support/app";
+import { startApp, waitFor, type App } from "./support/app";
 import { launchBrowser } from "./support/browser";
 import { signUpWithWorkspace } from "./support/flows";
 
@@ -37,8 +37,15 @@ describe("work domain UI", () => {
     // Issue, created unassigned (keyboard: type the title and submit with Enter)
     await page.goto(`${app.baseUrl}${base}/issues`);
     await page.getByRole("button", { name: "New issue" }).click();
-    await page.getByLabel("Title", { exact: true }).fill("Login page times out");
-    await page.getByLabel("Title", { exact: true }).press("Enter");
+    const titleField = page.getByLabel("Title", { exact: true });
+    // The dialog opens with focus in its first field; a blank title is refused at the field.
+    await waitFor(() => titleField.evaluate((el) => document.activeElement === el || undefined), 5_000, "focus on the title");
+    await titleField.fill("   ");
+    await titleField.press("Enter");
+    await page.getByRole("dialog", { name: "New issue" }).getByRole("alert").filter({ hasText: "Title is required" }).waitFor();
+    expect(await titleField.getAttribute("aria-invalid")).toBe("true");
+    await titleField.fill("Login page times out");
+    await titleField.press("Enter");
     await page.getByRole("status").filter({ hasText: /Created ORB-1/ }).waitFor();
     const row = page.getByRole("row", { name: /Login page times out/ });
     await row.waitFor();

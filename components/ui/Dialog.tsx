@@ -22,7 +22,10 @@ export function Dialog(props: { title: string; trigger: string; triggerAriaLabel
   const [open, setOpen] = useState(false);
   const id = useId();
   useEffect(() => {
-    if (open && !ref.current?.open) ref.current?.showModal();
+    if (!open || ref.current?.open) return;
+    ref.current?.showModal();
+    // Focus starts in the first field (showModal's default is the first focusable element: the ✕).
+    ref.current?.querySelector<HTMLElement>(".dialog-body :is(input, textarea, select):not([type=hidden]):not(:disabled)")?.focus();
   }, [open]);
   const close = () => ref.current?.close();
   return (

@@ -2,7 +2,8 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { StatusMessage } from "@/components/ui/FormMessage";
+import { Field, fieldError } from "@/components/ui/Field";
+import { FormError } from "@/components/ui/FormMessage";
 import { useCloseDialog } from "@/components/ui/Dialog";
 import { useToast } from "@/components/ui/Toast";
 import { api } from "@/lib/ui/api";
@@ -17,7 +18,8 @@ export function NewIssueForm({ workspaceId, people }: { workspaceId: string; peo
   const [description, setDescription] = useState("");
   const [priority, setPriority] = useState("none");
   const [assignee, setAssignee] = useState("");
-  const { busy, message, run } = useApiAction();
+  const { busy, error, run } = useApiAction();
+  const err = fieldError(error, ["title", "description"] as const);
   const closeDialog = useCloseDialog();
   const toast = useToast();
 
@@ -39,12 +41,13 @@ export function NewIssueForm({ workspaceId, people }: { workspaceId: string; peo
   }
 
   return (
-    <form className="panel" onSubmit={submit} aria-labelledby="new-issue-heading">
-      <h2 id="new-issue-heading">New issue</h2>
-      <label htmlFor="issue-title">Title</label>
-      <input id="issue-title" required maxLength={500} value={title} onChange={(e) => setTitle(e.target.value)} />
-      <label htmlFor="issue-description">Description (markdown supported)</label>
-      <textarea id="issue-description" value={description} onChange={(e) => setDescription(e.target.value)} />
+    <form className="panel" onSubmit={submit} aria-label="New issue">
+      <Field id="issue-title" label="Title" error={err?.field === "title" ? err.message : null}>
+        <input required maxLength={500} value={title} onChange={(e) => setTitle(e.target.value)} />
+      </Field>
+      <Field id="issue-description" label="Description (markdown supported)" error={err?.field === "description" ? err.message : null}>
+        <textarea value={description} onChange={(e) => setDescription(e.target.value)} />
+      </Field>
       <div className="row">
         <div>
           <label htmlFor="issue-priority">Priority</label>
@@ -60,7 +63,7 @@ export function NewIssueForm({ workspaceId, people }: { workspaceId: string; peo
           Create issue
         </button>
       </p>
-      <StatusMessage message={message} />
+      <FormError error={err && !err.field ? err.message : null} />
     </form>
   );
 }
