@@ -266,11 +266,19 @@ describe("runtimes page", () => {
 });
 
 describe("the small ones", () => {
-  it("the phone menu closes on Escape and hands focus back; settings offers Log out; a long name wraps in its table", async () => {
+  it("the phone menu and the workspace switcher close on Escape and hand focus back; settings offers Log out; a long name wraps in its table", async () => {
     const page = await signUpWithWorkspace(browser, app, `menu-${Date.now()}@example.com`, "Menu Works");
     const ws = await currentWorkspace(page);
     await createAgent(page, ws.base, "A".repeat(100));
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+
+    // The workspace switcher closes on Escape too, focus back on its summary.
+    const switcher = page.locator("details.switcher");
+    await switcher.locator("summary").click();
+    await page.getByRole("navigation", { name: "Workspaces" }).waitFor();
+    await page.keyboard.press("Escape");
+    expect(await switcher.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("SUMMARY");
 
     await page.setViewportSize({ width: 375, height: 740 });
     await page.goto(`${app.baseUrl}${ws.base}`);

@@ -50,7 +50,17 @@ export function AppShell(props: { workspace: ShellWorkspace; workspaces: ShellWo
         </button>
       </div>
       <aside id="sidebar" className={open ? "sidebar open" : "sidebar"} aria-label="Sidebar">
-        <details className="switcher">
+        <details
+          className="switcher"
+          onKeyDown={(e) => {
+            // Escape closes the open switcher (first; the mobile menu around it stays) and focus returns to its summary.
+            const details = e.currentTarget;
+            if (e.key !== "Escape" || !details.open) return;
+            e.stopPropagation();
+            details.open = false;
+            details.querySelector("summary")?.focus();
+          }}
+        >
           <summary>
             <span className="visually-hidden">Workspace: </span>
             <strong>{props.workspace.name}</strong>
