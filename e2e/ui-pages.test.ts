@@ -149,6 +149,12 @@ describe("every page, desktop and mobile", () => {
       await tab.getByRole("heading", { name: heading }).waitFor();
     }
     await ownerCtx.close();
+    // A visitor is asked to log in only for an invitation that exists.
+    const visitorCtx = await browser.newContext();
+    const visitorTab = await visitorCtx.newPage();
+    expect((await visitorTab.goto(`${app.baseUrl}/invite/00000000-0000-4000-8000-000000000000`))?.status()).toBe(404);
+    await visitorTab.getByRole("heading", { name: "Invitation not found" }).waitFor();
+    await visitorCtx.close();
 
     fs.writeFileSync(path.join(ARTIFACTS, "report.json"), JSON.stringify(results, null, 2));
     const overflow = results.filter((r) => r.scrollWidth > r.clientWidth).map((r) => `${r.page}@${r.size}: ${r.scrollWidth} > ${r.clientWidth}`);

@@ -1,18 +1,20 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ContactSalesForm } from "@/components/contact-sales/ContactSalesForm";
+import { currentUser } from "@/lib/ui/session";
 
 export const metadata: Metadata = { title: "Contact sales" };
 
-/** Public: visitors reach it from the landing page without an account. */
-export default function ContactSalesPage() {
+/** Public: visitors reach it from the landing page without an account; a signed-in person gets "Open Tandem". */
+export default async function ContactSalesPage() {
+  const user = await currentUser();
   return (
     <main id="main">
       <header className="row" style={{ justifyContent: "space-between" }}>
         <Link className="brand" href="/">
           Tandem
         </Link>
-        <Link href="/login">Log in</Link>
+        {user ? <Link href="/home">Open Tandem</Link> : <Link href="/login">Log in</Link>}
       </header>
       <h1>Contact sales</h1>
       <p className="muted">

@@ -169,6 +169,16 @@ export async function listInvitations(db: Db, workspaceId: string) {
   return rows.map(invitationResponse);
 }
 
+/**
+ * Whether an invitation with this id was sent and not withdrawn: a visitor who followed a link is asked to log in
+ * only for one that exists (its id is a random UUID, the link's secret).
+ */
+export async function invitationExists(db: Db, id: string): Promise<boolean> {
+  if (!isUuid(id)) return false;
+  const [row] = await db.select({ status: invitations.status }).from(invitations).where(eq(invitations.id, id));
+  return row !== undefined && row.status !== "revoked";
+}
+
 /** What the invitee sees before accepting (only for the invited email; anything else is a 404). */
 export async function getInvitationForUser(db: Db, user: User, id: string) {
   const [row] = await db

@@ -1,7 +1,7 @@
 import { getDb } from "@/lib/db";
 import { isUuid } from "@/lib/auth/guard";
 import { HttpError } from "@/lib/http/errors";
-import { getInvitationForUser } from "@/lib/workspaces";
+import { getInvitationForUser, invitationExists } from "@/lib/workspaces";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { currentUser } from "@/lib/ui/session";
@@ -14,6 +14,7 @@ export default async function InvitePage({ params }: { params: Promise<{ id: str
   const { id } = await params;
   const user = await currentUser();
   if (!user) {
+    if (!(await invitationExists(await getDb(), id))) notFound();
     return (
       <main id="main">
         <h1>You have been invited to Tandem</h1>
