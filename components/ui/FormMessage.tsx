@@ -1,5 +1,8 @@
 import type { ActionMessage } from "@/lib/ui/use-api-action";
 
+/** The API's messages are lower-case phrases ("this person is already a member"); on the page they start a sentence. */
+const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 /** An action's error, announced at once (`role="alert"`); nothing when there is none. `inline` for use beside a button. */
 export function FormError({ error, inline = false }: { error: string | null; inline?: boolean }) {
   if (!error) return null;
@@ -7,13 +10,13 @@ export function FormError({ error, inline = false }: { error: string | null; inl
     return (
       <span role="alert" className="error">
         {" "}
-        {error}
+        {sentence(error)}
       </span>
     );
   }
   return (
     <p role="alert" className="error">
-      {error}
+      {sentence(error)}
     </p>
   );
 }
@@ -23,7 +26,7 @@ export function StatusMessage({ message }: { message: ActionMessage | null }) {
   if (!message) return null;
   return (
     <p role="status" className={message.ok ? "ok" : "error"}>
-      {message.text}
+      {sentence(message.text)}
     </p>
   );
 }
