@@ -109,6 +109,9 @@ describe("/admin", () => {
     expect(await page.title()).toBe("Operator · Tandem");
     const { violations } = await new AxeBuilder({ page }).analyze();
     expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
+    // A way back into the app.
+    await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Back to your workspace" }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith("/admin"));
     await ctx.close();
   });
 

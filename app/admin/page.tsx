@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound } from "next/navigation";
+import { LogoutButton } from "@/components/auth/LogoutButton";
 import { adminReport, conversion, FUNNEL_STEPS, isAdmin, type StepCounts } from "@/lib/admin";
 import { getDb } from "@/lib/db";
 import { currentUser } from "@/lib/ui/session";
@@ -36,7 +38,16 @@ export default async function AdminPage() {
   const r = await adminReport(await getDb());
   const drift = r.live.rows.some((row) => row.counter !== row.database);
   return (
-    <main className="admin">
+    <main id="main" className="admin">
+      <header className="row" style={{ justifyContent: "space-between" }}>
+        <Link className="brand" href="/home">
+          Tandem
+        </Link>
+        <nav aria-label="Account" className="row">
+          <Link href="/home">Back to your workspace</Link>
+          <LogoutButton />
+        </nav>
+      </header>
       <h1>Operator</h1>
       <p className="muted">
         Generated {r.generatedAt.toISOString().replace("T", " ").slice(0, 19)} UTC. Counted in the database (the source of
