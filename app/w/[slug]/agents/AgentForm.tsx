@@ -1,6 +1,7 @@
 "use client";
 
-import { useRouter } from "next/navigation";
+import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { useCloseDialog } from "@/components/ui/Dialog";
 import { Field, fieldError } from "@/components/ui/Field";
@@ -20,6 +21,8 @@ const FIELDS = ["name", "instructions", "runtime_id", "template"] as const;
  */
 export function AgentForm({ workspaceId, runtimes, agent }: { workspaceId: string; runtimes: RuntimeOption[]; agent?: Agent }) {
   const router = useRouter();
+  // "/w/<slug>" of the page the form is on (the agents page, or an issue's), for the link to the runtimes page.
+  const workspaceBase = usePathname().split("/").slice(0, 3).join("/");
   const close = useCloseDialog();
   const toast = useToast();
   const p = agent ? `agent-${agent.id}` : "agent";
@@ -63,10 +66,18 @@ export function AgentForm({ workspaceId, runtimes, agent }: { workspaceId: strin
         id={`${p}-runtime`}
         label="Runtime"
         error={errorOf("runtime_id")}
-        hint={runtimes.length === 0 ? "No runtime is connected yet: connect one on the Runtimes page, then come back." : "Where the agent's tasks run. Without one, its tasks wait."}
+        hint={
+          runtimes.length === 0 ? (
+            <>
+              No runtime is connected yet: connect one on the <Link href={`${workspaceBase}/runtimes`}>Runtimes page</Link>, then come back.
+            </>
+          ) : (
+            "Where the agent's tasks run. Without one, its tasks wait."
+          )
+        }
       >
         <select value={runtimeId} onChange={(e) => setRuntimeId(e.target.value)}>
-          <option value="">None yet</option>
+          <option value="">{runtimes.length === 0 ? "None yet" : "None"}</option>
           {runtimes.map((r) => (
             <option key={r.id} value={r.id}>
               {r.label}
