@@ -52,54 +52,60 @@ export function FeedbackButton({ workspaceId }: { workspaceId?: string }) {
       <button type="button" className="secondary" onClick={open} aria-haspopup="dialog">
         Feedback
       </button>
-      <dialog ref={dialog} aria-labelledby={`${id}-title`} style={{ maxWidth: "36rem", width: "90vw", borderRadius: 8 }}>
-        <h2 id={`${id}-title`} style={{ marginTop: 0 }}>
-          Send feedback
-        </h2>
-        {sent ? (
-          <>
-            <p role="status">Thank you, your feedback was sent.</p>
-            <p>
-              <button type="button" onClick={close}>
-                Close
-              </button>
-            </p>
-          </>
-        ) : (
-          <form onSubmit={submit}>
-            <fieldset style={{ border: 0, padding: 0, margin: 0 }}>
-              <legend style={{ fontWeight: 600 }}>What kind of feedback?</legend>
-              <div className="row">
-                {KINDS.map(([value, label]) => (
-                  <span key={value} className="row" style={{ gap: "0.3rem" }}>
-                    <input
-                      type="radio"
-                      id={`${id}-kind-${value}`}
-                      name="kind"
-                      value={value}
-                      checked={kind === value}
-                      onChange={() => setKind(value)}
-                    />
-                    <label htmlFor={`${id}-kind-${value}`} style={{ display: "inline", fontWeight: 400, margin: 0 }}>
-                      {label}
-                    </label>
-                  </span>
-                ))}
-              </div>
-            </fieldset>
-            <label htmlFor={`${id}-message`}>Message</label>
-            <textarea id={`${id}-message`} required maxLength={10000} value={message} onChange={(e) => setMessage(e.target.value)} />
-            <p className="row">
-              <button type="submit" disabled={busy}>
-                {busy ? "Sending…" : "Send feedback"}
-              </button>
-              <button type="button" className="secondary" onClick={close}>
-                Cancel
-              </button>
-            </p>
-            <FormError error={error} />
-          </form>
-        )}
+      {/* Styled as every other dialog (components/ui/Dialog): a head with its title and ✕, then the body. */}
+      <dialog ref={dialog} className="dialog" aria-labelledby={`${id}-title`}>
+        <div className="dialog-head">
+          <h2 id={`${id}-title`}>Send feedback</h2>
+          <button type="button" className="ghost small" onClick={close} aria-label="Close dialog">
+            ✕
+          </button>
+        </div>
+        <div className="dialog-body">
+          {sent ? (
+            <>
+              <p role="status">Thank you, your feedback was sent.</p>
+              <p>
+                <button type="button" onClick={close}>
+                  Close
+                </button>
+              </p>
+            </>
+          ) : (
+            <form onSubmit={submit}>
+              <fieldset style={{ border: 0, padding: 0, margin: 0 }}>
+                <legend style={{ fontWeight: 600 }}>What kind of feedback?</legend>
+                <div className="row">
+                  {KINDS.map(([value, label]) => (
+                    <span key={value} className="row" style={{ gap: "0.3rem" }}>
+                      <input
+                        type="radio"
+                        id={`${id}-kind-${value}`}
+                        name="kind"
+                        value={value}
+                        checked={kind === value}
+                        onChange={() => setKind(value)}
+                      />
+                      <label htmlFor={`${id}-kind-${value}`} style={{ display: "inline", fontWeight: 400, margin: 0 }}>
+                        {label}
+                      </label>
+                    </span>
+                  ))}
+                </div>
+              </fieldset>
+              <label htmlFor={`${id}-message`}>Message</label>
+              <textarea id={`${id}-message`} required maxLength={10000} value={message} onChange={(e) => setMessage(e.target.value)} />
+              <p className="row">
+                <button type="submit" disabled={busy}>
+                  {busy ? "Sending…" : "Send feedback"}
+                </button>
+                <button type="button" className="secondary" onClick={close}>
+                  Cancel
+                </button>
+              </p>
+              <FormError error={error} />
+            </form>
+          )}
+        </div>
       </dialog>
     </>
   );
