@@ -30,6 +30,7 @@ export function FeedbackButton({ workspaceId }: { workspaceId?: string }) {
     setSent(false);
     reset();
     dialog.current?.showModal();
+    dialog.current?.querySelector("textarea")?.focus(); // the message, not the ✕ (showModal's first focusable)
     captureFeedbackOpened({ workspaceId });
   }
 
