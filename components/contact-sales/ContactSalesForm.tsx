@@ -71,7 +71,7 @@ export function ContactSalesForm({ source, heading = "Talk to sales" }: { source
   return (
     <form ref={formRef} className="panel" onSubmit={submit} aria-labelledby={f("heading")} data-testid="contact-sales-form">
       <h2 id={f("heading")}>{heading}</h2>
-      <div className="row">
+      <div className="row field-pair">
         <div>
           <Field id={f("first")} label="First name" error={errorOf("first_name")}>
             <input name="first_name" autoComplete="given-name" required maxLength={80} value={form.first_name} onChange={set("first_name")} />
@@ -124,15 +124,15 @@ export function ContactSalesForm({ source, heading = "Talk to sales" }: { source
         <label htmlFor={f("website")}>Website</label>
         <input id={f("website")} name="website" tabIndex={-1} autoComplete="off" value={form.website} onChange={set("website")} />
       </div>
-      <p className="row">
+      <p className="check-row">
         <input id={f("outreach")} name="consent_outreach" type="checkbox" checked={form.consent_outreach} onChange={set("consent_outreach")} />
-        <label htmlFor={f("outreach")} style={{ display: "inline", fontWeight: 400, margin: 0 }}>
+        <label htmlFor={f("outreach")}>
           You may contact me about this request
         </label>
       </p>
-      <p className="row">
+      <p className="check-row">
         <input id={f("updates")} name="consent_updates" type="checkbox" checked={form.consent_updates} onChange={set("consent_updates")} />
-        <label htmlFor={f("updates")} style={{ display: "inline", fontWeight: 400, margin: 0 }}>
+        <label htmlFor={f("updates")}>
           Send me product updates
         </label>
       </p>
