@@ -127,12 +127,12 @@ describe("work domain UI", () => {
     expect(await apRow.getByRole("cell").nth(2).textContent()).toContain("Weekdays at 09:00");
     // No runtime is connected, so a manual run is skipped and says why.
     await apRow.getByRole("button", { name: "Run Morning digest now" }).click();
-    await apRow.getByRole("status").filter({ hasText: "Skipped: runtime offline" }).waitFor();
+    await apRow.getByRole("status").filter({ hasText: "Skipped: the agent has no runtime online" }).waitFor();
     // Paused, the next run is skipped as disabled.
     await apRow.getByRole("button", { name: "Pause Morning digest" }).click();
     await apRow.getByRole("button", { name: "Resume Morning digest" }).waitFor();
     await apRow.getByRole("button", { name: "Run Morning digest now" }).click();
-    await apRow.getByRole("status").filter({ hasText: "Skipped: trigger disabled" }).waitFor();
+    await apRow.getByRole("status").filter({ hasText: "Skipped: the autopilot or its trigger is off" }).waitFor();
     await apRow.getByRole("button", { name: "Resume Morning digest" }).click();
     await apRow.getByRole("button", { name: "Pause Morning digest" }).waitFor();
     // The secret URL accepts a JSON payload without any session.

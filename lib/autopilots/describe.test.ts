@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeCron } from "./describe";
+import { describeCron, describeSkipReason } from "./describe";
 
 describe("describeCron", () => {
   it.each([
@@ -16,5 +16,14 @@ describe("describeCron", () => {
     ["nonsense", "Custom schedule"],
   ])("%s → %s", (cron, words) => {
     expect(describeCron(cron)).toBe(words);
+  });
+});
+
+describe("describeSkipReason", () => {
+  it("says why in words, and falls back to the reason's own words", () => {
+    expect(describeSkipReason("runtime_offline")).toBe("skipped: the agent has no runtime online");
+    expect(describeSkipReason("already_running")).toBe("skipped: an earlier run is still going");
+    expect(describeSkipReason("max_concurrency")).toBe("skipped: max concurrency");
+    expect(describeSkipReason(null)).toBe("skipped");
   });
 });

@@ -43,3 +43,15 @@ export function describeCron(cron: string): string {
   if (day !== null && dow === "*") return `Monthly on day ${day} at ${at}`;
   return "Custom schedule";
 }
+
+const SKIP_WORDS: Record<string, string> = {
+  already_running: "an earlier run is still going",
+  runtime_offline: "the agent has no runtime online",
+  trigger_disabled: "the autopilot or its trigger is off",
+};
+
+/** Why a run was skipped, in words for people (the `skip_reason` value is the telemetry label). */
+export function describeSkipReason(reason: string | null | undefined): string {
+  if (!reason) return "skipped";
+  return `skipped: ${SKIP_WORDS[reason] ?? reason.replaceAll("_", " ")}`;
+}

@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { describeSkipReason } from "@/lib/autopilots/describe";
 import { api } from "@/lib/ui/api";
 import { useApiAction } from "@/lib/ui/use-api-action";
 
@@ -13,7 +14,11 @@ export function RunNowButton({ workspaceId, autopilotId, name }: { workspaceId: 
     void action.run("Could not run", async () => {
       const r = await api<Run>(`/api/autopilots/${autopilotId}/runs`, { method: "POST", workspaceId });
       router.refresh();
-      return r.status === "skipped" ? `Skipped: ${r.skip_reason?.replace("_", " ")}` : r.status === "failed" ? `Failed: ${r.failure_reason}` : "Started";
+      if (r.status === "skipped") {
+        const why = describeSkipReason(r.skip_reason);
+        return why.charAt(0).toUpperCase() + why.slice(1);
+      }
+      return r.status === "failed" ? `Failed: ${r.failure_reason}` : "Started";
     });
   }
   return (

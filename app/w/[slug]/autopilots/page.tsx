@@ -4,7 +4,7 @@ import { autopilotRuns } from "@/lib/db/schema";
 import { listAgents, listSquads } from "@/lib/agents";
 import { listAutopilots } from "@/lib/autopilots";
 import type { Metadata } from "next";
-import { describeCron } from "@/lib/autopilots/describe";
+import { describeCron, describeSkipReason } from "@/lib/autopilots/describe";
 import { Badge } from "@/components/ui/Badge";
 import { Dialog } from "@/components/ui/Dialog";
 import { EmptyState } from "@/components/ui/EmptyState";
@@ -86,8 +86,7 @@ export default async function AutopilotsPage({ params }: { params: Promise<{ slu
               <td>
                 {last ? (
                   <>
-                    {last.status}
-                    {last.skipReason ? `: ${last.skipReason.replace("_", " ")}` : ""} <RelativeTime iso={last.createdAt} />
+                    {last.status === "skipped" ? describeSkipReason(last.skipReason) : last.status} <RelativeTime iso={last.createdAt} />
                   </>
                 ) : (
                   "never"
