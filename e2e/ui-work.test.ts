@@ -85,6 +85,10 @@ describe("agents, tasks and the issue page", () => {
     const panel = page.getByRole("region", { name: "Agent task" });
     await panel.getByText("Queued — waiting for a runtime").waitFor();
     await panel.getByTestId("wait-reason").filter({ hasText: "Loner Bot has no runtime" }).waitFor();
+    // The workspace home lists the waiting task with the issue it is for.
+    await page.goto(`${app.baseUrl}${ws.base}`);
+    await page.getByRole("list", { name: "Agents at work" }).getByRole("link", { name: `${issue.body.identifier} Tidy the docs` }).click();
+    await page.waitForURL(`**${ws.base}/issues/${issue.body.identifier}`);
     await panel.getByRole("link", { name: "Edit Loner Bot and choose a runtime" }).click();
     await page.waitForURL(`**${ws.base}/agents`);
 

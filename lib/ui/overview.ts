@@ -3,8 +3,8 @@ import type { Db } from "@/lib/db";
 import { agents, agentTasks, invitations, issues, members, runtimes } from "@/lib/db/schema";
 
 /**
- * What the workspace home shows: open issues (newest first), agents with a live task, and the counts behind the
- * getting-started checklist. Read-only; one round of small indexed queries.
+ * What the workspace home shows: open issues (newest first), agents with a live task (and the issue or chat it is
+ * for), and the counts behind the getting-started checklist. Read-only; one round of small indexed queries.
  */
 export async function workspaceOverview(db: Db, workspaceId: string) {
   const open = and(eq(issues.workspaceId, workspaceId), notInArray(issues.status, ["done", "cancelled"]));
@@ -12,9 +12,19 @@ export async function workspaceOverview(db: Db, workspaceId: string) {
     db.select().from(issues).where(open).orderBy(desc(issues.updatedAt)).limit(8),
     db.select({ n: count() }).from(issues).where(open),
     db
-      .select({ agentId: agents.id, agentName: agents.name, status: agentTasks.status, issueId: agentTasks.issueId, startedAt: agentTasks.startedAt, createdAt: agentTasks.createdAt })
+      .select({
+        agentId: agents.id,
+        agentName: agents.name,
+        status: agentTasks.status,
+        issueNumber: issues.number,
+        issueTitle: issues.title,
+        chatSessionId: agentTasks.chatSessionId,
+        startedAt: agentTasks.startedAt,
+        createdAt: agentTasks.createdAt,
+      })
       .from(agentTasks)
       .innerJoin(agents, eq(agents.id, agentTasks.agentId))
+      .leftJoin(issues, eq(issues.id, agentTasks.issueId))
       .where(and(eq(agentTasks.workspaceId, workspaceId), inArray(agentTasks.status, ["queued", "dispatched", "running"])))
       .orderBy(desc(agentTasks.createdAt))
       .limit(10),

@@ -90,6 +90,18 @@ export default async function WorkspaceHome({ params }: { params: Promise<{ slug
               {overview.working.map((w, n) => (
                 <li key={n}>
                   <strong>{w.agentName}</strong> <Badge tone={statusTone(w.status)}>{w.status}</Badge>{" "}
+                  {w.issueNumber !== null ? (
+                    <>
+                      on{" "}
+                      <Link href={`${base}/issues/${prefix}-${w.issueNumber}`}>
+                        {prefix}-{w.issueNumber} {w.issueTitle}
+                      </Link>{" "}
+                    </>
+                  ) : w.chatSessionId ? (
+                    <>
+                      in <Link href={`${base}/chat/${w.chatSessionId}`}>a chat</Link>{" "}
+                    </>
+                  ) : null}
                   <span className="muted">
                     since <RelativeTime iso={w.startedAt ?? w.createdAt} />
                   </span>
