@@ -75,7 +75,7 @@ describe("onboarding in the browser", () => {
 
     await page.getByRole("heading", { name: "Connect a runtime" }).waitFor();
     // Back offers the workspace just created (selected), so Continue does not create a second one.
-    await page.getByRole("button", { name: "Back" }).click();
+    await page.getByRole("button", { name: "Back", exact: true }).click();
     await page.getByRole("heading", { name: "Your workspace" }).waitFor();
     expect(await page.getByLabel("Use E2E Robotics").isChecked()).toBe(true);
     await page.getByRole("button", { name: "Continue" }).click();
