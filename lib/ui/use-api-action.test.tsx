@@ -57,7 +57,7 @@ describe("useApiAction", () => {
     await act(async () => {
       expect(await action.run("Could not save", () => Promise.reject(new ApiError(409, "name taken")))).toBe(false);
     });
-    expect(alert()).toBe("name taken");
+    expect(alert()).toBe("Name taken"); // FormError starts the phrase as a sentence
     expect(status()?.className).toBe("error");
     await act(async () => void (await action.run("Could not save", () => Promise.reject(new TypeError("fetch failed")))));
     expect(alert()).toBe("Could not save");
