@@ -22,7 +22,7 @@ const TYPED_METRICS: [string, string, string][] = [
   ["cloudruntime_request_duration_seconds", "op", "the same calls' duration"],
   ["business_orders_total", "status", "Stripe events, once per event id: checkout completed/async succeeded → `completed` (unpaid → `created`), async failed / `invoice.payment_failed` → `failed`, renewal `invoice.paid` → `completed`, `charge.refunded` → `refunded`"],
   ["business_revenue_cents_total", "currency", "Stripe events, once per event id: one-off checkouts at completion, subscriptions at each paid invoice; `currency` from `REVENUE_CURRENCIES`, else `other`"],
-  ["daemon_message_received_total", "kind", "every authenticated daemon API request"],
+  ["daemon_message_received_total", "kind", "every authenticated daemon API request; `kind` is the reference's list (heartbeat, task_claim, task_complete, task_usage, task_progress, task_messages, log), and register, deregister, task start/fail and request results count as `other`"],
   ["analytics_proxy_errors_total", "kind", "the `/ingest` proxy could not deliver browser analytics: `upstream_5xx`, `timeout`, `unreachable`"],
   ["analytics_erasures_total", "result", "account erasure: `requested` (a PostHog deletion recorded in the deletion transaction), `propagated` (PostHog accepted it), `failed` (an attempt failed; retried), `not_propagated` (no `POSTHOG_PERSONAL_API_KEY`/`POSTHOG_PROJECT_ID`)"],
 ];
