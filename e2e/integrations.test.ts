@@ -29,13 +29,17 @@ let github: Server;
 beforeAll(async () => {
   fleet = await startFleet();
   fleet.handle = (r) => (r.url.startsWith("/api/v1/billing/balance") ? { json: { balance_cents: 1234, currency: "usd" } } : { json: { ok: true } });
-  // GitHub's install page, reduced to what matters: it sends the installer back to our setup URL with the state.
+  // GitHub's install page, reduced to what matters: it announces the installation with its signed webhook, then
+  // sends the installer back to our setup URL with the state.
   let appBase = "";
   github = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://github.local");
     if (url.pathname === "/apps/tandem-e2e/installations/new") {
       const back = `${appBase}/api/github/setup?installation_id=${INSTALLATION}&setup_action=install&state=${encodeURIComponent(url.searchParams.get("state") ?? "")}`;
-      res.writeHead(302, { location: back }).end();
+      void deliver("installation", { action: "created", installation: { id: INSTALLATION, account: { login: "acme", type: "Organization" } } }, "e2e-install").then(
+        () => res.writeHead(302, { location: back }).end(),
+        () => res.writeHead(502).end(),
+      );
     } else res.writeHead(404).end();
   });
   await new Promise<void>((r) => github.listen(0, "127.0.0.1", r));

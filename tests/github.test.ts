@@ -228,6 +228,31 @@ describe("installations API and setup callback", () => {
     expect(row).toMatchObject({ workspaceId: s.workspace.id, connectedById: null, accountLogin: "orbit-org", accountType: "Organization" }); // no session, no forged header
   });
 
+  it("the installation id in the setup URL is not taken on trust: another workspace's stays there, a made-up one binds nothing", async () => {
+    const victim = await setup();
+    const attacker = await ownerWithWorkspace("Squatter Co");
+    const stateOf = async () => new URL((await call(connectGET, { session: attacker.owner, params: { id: attacker.workspace.id } })).body.url).searchParams.get("state")!;
+    const setupWith = async (id: number) =>
+      (await call(setupGET, { path: `/api/github/setup?installation_id=${id}&state=${encodeURIComponent(await stateOf())}`, session: attacker.owner })).headers.get("location")!;
+    expect(await setupWith(victim.inst)).toContain("github_error=installation_taken");
+    const [row] = await (await getDb()).select().from(githubInstallations).where(eq(githubInstallations.installationId, victim.inst));
+    expect(row!.workspaceId).toBe(victim.workspace.id);
+
+    // An id GitHub never announced (the callback waits a few seconds for the webhook, then refuses).
+    const madeUp = ++nextInstallation;
+    expect(await setupWith(madeUp)).toContain("github_error=unknown_installation");
+    expect(await (await getDb()).select().from(githubInstallations).where(eq(githubInstallations.installationId, madeUp))).toHaveLength(0);
+
+    // The announcement arriving while the installer waits is enough; and it is claimed once.
+    const late = ++nextInstallation;
+    const pending = setupWith(late);
+    await new Promise((r) => setTimeout(r, 500));
+    await sendGithub("installation", { action: "created", installation: { id: late, account: { login: "late-org", type: "Organization" } } });
+    expect(await pending).toContain("github_connected=1");
+    const [bound] = await (await getDb()).select().from(githubInstallations).where(eq(githubInstallations.installationId, late));
+    expect(bound).toMatchObject({ workspaceId: attacker.workspace.id, accountLogin: "late-org", connectedById: attacker.owner.user.id });
+  }, 20_000);
+
   it("check 16: members see installations without installation_id and can_manage:false; connect and delete are 403; outsiders 404", async () => {
     const s = await setup();
     const member = await addMember(s.workspace.id, "member");

@@ -11,6 +11,9 @@ const SETUP_ERRORS: Record<string, string> = {
   bad_installation_id: "GitHub sent an unusable installation id.",
   bad_workspace: "The workspace no longer exists.",
   persist_failed: "The installation could not be saved. Try again.",
+  installation_taken: "This GitHub installation is connected to another workspace. Remove it there first.",
+  unknown_installation:
+    "GitHub has not announced this installation to Tandem. Check that the GitHub App's webhook reaches Tandem; if the app was already installed on that account, uninstall it on GitHub and connect again.",
 };
 
 /** The outcome of the GitHub setup redirect (`?github_connected=1` / `?github_error=...`). */

@@ -8,7 +8,7 @@ import { badRequest, forbidden, notFound } from "@/lib/http/errors";
 import { findIssue } from "@/lib/issues";
 import { getStore } from "@/lib/store";
 import { aggregateChecks } from "./links";
-import { takePendingAccount } from "./pending-account";
+import { takePendingAccount, type PendingAccount } from "./pending-account";
 import { signState, STATE_TTL_SECONDS, verifyState } from "./state";
 import { trimTrailingSlashes } from "@/lib/http/text";
 
@@ -74,10 +74,18 @@ export async function updateInstallation(db: Db, m: Membership, id: string, patc
   return installationResponse(row, true);
 }
 
+/** How long the setup callback waits for GitHub's `installation created` webhook when the installer arrives first. */
+const ANNOUNCEMENT_WAIT_MS = 5_000;
+
 /**
  * GET /api/github/setup?installation_id&state: where GitHub sends the installer back. Always a redirect to the
  * settings page with `github_connected=1` or `github_error=<code>`. The state must be genuine, unexpired and unused;
  * `connected_by_id` is the signed-in user, if any (never a header).
+ *
+ * The `installation_id` in this URL is whatever the browser sends, so it is not taken on trust (the reference's
+ * "any valid state can bind any installation_id", inventory §1.9): an installation connected to another workspace
+ * stays there (`installation_taken`), and a new one is bound only if GitHub announced it with a signed
+ * `installation created` webhook that no one has claimed yet (`unknown_installation`). Made-up ids bind nothing.
  */
 export async function completeSetup(db: Db, q: URLSearchParams, userId: string | null): Promise<{ error?: string; slug?: string }> {
   const secret = config().GITHUB_WEBHOOK_SECRET;
@@ -93,17 +101,39 @@ export async function completeSetup(db: Db, q: URLSearchParams, userId: string |
   if (!ws) return { error: "bad_workspace" };
   const fresh = await (await getStore()).setIfAbsent(`github:state:${verified.nonce}`, "1", STATE_TTL_SECONDS * 1000);
   if (!fresh) return { error: "invalid_state" };
-  const account = (await takePendingAccount(Number(rawId))) ?? {};
+
+  const installationId = Number(rawId);
+  const [existing] = await db.select({ workspaceId: githubInstallations.workspaceId }).from(githubInstallations).where(eq(githubInstallations.installationId, installationId));
+  if (existing && existing.workspaceId !== ws.id) return { error: "installation_taken", slug: ws.slug };
+  const account = existing ? {} : await waitForAnnouncement(installationId);
+  if (!account) return { error: "unknown_installation", slug: ws.slug };
   try {
-    await db
+    // The unique installation id decides a race between two workspaces: the loser's update matches no row.
+    const bound = await db
       .insert(githubInstallations)
-      .values({ workspaceId: ws.id, installationId: Number(rawId), connectedById: userId, ...account })
-      .onConflictDoUpdate({ target: githubInstallations.installationId, set: { workspaceId: ws.id, connectedById: userId, ...account, updatedAt: new Date() } });
+      .values({ workspaceId: ws.id, installationId, connectedById: userId, ...account })
+      .onConflictDoUpdate({
+        target: githubInstallations.installationId,
+        set: { connectedById: userId, ...account, updatedAt: new Date() },
+        setWhere: eq(githubInstallations.workspaceId, ws.id),
+      })
+      .returning({ id: githubInstallations.id });
+    if (bound.length === 0) return { error: "installation_taken", slug: ws.slug };
   } catch (err) {
     console.error(`[github] storing installation failed: ${(err as Error).message}`);
     return { error: "persist_failed", slug: ws.slug };
   }
   return { slug: ws.slug };
+}
+
+/** The account GitHub's `installation created` webhook announced for this id (claimed once), waiting briefly for it. */
+async function waitForAnnouncement(installationId: number): Promise<PendingAccount | null> {
+  const deadline = Date.now() + ANNOUNCEMENT_WAIT_MS;
+  for (;;) {
+    const account = await takePendingAccount(installationId);
+    if (account || Date.now() >= deadline) return account;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** The pull requests linked to an issue, newest first, with their check summary. */

@@ -27,8 +27,12 @@ export async function sendGithub(event: string, payload: unknown, opts: { delive
   });
 }
 
-/** Connects installation `installationId` to the workspace through connect → GitHub → setup callback. */
+/**
+ * Connects installation `installationId` to the workspace as GitHub does: its signed `installation created` webhook,
+ * then connect → GitHub → setup callback.
+ */
 export async function connectInstallation(owner: Session, workspaceId: string, installationId: number) {
+  await sendGithub("installation", { action: "created", installation: { id: installationId, account: { login: "test-org", type: "Organization" } } });
   const connect = await call(connectGET, { session: owner, params: { id: workspaceId } });
   if (!connect.body?.configured) throw new Error(`connect: ${connect.status} ${JSON.stringify(connect.body)}`);
   const state = new URL(connect.body.url).searchParams.get("state")!;
