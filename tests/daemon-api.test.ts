@@ -4,7 +4,7 @@
  * failure classification and retries, idempotent usage, sweepers and pending runtime requests.
  */
 import { randomUUID } from "node:crypto";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { POST as createAgent } from "@/app/api/agents/route";
 import { PATCH as patchAgent } from "@/app/api/agents/[id]/route";
@@ -29,6 +29,7 @@ import { POST as invite } from "@/app/api/workspaces/[id]/invitations/route";
 import { POST as accept } from "@/app/api/invitations/[id]/accept/route";
 import { POST as createPat } from "@/app/api/tokens/route";
 import { getDb } from "@/lib/db";
+import { issueComments } from "@/lib/db/schema";
 import { enqueueTask, afterTaskEnqueued, runSweepsOnce, startSweepers, stopSweepers } from "@/lib/tasks";
 import { resetConfigForTests } from "@/lib/config";
 import { MemorySink, registry, setSinkForTests } from "@/lib/telemetry";
@@ -168,6 +169,19 @@ describe("register", () => {
 });
 
 describe("tasks", () => {
+  it("a completion with a top-level output (instead of result.output) keeps the answer as the agent's comment", async () => {
+    const ctx = await setup();
+    const rt = await registerRuntime(ctx);
+    const agent = await agentOn(ctx, rt.id);
+    const issue = await assignedIssue(ctx, agent.id);
+    const task = (await claimOn(ctx, rt.id)).body.task;
+    await taskCall(start, ctx, "start", task.id);
+    expect((await taskCall(complete, ctx, "complete", task.id, { output: "Fixed the timeout." })).status).toBe(200);
+    const comments = await (await getDb()).select().from(issueComments).where(eq(issueComments.issueId, issue.id));
+    expect(comments.map((c) => [c.authorType, c.body])).toEqual([["agent", "Fixed the timeout."]]);
+    expect((await taskCall(complete, ctx, "complete", task.id, { output: 42 })).status).toBe(400);
+  });
+
   it("an issue assigned to an agent is claimed, started, completed; issue_executed once; tasks of another workspace → 404", async () => {
     const ctx = await setup();
     const rt = await registerRuntime(ctx);
