@@ -62,10 +62,20 @@ export function WaitHint({ waiting, agentsHref, runtimesHref }: { waiting: Waiti
  * The agent's work on an issue: the latest task's status (and, while queued, why it waits and how to fix that), its
  * progress messages and its answer (or failure), refreshed every few seconds while the task is live.
  * `onFinished` runs once when a task the panel saw live ends (the issue page refreshes: new status, the answer comment).
+ * `refreshKey` changes when the issue does (a reassignment starts a new task): the panel loads again. A failed load
+ * keeps the last status on screen and tries again, less often each time (up to 30 s), until the app answers.
  * Data: `GET /api/runtimes/tasks?issue_id=`.
  */
-export function TaskStatus(props: { workspaceId: string; issueId: string; pollMs?: number; agentsHref?: string; runtimesHref?: string; onFinished?: () => void }) {
-  const { workspaceId, issueId, pollMs = 3000 } = props;
+export function TaskStatus(props: {
+  workspaceId: string;
+  issueId: string;
+  refreshKey?: string;
+  pollMs?: number;
+  agentsHref?: string;
+  runtimesHref?: string;
+  onFinished?: () => void;
+}) {
+  const { workspaceId, issueId, refreshKey, pollMs = 3000 } = props;
   const [tasks, setTasks] = useState<Task[] | null>(null);
   const [messages, setMessages] = useState<Message[]>([]);
   const [waiting, setWaiting] = useState<Waiting | null>(null);
@@ -74,7 +84,8 @@ export function TaskStatus(props: { workspaceId: string; issueId: string; pollMs
   const onFinished = useRef(props.onFinished);
   onFinished.current = props.onFinished;
 
-  const load = useCallback(async () => {
+  /** Whether to poll again: the task is live (true), settled (false), or the load failed ("retry"). */
+  const load = useCallback(async (): Promise<boolean | "retry"> => {
     try {
       const data = await api<{ tasks: Task[]; messages: Message[]; waiting?: Waiting | null }>(`/api/runtimes/tasks?issue_id=${encodeURIComponent(issueId)}`, { workspaceId });
       setTasks(data.tasks);
@@ -89,27 +100,37 @@ export function TaskStatus(props: { workspaceId: string; issueId: string; pollMs
       }
       return live;
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : "could not load the task status");
-      return false;
+      setError(err instanceof ApiError ? err.message : "Could not load the task status; trying again.");
+      return "retry";
     }
   }, [issueId, workspaceId]);
 
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
+    let failures = 0;
     const tick = async () => {
-      const live = await load();
-      if (live && !stopped) timer = setTimeout(tick, pollMs);
+      const next = await load();
+      if (stopped || next === false) return;
+      failures = next === "retry" ? failures + 1 : 0;
+      timer = setTimeout(tick, Math.min(pollMs * 2 ** failures, 30_000));
     };
     void tick();
     return () => {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [load, pollMs]);
+  }, [load, pollMs, refreshKey]);
 
-  if (error) return <p className="error" role="alert">{error}</p>;
-  if (!tasks) return <p className="muted">Loading agent status…</p>;
+  if (!tasks) {
+    return error ? (
+      <p className="error" role="alert">
+        {error}
+      </p>
+    ) : (
+      <p className="muted">Loading agent status…</p>
+    );
+  }
   const latest = tasks[0];
   if (!latest) return null;
   // Runs that actually ran: a cancelled run (the issue was reassigned or closed) is not one of the agent's attempts.
@@ -143,6 +164,7 @@ export function TaskStatus(props: { workspaceId: string; issueId: string; pollMs
           <Markdown>{latest.result.output}</Markdown>
         </div>
       )}
+      {error && <p className="field-hint">{error}</p>}
       {latest.status === "failed" && (
         <p className="error">
           {latest.failure_reason}

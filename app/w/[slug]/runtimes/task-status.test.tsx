@@ -64,6 +64,46 @@ describe("TaskStatus", () => {
     expect(fetchMock.mock.calls.length).toBe(calls);
   });
 
+  it("keeps trying after a failed load, less often each time, and shows the task once the app answers again", async () => {
+    let down = true;
+    fetchMock.mockImplementation(async () =>
+      down
+        ? new Response(JSON.stringify({ error: "service unavailable" }), { status: 503, headers: { "content-type": "application/json" } })
+        : new Response(JSON.stringify({ tasks: [task("running")], messages: [] }), { status: 200, headers: { "content-type": "application/json" } }),
+    );
+    try {
+      act(() => root.render(<TaskStatus workspaceId="w1" issueId="i1" pollMs={1000} />));
+      await flush();
+      expect(container.querySelector('[role="alert"]')?.textContent).toBe("service unavailable");
+      await flush(2000); // second try after 2 s
+      expect(fetchMock.mock.calls.length).toBe(2);
+      await flush(3999); // the third waits 4 s
+      expect(fetchMock.mock.calls.length).toBe(2);
+      down = false;
+      await flush(1);
+      expect(fetchMock.mock.calls.length).toBe(3);
+      expect(container.textContent).toContain("Running");
+      expect(container.querySelector('[role="alert"]')).toBeNull();
+    } finally {
+      fetchMock.mockImplementation(async () => {
+        const body = responses.length > 1 ? responses.shift() : responses[0];
+        return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json" } });
+      });
+    }
+  });
+
+  it("loads again when its refresh key changes (a reassignment starts a new task)", async () => {
+    responses = [{ tasks: [task("completed", { result: { output: "first" } })], messages: [] }, { tasks: [task("queued", { id: "t2" })], messages: [] }];
+    act(() => root.render(<TaskStatus workspaceId="w1" issueId="i1" refreshKey="a" pollMs={1000} />));
+    await flush();
+    expect(container.textContent).toContain("Completed");
+    await flush(5000);
+    expect(container.textContent).toContain("Completed"); // settled: no polling
+    act(() => root.render(<TaskStatus workspaceId="w1" issueId="i1" refreshKey="b" pollMs={1000} />));
+    await flush();
+    expect(container.textContent).toContain("Queued — waiting for a runtime");
+  });
+
   it("shows a failure with its reason; nothing at all for an issue without tasks", async () => {
     responses = [{ tasks: [task("failed", { failure_reason: "agent_error.process_failure", error: "exit status 3", attempt: 2 })], messages: [] }];
     act(() => root.render(<TaskStatus workspaceId="w1" issueId="i1" />));

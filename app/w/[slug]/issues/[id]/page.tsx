@@ -73,7 +73,7 @@ export default async function IssuePage({ params }: { params: Params }) {
       {issue.assignee_type === "agent" && (
         <section aria-labelledby="agent-work">
           <h2 id="agent-work">Agent work</h2>
-          <IssueTaskPanel workspaceId={m.workspace.id} issueId={issue.id} agentsHref={`${base}/agents`} runtimesHref={`${base}/runtimes`} />
+          <IssueTaskPanel workspaceId={m.workspace.id} issueId={issue.id} refreshKey={issue.updated_at} agentsHref={`${base}/agents`} runtimesHref={`${base}/runtimes`} />
         </section>
       )}
       <PullRequests m={m} issueId={issue.id} />
