@@ -160,6 +160,20 @@ describe("live updates without a reload", () => {
     await page.getByRole("list", { name: "Messages" }).getByText("Ping?").waitFor();
     await daemon.runNext("Pong from the agent");
     await page.getByRole("list", { name: "Messages" }).getByText("Pong from the agent").waitFor({ timeout: 10_000 });
+    // While the agent works the page says so; when it gives up, the page says why instead of just stopping.
+    await sendChat(page, ws.base, "Chatty Bot", "Now fail, please");
+    await page.getByRole("list", { name: "Messages" }).getByText("Now fail, please").waitFor();
+    const claimNext = async () => (await daemon.call<{ task: { id: string } }>(`/api/daemon/runtimes/${daemon.runtimeId}/tasks/claim`)).body.task.id;
+    let taskId = await claimNext();
+    await daemon.call(`/api/daemon/tasks/${taskId}/start`);
+    await page.getByRole("status").filter({ hasText: "Chatty Bot is working on a reply" }).waitFor({ timeout: 10_000 });
+    let failed = await daemon.call<{ will_retry?: boolean }>(`/api/daemon/tasks/${taskId}/fail`, { error: "provider crashed" });
+    while (failed.body.will_retry) {
+      taskId = await claimNext();
+      await daemon.call(`/api/daemon/tasks/${taskId}/start`);
+      failed = await daemon.call<{ will_retry?: boolean }>(`/api/daemon/tasks/${taskId}/fail`, { error: "provider crashed" });
+    }
+    await page.getByRole("alert").filter({ hasText: "Chatty Bot could not reply: provider crashed" }).waitFor({ timeout: 10_000 });
 
     // Autopilot: "Last run" changes when a run happens elsewhere.
     const ap = await pageApi<{ id: string }>(page, "/api/autopilots", {

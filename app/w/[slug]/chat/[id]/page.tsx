@@ -61,6 +61,17 @@ export default async function ChatSessionPage({ params }: { params: Promise<{ sl
         </ol>
       )}
       {waiting && <WaitHint waiting={waiting} agentsHref={`/w/${m.workspace.slug}/agents`} runtimesHref={`/w/${m.workspace.slug}/runtimes`} />}
+      {/* The reply's progress, or why it will not come: the conversation alone would just stop. */}
+      {(task?.status === "dispatched" || task?.status === "running") && (
+        <p className="field-hint" role="status">
+          {agent.name} is working on a reply…
+        </p>
+      )}
+      {task?.status === "failed" && (
+        <p className="error" role="alert">
+          {agent.name} could not reply{task.error ? `: ${task.error}` : ""}. Send your message again to retry.
+        </p>
+      )}
       {agent.archived_at ? <p className="muted">This agent is archived.</p> : <MessageForm workspaceId={m.workspace.id} sessionId={session.id} />}
     </main>
   );
