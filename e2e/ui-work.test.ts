@@ -284,7 +284,7 @@ describe("runtimes page", () => {
 });
 
 describe("the small ones", () => {
-  it("the phone menu and the workspace switcher close on Escape and hand focus back; settings offers Log out; a long name wraps in its table", async () => {
+  it("the phone menu and the workspace switcher close on Escape and hand focus back; settings revokes a token after a confirmation and offers Log out; a long name wraps in its table", async () => {
     const page = await signUpWithWorkspace(browser, app, `menu-${Date.now()}@example.com`, "Menu Works");
     const ws = await currentWorkspace(page);
     await createAgent(page, ws.base, "A".repeat(100));
@@ -309,6 +309,15 @@ describe("the small ones", () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-controls"))).toBe("sidebar");
 
     await page.goto(`${app.baseUrl}/settings`);
+    // A personal access token: shown once, revoked after a confirmation, and its one-time display goes with it.
+    await page.getByLabel("Token name").fill("CI deploy");
+    await page.getByRole("button", { name: "Create token" }).click();
+    await page.getByText("Copy your new token now").waitFor();
+    await page.getByRole("button", { name: "Revoke CI deploy" }).click();
+    await page.getByRole("dialog", { name: "Revoke CI deploy?" }).getByRole("button", { name: "Revoke token" }).click();
+    await page.getByRole("status").filter({ hasText: "Revoked CI deploy" }).waitFor();
+    expect(await page.getByText("Copy your new token now").count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Revoke CI deploy" }).count()).toBe(0);
     await page.getByRole("button", { name: "Log out" }).click();
     await page.waitForURL((u) => u.pathname === "/login");
     expect((await page.request.get(`${app.baseUrl}/api/me`)).status()).toBe(401);

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
+import { ConfirmButton } from "@/components/ui/ConfirmButton";
 import { CopyField } from "@/components/ui/CopyButton";
 import { FormError } from "@/components/ui/FormMessage";
 import { RelativeTime } from "@/components/ui/RelativeTime";
@@ -12,22 +13,24 @@ type Token = { id: string; name: string; prefix: string; created_at: string; las
 export function TokensPanel({ initial }: { initial: Token[] }) {
   const [tokens, setTokens] = useState(initial);
   const [name, setName] = useState("");
-  const [created, setCreated] = useState<string | null>(null);
+  const [created, setCreated] = useState<{ id: string; token: string } | null>(null);
   const { error, run } = useApiAction();
 
   function create(e: FormEvent) {
     e.preventDefault();
     void run("Could not create the token", async () => {
       const t = await api<Token & { token: string }>("/api/tokens", { body: { name } });
-      setCreated(t.token);
+      setCreated({ id: t.id, token: t.token });
       setTokens([t, ...tokens]);
       setName("");
     });
   }
 
+  // Through ConfirmButton: a second "yes", errors shown in its dialog. A revoked token's one-time display goes too.
   async function revoke(id: string) {
     await api(`/api/tokens/${id}`, { method: "DELETE" });
-    setTokens(tokens.filter((t) => t.id !== id));
+    setTokens((current) => current.filter((t) => t.id !== id));
+    setCreated((shown) => (shown?.id === id ? null : shown));
   }
 
   return (
@@ -44,7 +47,7 @@ export function TokensPanel({ initial }: { initial: Token[] }) {
       {created && (
         <div role="status">
           <p>Copy your new token now; it is not shown again.</p>
-          <CopyField value={created} label="new token" />
+          <CopyField value={created.token} label="new token" />
         </div>
       )}
       <FormError error={error} />
@@ -54,9 +57,15 @@ export function TokensPanel({ initial }: { initial: Token[] }) {
             <span>
               {t.name} <code>{t.prefix}…</code> <span className="muted">last used {t.last_used_at ? <RelativeTime iso={t.last_used_at} /> : "never"}</span>
             </span>
-            <button type="button" className="secondary" onClick={() => revoke(t.id)} aria-label={`Revoke ${t.name}`}>
-              Revoke
-            </button>
+            <ConfirmButton
+              label="Revoke"
+              ariaLabel={`Revoke ${t.name}`}
+              title={`Revoke ${t.name}?`}
+              body="Anything using this token (scripts, a daemon) is refused from its next request. This cannot be undone."
+              confirmLabel="Revoke token"
+              done={`Revoked ${t.name}`}
+              action={() => revoke(t.id)}
+            />
           </li>
         ))}
       </ul>
