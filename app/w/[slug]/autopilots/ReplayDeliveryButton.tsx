@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { api } from "@/lib/ui/api";
 import { useApiAction } from "@/lib/ui/use-api-action";
 
-export function ReplayDeliveryButton({ workspaceId, autopilotId, deliveryId }: { workspaceId: string; autopilotId: string; deliveryId: string }) {
+export function ReplayDeliveryButton({ workspaceId, autopilotId, deliveryId, label }: { workspaceId: string; autopilotId: string; deliveryId: string; label: string }) {
   const router = useRouter();
   const action = useApiAction();
   function replay() {
@@ -16,7 +16,7 @@ export function ReplayDeliveryButton({ workspaceId, autopilotId, deliveryId }: {
   }
   return (
     <>
-      <button type="button" className="secondary" onClick={replay} disabled={action.busy} aria-label="Replay delivery">
+      <button type="button" className="secondary" onClick={replay} disabled={action.busy} aria-label={label}>
         Replay
       </button>{" "}
       <span role="status">{action.message?.text}</span>

@@ -1,7 +1,9 @@
 import { desc, eq } from "drizzle-orm";
 import type { Membership } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { webhookDeliveries } from "@/lib/db/schema";
+import { autopilotRuns, webhookDeliveries } from "@/lib/db/schema";
+import { describeSkipReason } from "@/lib/autopilots/describe";
+import { RelativeTime } from "@/components/ui/RelativeTime";
 import { ReplayDeliveryButton } from "./ReplayDeliveryButton";
 
 type AutopilotSummary = { id: string; name: string; triggers: { kind: string }[] };
@@ -22,8 +24,11 @@ export async function WebhookDeliveries({ m, autopilots }: { m: Membership; auto
       error: webhookDeliveries.error,
       replayedFrom: webhookDeliveries.replayedFromDeliveryId,
       createdAt: webhookDeliveries.createdAt,
+      runStatus: autopilotRuns.status,
+      runSkipReason: autopilotRuns.skipReason,
     })
     .from(webhookDeliveries)
+    .leftJoin(autopilotRuns, eq(autopilotRuns.id, webhookDeliveries.autopilotRunId))
     .where(eq(webhookDeliveries.workspaceId, m.workspace.id))
     .orderBy(desc(webhookDeliveries.createdAt))
     .limit(30);
@@ -33,41 +38,53 @@ export async function WebhookDeliveries({ m, autopilots }: { m: Membership; auto
       {rows.length === 0 ? (
         <p className="muted">No deliveries yet.</p>
       ) : (
-        <table aria-label="Webhook deliveries">
-          <thead>
-            <tr>
-              <th>Received</th>
-              <th>Autopilot</th>
-              <th>Event</th>
-              <th>Status</th>
-              <th>
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((d) => (
-              <tr key={d.id}>
-                <td>{d.createdAt.toUTCString()}</td>
-                <td>{names.get(d.autopilotId) ?? "—"}</td>
-                <td>
-                  <code>{d.event}</code>
-                  {d.replayedFrom && <span className="muted"> (replay)</span>}
-                </td>
-                <td>
-                  {d.status}
-                  {d.error && <span className="muted">: {d.error.replace(/_/g, " ")}</span>}
-                  {d.attemptCount > 1 && <span className="muted"> · {d.attemptCount} attempts</span>}
-                </td>
-                <td>
-                  {d.status !== "rejected" && d.signatureStatus !== "invalid" && (
-                    <ReplayDeliveryButton workspaceId={m.workspace.id} autopilotId={d.autopilotId} deliveryId={d.id} />
-                  )}
-                </td>
+        // Scrolls sideways inside its own box on a phone rather than widening the page.
+        <div className="table-wrap">
+          <table aria-label="Webhook deliveries">
+            <thead>
+              <tr>
+                <th>Received</th>
+                <th>Autopilot</th>
+                <th>Event</th>
+                <th>Status</th>
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rows.map((d) => (
+                <tr key={d.id}>
+                  <td>
+                    <RelativeTime iso={d.createdAt.toISOString()} />
+                  </td>
+                  <td>{names.get(d.autopilotId) ?? "—"}</td>
+                  <td>
+                    <code>{d.event}</code>
+                    {d.replayedFrom && <span className="muted"> (replay)</span>}
+                  </td>
+                  <td>
+                    {d.status}
+                    {d.error && <span className="muted">: {d.error.replace(/_/g, " ")}</span>}
+                    {/* A dispatched delivery whose run the autopilot skipped (inventory §2.2 step 14) says so. */}
+                    {d.status === "dispatched" && d.runStatus === "skipped" && <span className="muted"> · run {describeSkipReason(d.runSkipReason)}</span>}
+                    {d.attemptCount > 1 && <span className="muted"> · {d.attemptCount} attempts</span>}
+                  </td>
+                  <td>
+                    {d.status !== "rejected" && d.signatureStatus !== "invalid" && (
+                      <ReplayDeliveryButton
+                        workspaceId={m.workspace.id}
+                        autopilotId={d.autopilotId}
+                        deliveryId={d.id}
+                        label={`Replay the ${d.event} delivery of ${d.createdAt.toISOString().slice(0, 19).replace("T", " ")} UTC`}
+                      />
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );
