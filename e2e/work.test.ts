@@ -139,6 +139,14 @@ describe("work domain UI", () => {
     const hook = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ event: "ping" }) });
     expect(hook.status).toBe(200);
     expect(await hook.json()).toMatchObject({ status: "skipped", reason: "runtime_offline" });
+    // The deliveries panel: dispatched, with the skipped run said beside it; it scrolls in its box on a phone.
+    await page.reload();
+    const deliveries = page.getByRole("table", { name: "Webhook deliveries" });
+    await deliveries.getByRole("row", { name: /run skipped: the agent has no runtime online/ }).waitFor();
+    expect(await deliveries.getByRole("button", { name: /^Replay the ping delivery of / }).count()).toBe(1);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     await page.goto(`${app.baseUrl}${base}/chat`);
     await page.getByLabel("Agent", { exact: true }).selectOption({ label: "Helper Bot" });
