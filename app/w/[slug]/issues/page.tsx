@@ -14,6 +14,9 @@ import { assignablePeople, personName } from "./people";
 
 export const metadata: Metadata = { title: "Issues" };
 
+/** The list shows this many, newest first; the filters reach the rest. */
+const ISSUES_SHOWN = 200;
+
 type Search = Promise<Record<string, string | string[] | undefined>>;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
 
@@ -31,7 +34,7 @@ export default async function IssuesPage({ params, searchParams }: { params: Pro
     assigneeType: type === "member" || type === "agent" ? type : undefined,
     assigneeId: id && /^[0-9a-f-]{36}$/i.test(id) ? id : undefined,
     q: q || undefined,
-    limit: 200,
+    limit: ISSUES_SHOWN,
     offset: 0,
   });
   const filtered = Boolean(status || assignee || q);
@@ -81,6 +84,11 @@ export default async function IssuesPage({ params, searchParams }: { params: Pro
           {filtered && <Link href={base}>Clear filters</Link>}
         </div>
       </form>
+      {issues.length === ISSUES_SHOWN && (
+        <p className="muted" role="note">
+          Showing the {ISSUES_SHOWN} newest issues. Filter by status, assignee or title to find older ones.
+        </p>
+      )}
       <Table
         label="Issues"
         columns={["ID", "Title", "Status", "Priority", "Assignee", "Updated"]}
