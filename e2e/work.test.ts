@@ -60,8 +60,14 @@ describe("work domain UI", () => {
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
 
-    // Rename it
-    await page.getByRole("button", { name: "Edit title and description" }).click();
+    // Rename it (Escape leaves the form unchanged, focus back on its button)
+    const editButton = page.getByRole("button", { name: "Edit title and description" });
+    await editButton.click();
+    await page.getByLabel("Title", { exact: true }).fill("Not this");
+    await page.keyboard.press("Escape");
+    await waitFor(() => editButton.evaluate((b) => document.activeElement === b || undefined), 5_000, "focus back on Edit");
+    await editButton.click();
+    expect(await page.getByLabel("Title", { exact: true }).inputValue()).toBe("Login page times out");
     await page.getByLabel("Title", { exact: true }).fill("Login page times out on Safari");
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.getByRole("heading", { name: /Login page times out on Safari/ }).waitFor();

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Field, fieldError } from "@/components/ui/Field";
 import { FormError } from "@/components/ui/FormMessage";
 import { api } from "@/lib/ui/api";
@@ -15,6 +15,18 @@ export function EditIssueForm(props: { workspaceId: string; issueId: string; tit
   const [description, setDescription] = useState(props.description);
   const { error, run } = useApiAction();
   const err = fieldError(error, ["title", "description"] as const);
+  // Leaving the form (save, Cancel, Escape) gives focus back to the button that opened it.
+  const editButton = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(false);
+  useEffect(() => {
+    if (!editing && wasEditing.current) editButton.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
+  const cancel = () => {
+    setEditing(false);
+    setTitle(props.title);
+    setDescription(props.description);
+  };
 
   function save(e: FormEvent) {
     e.preventDefault();
@@ -28,14 +40,14 @@ export function EditIssueForm(props: { workspaceId: string; issueId: string; tit
   if (!editing) {
     return (
       <p>
-        <button type="button" className="secondary" onClick={() => setEditing(true)}>
+        <button ref={editButton} type="button" className="secondary" onClick={() => setEditing(true)}>
           Edit title and description
         </button>
       </p>
     );
   }
   return (
-    <form className="panel" onSubmit={save} aria-label="Edit issue">
+    <form className="panel" onSubmit={save} aria-label="Edit issue" onKeyDown={(e) => e.key === "Escape" && cancel()}>
       <Field id="edit-title" label="Title" error={err?.field === "title" ? err.message : null}>
         <input required maxLength={500} value={title} onChange={(e) => setTitle(e.target.value)} autoFocus />
       </Field>
@@ -44,7 +56,7 @@ export function EditIssueForm(props: { workspaceId: string; issueId: string; tit
       </Field>
       <p className="row">
         <button type="submit">Save changes</button>
-        <button type="button" className="secondary" onClick={() => (setEditing(false), setTitle(props.title), setDescription(props.description))}>
+        <button type="button" className="secondary" onClick={cancel}>
           Cancel
         </button>
       </p>
