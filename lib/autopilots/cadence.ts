@@ -25,7 +25,9 @@ export function scheduleError(cron: string, timezone: string): string | null {
     const job = new Cron(cron, { timezone, paused: true });
     if (!job.nextRun()) return "cron: never fires";
   } catch (err) {
-    return `cron: ${(err as Error).message}`;
+    // croner's "CronPattern: Invalid value for minute: 61" → "cron: invalid value for minute: 61".
+    const message = (err as Error).message.replace(/^CronPattern:\s*/, "");
+    return `cron: ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
   }
   return null;
 }

@@ -19,6 +19,13 @@ describe("describeCron", () => {
   });
 });
 
+describe("describeCron out of range", () => {
+  it("says a number beyond its field is not a schedule", () => {
+    for (const cron of ["61 * * * *", "0 24 * * *", "0 9 0 * *", "0 9 * 13 *"]) expect(describeCron(cron)).toBe("Not a valid schedule");
+    expect(describeCron("59 23 31 12 *")).not.toBe("Not a valid schedule");
+  });
+});
+
 describe("describeSkipReason", () => {
   it("says why in words, and falls back to the reason's own words", () => {
     expect(describeSkipReason("runtime_offline")).toBe("skipped: the agent has no runtime online");

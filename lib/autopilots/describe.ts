@@ -22,6 +22,9 @@ export function describeCron(cron: string): string {
   const f = cron.trim().split(/\s+/);
   if (f.length !== 5) return "Custom schedule";
   const [min, hour, dom, mon, dow] = f as [string, string, string, string, string];
+  // A plain number out of its field's range is not a schedule at all (the server refuses it too).
+  const outOfRange = (v: string, max: number, lowest = 0) => num(v) !== null && (num(v)! > max || num(v)! < lowest);
+  if (outOfRange(min, 59) || outOfRange(hour, 23) || outOfRange(dom, 31, 1) || outOfRange(mon, 12, 1)) return "Not a valid schedule";
   const everyN = /^\*\/(\d+)$/;
   if (dom === "*" && mon === "*" && dow === "*") {
     if (min === "*" && hour === "*") return "Every minute";
