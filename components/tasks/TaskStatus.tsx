@@ -166,7 +166,7 @@ export function TaskStatus(props: {
       )}
       {error && <p className="field-hint">{error}</p>}
       {latest.status === "failed" && (
-        <p className="error">
+        <p className="error" style={{ whiteSpace: "pre-wrap" }}>
           {latest.failure_reason}
           {latest.error ? `: ${latest.error}` : ""}
         </p>

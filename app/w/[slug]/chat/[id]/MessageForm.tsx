@@ -23,7 +23,7 @@ export function MessageForm({ workspaceId, sessionId }: { workspaceId: string; s
   return (
     <form onSubmit={submit} aria-label="New chat message">
       <label htmlFor="chat-message">Message to the agent</label>
-      <textarea id="chat-message" required value={content} onChange={(e) => setContent(e.target.value)} />
+      <textarea id="chat-message" autoFocus required value={content} onChange={(e) => setContent(e.target.value)} />
       <p>
         <button type="submit" disabled={busy}>
           Send
