@@ -25,10 +25,11 @@ export function DeleteAccountForm({ email }: { email: string }) {
       <p className="muted">
         This erases your account, sessions, tokens and memberships. Workspaces where you are the only member are deleted.
       </p>
+      {/* Compared as the server compares it: an address's case does not matter. */}
       <label htmlFor="confirm-email">Type {email} to confirm</label>
       <input id="confirm-email" type="email" required value={confirm} onChange={(e) => setConfirm(e.target.value)} />
       <p>
-        <button type="submit" className="destructive" disabled={confirm !== email}>
+        <button type="submit" className="destructive" disabled={confirm.trim().toLowerCase() !== email.toLowerCase()}>
           Delete my account
         </button>
       </p>
