@@ -14,6 +14,7 @@ import { identifyWorkspaceGroup } from "@/lib/telemetry/groups";
 import { deriveIssuePrefix, RESERVED_SLUGS, slugify, SLUG_PATTERN } from "./names";
 
 export { deriveIssuePrefix, slugify, workspaceName } from "./names";
+export { changeMemberRole, removeMember, revokeInvitation } from "./members";
 
 export function workspaceResponse(w: Workspace, role?: Role) {
   return {

@@ -25,6 +25,7 @@ const REQUEST_DATA: Record<string, string> = {
   "lib/http/text.ts /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i": "path ids, query issue_id, X-Workspace-Id; the fleet's answer (owner id); user ids of our own events",
   "lib/auth/guard.ts /^Bearer\\s+(\\S+)$/i": "Authorization header",
   "lib/autopilots/cadence.ts /\\s+/": "body.cron",
+  "lib/autopilots/cadence.ts /^CronPattern:\\s*/": "the cron library's message about body.cron (it quotes the value)",
   "lib/autopilots/webhook.ts /^awt_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/": "path token",
   "lib/forms/contact-sales.ts /^[^<>]*<([^<>]+)>$/": "body.email",
   "lib/http/request.ts /^::ffff:/": "peer-address header",
