@@ -70,6 +70,20 @@ describe("return path and invitations", () => {
     await p2.waitForURL((u) => u.pathname === `${ws.base}/issues` && u.search === "?status=todo");
     await p2.goto(`${app.baseUrl}/login?next=//evil.example/x`);
     await p2.waitForURL((u) => u.origin === app.baseUrl && !u.pathname.startsWith("/login"));
+
+    // The owner manages people on the workspace home: a role, a withdrawn invitation, a removal.
+    const later = `later-${Date.now()}@example.com`;
+    expect((await pageApi(owner, `/api/workspaces/${ws.id}/invitations`, { body: { email: later } })).status).toBe(201);
+    await owner.goto(`${app.baseUrl}${ws.base}`);
+    await owner.getByLabel(`Role of ${invitee}`).selectOption("admin");
+    await waitFor(async () => ((await owner.getByRole("row", { name: new RegExp(invitee) }).getByRole("cell").nth(2).textContent()) === "admin" ? true : undefined), 10_000, "the new role");
+    await owner.getByRole("button", { name: `Withdraw the invitation to ${later}` }).click();
+    await owner.getByRole("dialog", { name: `Withdraw the invitation to ${later}?` }).getByRole("button", { name: "Withdraw invitation" }).click();
+    await owner.getByRole("row", { name: new RegExp(later) }).getByText("revoked").waitFor();
+    await owner.getByRole("button", { name: `Remove ${invitee}` }).click();
+    await owner.getByRole("dialog", { name: `Remove ${invitee}?` }).getByRole("button", { name: "Remove member" }).click();
+    await waitFor(async () => ((await owner.getByRole("row", { name: new RegExp(invitee) }).count()) === 0 ? true : undefined), 10_000, "the row to go");
+    expect((await p2.goto(`${app.baseUrl}${ws.base}`))?.status()).toBe(404);
     await ctx2.close();
     await owner.close();
   });

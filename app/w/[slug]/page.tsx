@@ -9,13 +9,14 @@ import { Table } from "@/components/ui/Table";
 import { LiveRefresh } from "@/components/ui/LiveRefresh";
 import { pageWorkspace } from "@/lib/ui/workspace";
 import { workspaceOverview } from "@/lib/ui/overview";
+import { MemberActions, RevokeInvitationButton } from "@/components/workspaces/MemberActions";
 import { InviteForm } from "@/components/workspaces/InviteForm";
 
 export const metadata: Metadata = { title: "Home" };
 
 export default async function WorkspaceHome({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
-  const { workspace, role } = await pageWorkspace(slug);
+  const { workspace, role, user } = await pageWorkspace(slug);
   const db = await getDb();
   const canInvite = role === "owner" || role === "admin";
   const [members, overview, invitations] = await Promise.all([
@@ -114,13 +115,24 @@ export default async function WorkspaceHome({ params }: { params: Promise<{ slug
       <h2 id="members">Members</h2>
       <Table
         label="Members"
-        columns={["Name", "Email", "Role"]}
+        columns={["Name", "Email", "Role", <span className="visually-hidden">Actions</span>]}
         items={members}
         row={(m) => (
           <tr key={m.id}>
             <td>{m.name}</td>
             <td>{m.email}</td>
             <td>{m.role}</td>
+            <td>
+              <MemberActions
+                workspaceId={workspace.id}
+                workspaceName={workspace.name}
+                userId={m.id}
+                name={m.name || m.email}
+                role={m.role as "owner" | "admin" | "member"}
+                viewerId={user.id}
+                viewerRole={role}
+              />
+            </td>
           </tr>
         )}
       />
@@ -129,7 +141,7 @@ export default async function WorkspaceHome({ params }: { params: Promise<{ slug
           <h2>Invitations</h2>
           <Table
             label="Invitations"
-            columns={["Email", "Role", "Status", "Sent"]}
+            columns={["Email", "Role", "Status", "Sent", <span className="visually-hidden">Actions</span>]}
             items={invitations}
             empty="No invitations sent yet."
             row={(i) => (
@@ -142,6 +154,7 @@ export default async function WorkspaceHome({ params }: { params: Promise<{ slug
                 <td>
                   <RelativeTime iso={i.created_at} />
                 </td>
+                <td>{i.status === "pending" && <RevokeInvitationButton workspaceId={workspace.id} invitationId={i.id} email={i.email} />}</td>
               </tr>
             )}
           />
