@@ -36,7 +36,7 @@ async function codeLogin(page: import("playwright-core").Page, email: string) {
 }
 
 describe("return path and invitations", () => {
-  it("an invitation link survives login; a new invitee joins without onboarding first; foreign return paths are ignored", async () => {
+  it("an invitation link survives login; a new invitee joins without onboarding first; foreign return paths are ignored; the owner manages people", async () => {
     const owner = await signUpWithWorkspace(browser, app, `owner-${Date.now()}@example.com`, "Invite Works");
     const ws = await currentWorkspace(owner);
     const invitee = `new-${Date.now()}@example.com`;
@@ -75,14 +75,16 @@ describe("return path and invitations", () => {
     const later = `later-${Date.now()}@example.com`;
     expect((await pageApi(owner, `/api/workspaces/${ws.id}/invitations`, { body: { email: later } })).status).toBe(201);
     await owner.goto(`${app.baseUrl}${ws.base}`);
-    await owner.getByLabel(`Role of ${invitee}`).selectOption("admin");
-    await waitFor(async () => ((await owner.getByRole("row", { name: new RegExp(invitee) }).getByRole("cell").nth(2).textContent()) === "admin" ? true : undefined), 10_000, "the new role");
+    const inviteeName = invitee.slice(0, invitee.indexOf("@")); // a new account is named after its address
+    await owner.getByLabel(`Role of ${inviteeName}`).selectOption("admin");
+    const memberRow = owner.getByRole("table", { name: "Members" }).getByRole("row", { name: new RegExp(invitee) });
+    await waitFor(async () => ((await memberRow.getByRole("cell").nth(2).textContent()) === "admin" ? true : undefined), 10_000, "the new role");
     await owner.getByRole("button", { name: `Withdraw the invitation to ${later}` }).click();
     await owner.getByRole("dialog", { name: `Withdraw the invitation to ${later}?` }).getByRole("button", { name: "Withdraw invitation" }).click();
-    await owner.getByRole("row", { name: new RegExp(later) }).getByText("revoked").waitFor();
-    await owner.getByRole("button", { name: `Remove ${invitee}` }).click();
-    await owner.getByRole("dialog", { name: `Remove ${invitee}?` }).getByRole("button", { name: "Remove member" }).click();
-    await waitFor(async () => ((await owner.getByRole("row", { name: new RegExp(invitee) }).count()) === 0 ? true : undefined), 10_000, "the row to go");
+    await owner.getByRole("table", { name: "Invitations" }).getByRole("row", { name: new RegExp(later) }).getByText("revoked").waitFor();
+    await owner.getByRole("button", { name: `Remove ${inviteeName}` }).click();
+    await owner.getByRole("dialog", { name: `Remove ${inviteeName}?` }).getByRole("button", { name: "Remove member" }).click();
+    await waitFor(async () => ((await memberRow.count()) === 0 ? true : undefined), 10_000, "the member's row to go");
     expect((await p2.goto(`${app.baseUrl}${ws.base}`))?.status()).toBe(404);
     await ctx2.close();
     await owner.close();
