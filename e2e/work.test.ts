@@ -145,6 +145,26 @@ describe("work domain UI", () => {
     const hook = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ event: "ping" }) });
     expect(hook.status).toBe(200);
     expect(await hook.json()).toMatchObject({ status: "skipped", reason: "runtime_offline" });
+    // The webhook's upkeep: a signing secret (then an unsigned call is refused), a new URL (the old one stops).
+    await page.reload();
+    await apRow.getByText("Manage webhook").click();
+    await apRow.getByLabel(/Signing secret/).fill("a-signing-secret-0123456789");
+    await apRow.getByRole("button", { name: "Save secret" }).click();
+    await apRow.getByRole("status").filter({ hasText: "Signing secret saved" }).waitFor();
+    expect((await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(401);
+    await page.reload();
+    await apRow.getByText("Manage webhook").click();
+    await apRow.getByText("ends in …6789").waitFor();
+    await apRow.getByRole("button", { name: "Remove secret" }).click();
+    await apRow.getByRole("status").filter({ hasText: "Signing secret removed" }).waitFor();
+    await apRow.getByRole("button", { name: "New webhook URL for Morning digest" }).click();
+    await page.getByRole("dialog", { name: "A new webhook URL for Morning digest?" }).getByRole("button", { name: "Make a new URL" }).click();
+    const fresh = ((await apRow.getByRole("group", { name: "new webhook URL" }).locator("code").textContent()) ?? "").trim();
+    expect(fresh).toMatch(new RegExp(`^${app.baseUrl}/api/webhooks/autopilot/awt_`));
+    expect(fresh).not.toBe(url);
+    expect((await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(404);
+    expect((await fetch(fresh, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ event: "ping" }) })).status).toBe(200);
+
     // The deliveries panel: dispatched, with the skipped run said beside it; it scrolls in its box on a phone.
     await page.reload();
     const deliveries = page.getByRole("table", { name: "Webhook deliveries" });

@@ -16,6 +16,7 @@ import { AutopilotActions } from "./AutopilotActions";
 import { NewAutopilotForm } from "./NewAutopilotForm";
 import { RunNowButton } from "./RunNowButton";
 import { WebhookDeliveries } from "./WebhookDeliveries";
+import { WebhookTriggerControls } from "./WebhookTriggerControls";
 
 export const metadata: Metadata = { title: "Autopilots" };
 
@@ -80,6 +81,15 @@ export default async function AutopilotsPage({ params }: { params: Promise<{ slu
                           "Webhook"
                         )}
                         {!t.enabled && " (off)"}
+                        {t.kind === "webhook" && (a.created_by === m.user.id || m.role !== "member") && (
+                          <WebhookTriggerControls
+                            workspaceId={m.workspace.id}
+                            autopilotId={a.id}
+                            triggerId={t.id}
+                            name={a.name}
+                            secretHint={t.signing_secret_hint ?? null}
+                          />
+                        )}
                       </div>
                     ))}
               </td>
