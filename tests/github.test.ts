@@ -3,7 +3,7 @@
  * "GitHub" (the test signs with the test secret), installations connected through the real connect URL and setup
  * callback, PR ↔ issue links, auto-advance, check suites, and the GitHub metrics read through `/api/metrics`.
  */
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { POST as createIssue } from "@/app/api/issues/route";
 import { GET as getIssue, PATCH as patchIssue } from "@/app/api/issues/[id]/route";
@@ -14,7 +14,7 @@ import { GET as connectGET } from "@/app/api/workspaces/[id]/github/connect/rout
 import { GET as setupGET } from "@/app/api/github/setup/route";
 import { resetConfigForTests } from "@/lib/config";
 import { getDb } from "@/lib/db";
-import { githubCheckSuites, githubInstallations, githubPullRequests, issuePullRequests } from "@/lib/db/schema";
+import { githubCheckSuites, githubInstallations, githubPullRequests, issuePullRequests, members } from "@/lib/db/schema";
 import { call, signIn, type Session } from "./helpers/api";
 import { addMember, ownerWithWorkspace } from "./helpers/workspace";
 import { connectInstallation, GITHUB_SECRET, prPayload, sendGithub } from "./helpers/github";
@@ -251,6 +251,15 @@ describe("installations API and setup callback", () => {
     expect(await pending).toContain("github_connected=1");
     const [bound] = await (await getDb()).select().from(githubInstallations).where(eq(githubInstallations.installationId, late));
     expect(bound).toMatchObject({ workspaceId: attacker.workspace.id, accountLogin: "late-org", connectedById: attacker.owner.user.id });
+
+    // A link whose issuer has since left the workspace (or lost the role) is dead.
+    const admin = await addMember(attacker.workspace.id, "admin");
+    const adminState = new URL((await call(connectGET, { session: admin, params: { id: attacker.workspace.id } })).body.url).searchParams.get("state")!;
+    await (await getDb()).delete(members).where(and(eq(members.workspaceId, attacker.workspace.id), eq(members.userId, admin.user.id)));
+    const gone = ++nextInstallation;
+    await sendGithub("installation", { action: "created", installation: { id: gone, account: { login: "gone-org", type: "Organization" } } });
+    const refused = await call(setupGET, { path: `/api/github/setup?installation_id=${gone}&state=${encodeURIComponent(adminState)}` });
+    expect(refused.headers.get("location")).toContain("github_error=invalid_state");
   }, 20_000);
 
   it("check 16: members see installations without installation_id and can_manage:false; connect and delete are 403; outsiders 404", async () => {

@@ -11,7 +11,9 @@ import { DELETE as revokeInvitation } from "@/app/api/workspaces/[id]/invitation
 import { POST as accept } from "@/app/api/invitations/[id]/accept/route";
 import { POST as createDaemonToken } from "@/app/api/runtimes/daemon-tokens/route";
 import { getDb } from "@/lib/db";
-import { accessTokens, members } from "@/lib/db/schema";
+import { accessTokens, invitations, members, users } from "@/lib/db/schema";
+import { requireWorkspaceMember } from "@/lib/auth";
+import { changeMemberRole, removeMember as removeMemberDirect } from "@/lib/workspaces";
 import { call, signIn, uniqueEmail, type Session } from "./helpers/api";
 import { addMember, ownerWithWorkspace } from "./helpers/workspace";
 
@@ -60,14 +62,37 @@ describe("removing members and leaving", () => {
     expect(owners).toHaveLength(1);
   });
 
-  it("a removed member's daemon tokens for the workspace are revoked", async () => {
+  it("a removed member's daemon tokens for the workspace and pending invitations they sent are revoked; their accepted invitation does not let them back", async () => {
     const { owner, workspace } = await ownerWithWorkspace();
-    const admin = await addMember(workspace.id, "admin");
+    const adminEmail = uniqueEmail();
+    const invited = await call(invite, { session: owner, params: { id: workspace.id }, body: { email: adminEmail, role: "admin" } });
+    const admin = await signIn(adminEmail);
+    expect((await call(accept, { session: admin, params: { id: invited.body.id } })).status).toBe(200);
     const created = await call(createDaemonToken, { session: admin, headers: { "x-workspace-id": workspace.id }, body: { name: "laptop" } });
     expect(created.status).toBe(201);
+    const sent = await call(invite, { session: admin, params: { id: workspace.id }, body: { email: uniqueEmail() } });
+    expect(sent.status).toBe(201);
     expect((await remove(owner, workspace.id, admin.user.id)).status).toBe(204);
-    const [token] = await (await getDb()).select().from(accessTokens).where(and(eq(accessTokens.userId, admin.user.id), eq(accessTokens.kind, "daemon")));
+    const db = await getDb();
+    const [token] = await db.select().from(accessTokens).where(and(eq(accessTokens.userId, admin.user.id), eq(accessTokens.kind, "daemon")));
     expect(token!.revokedAt).not.toBeNull();
+    expect((await db.select().from(invitations).where(eq(invitations.id, sent.body.id)))[0]!.status).toBe("revoked");
+    expect((await call(accept, { session: admin, params: { id: invited.body.id } })).status).toBe(409);
+    expect(await roleOf(workspace.id, admin.user.id)).toBeNull();
+  });
+
+  it("a caller demoted or removed by a change that committed first acts as what they are now", async () => {
+    const { owner, workspace } = await ownerWithWorkspace();
+    const second = await addMember(workspace.id, "owner");
+    const member = await addMember(workspace.id, "member");
+    const db = await getDb();
+    const [secondUser] = await db.select().from(users).where(eq(users.id, second.user.id));
+    const stale = await requireWorkspaceMember(db, secondUser!, workspace.id); // read while still an owner
+    expect((await setRole(owner, workspace.id, second.user.id, "member")).status).toBe(200);
+    await expect(changeMemberRole(db, stale, member.user.id, "owner")).rejects.toMatchObject({ status: 403 });
+    expect((await remove(owner, workspace.id, second.user.id)).status).toBe(204);
+    await expect(removeMemberDirect(db, stale, member.user.id)).rejects.toMatchObject({ status: 404 });
+    expect(await roleOf(workspace.id, member.user.id)).toBe("member");
   });
 });
 

@@ -3,7 +3,7 @@ import type { Membership } from "@/lib/auth";
 import { isUuid } from "@/lib/auth";
 import { config } from "@/lib/config";
 import type { Db } from "@/lib/db";
-import { githubCheckSuites, githubInstallations, githubPullRequests, issuePullRequests, workspaces } from "@/lib/db/schema";
+import { githubCheckSuites, githubInstallations, githubPullRequests, issuePullRequests, members, workspaces } from "@/lib/db/schema";
 import { badRequest, forbidden, notFound } from "@/lib/http/errors";
 import { findIssue } from "@/lib/issues";
 import { getStore } from "@/lib/store";
@@ -47,7 +47,7 @@ export function connectUrl(m: Membership) {
   const c = config();
   if (!githubConfigured()) return { url: "", configured: false };
   const base = trimTrailingSlashes(c.GITHUB_URL ?? "https://github.com");
-  const state = signState(c.GITHUB_WEBHOOK_SECRET!, m.workspace.id);
+  const state = signState(c.GITHUB_WEBHOOK_SECRET!, m.workspace.id, m.user.id);
   return { url: `${base}/apps/${encodeURIComponent(c.GITHUB_APP_SLUG!)}/installations/new?state=${encodeURIComponent(state)}`, configured: true };
 }
 
@@ -99,6 +99,11 @@ export async function completeSetup(db: Db, q: URLSearchParams, userId: string |
   if (!isUuid(verified.workspaceId)) return { error: "bad_workspace" };
   const [ws] = await db.select({ id: workspaces.id, slug: workspaces.slug }).from(workspaces).where(eq(workspaces.id, verified.workspaceId));
   if (!ws) return { error: "bad_workspace" };
+  // Whoever asked for the link must still be allowed to connect GitHub: a removed or demoted admin's link is dead.
+  const [issuer] = isUuid(verified.issuerId)
+    ? await db.select({ role: members.role }).from(members).where(and(eq(members.workspaceId, ws.id), eq(members.userId, verified.issuerId)))
+    : [];
+  if (issuer?.role !== "owner" && issuer?.role !== "admin") return { error: "invalid_state", slug: ws.slug };
   const fresh = await (await getStore()).setIfAbsent(`github:state:${verified.nonce}`, "1", STATE_TTL_SECONDS * 1000);
   if (!fresh) return { error: "invalid_state" };
 
@@ -106,7 +111,11 @@ export async function completeSetup(db: Db, q: URLSearchParams, userId: string |
   const [existing] = await db.select({ workspaceId: githubInstallations.workspaceId }).from(githubInstallations).where(eq(githubInstallations.installationId, installationId));
   if (existing && existing.workspaceId !== ws.id) return { error: "installation_taken", slug: ws.slug };
   const account = existing ? {} : await waitForAnnouncement(installationId);
-  if (!account) return { error: "unknown_installation", slug: ws.slug };
+  if (!account) {
+    // Another workspace may have claimed the announcement while this one waited: say so, not "unknown".
+    const [now] = await db.select({ id: githubInstallations.id }).from(githubInstallations).where(eq(githubInstallations.installationId, installationId));
+    return { error: now ? "installation_taken" : "unknown_installation", slug: ws.slug };
+  }
   try {
     // The unique installation id decides a race between two workspaces: the loser's update matches no row.
     const bound = await db

@@ -1,10 +1,12 @@
 import { getStore } from "@/lib/store";
 
-/** Account details of an installation whose row does not exist yet (kept 15 minutes in the shared store). */
+/** Account details of an installation whose row does not exist yet (kept 2 minutes in the shared store). */
 export type PendingAccount = { accountLogin: string; accountType: string; accountAvatarUrl: string | null };
 
 const key = (installationId: number) => `github:pending-account:${installationId}`;
-const TTL_MS = 15 * 60_000;
+// Short: an announced installation waits only for its installer, who arrives seconds later; a longer hold would let
+// someone else claim it meanwhile.
+const TTL_MS = 2 * 60_000;
 
 export async function rememberPendingAccount(installationId: number, account: PendingAccount): Promise<void> {
   try {

@@ -218,6 +218,19 @@ export async function acceptInvitation(db: Db, user: User, id: string) {
     }
     return row;
   });
+  if (!flipped) {
+    // Nothing flipped: fine if the caller is a member (accepted before, or joined by another invitation); not if the
+    // invitation was withdrawn meanwhile, nor if it was used and its member has since been removed.
+    const [member] = await db
+      .select({ role: members.role })
+      .from(members)
+      .where(and(eq(members.workspaceId, inv.workspaceId), eq(members.userId, user.id)));
+    if (!member) {
+      const [now] = await db.select({ status: invitations.status }).from(invitations).where(eq(invitations.id, id));
+      if (!now || now.status !== "accepted") throw notFound("invitation not found");
+      throw conflict("this invitation was already used");
+    }
+  }
   const [w] = await db.select().from(workspaces).where(eq(workspaces.id, inv.workspaceId));
   if (!w) throw notFound("invitation not found");
   return { workspace: workspaceResponse(w), accepted: Boolean(flipped) };

@@ -12,16 +12,26 @@ import { conflict, forbidden, notFound } from "@/lib/http/errors";
  * nor be demoted. Each change locks the workspace row first, so two owners leaving at once cannot both succeed.
  */
 
-/** The target's role inside a transaction that holds the workspace's lock; another workspace's or nobody's → 404. */
-async function lockedRoleOf(tx: Tx, workspaceId: string, userId: string): Promise<Role> {
-  await tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, workspaceId)).for("update");
-  if (!isUuid(userId)) throw notFound("member not found");
+async function roleIn(tx: Tx, workspaceId: string, userId: string): Promise<Role | null> {
   const [row] = await tx
     .select({ role: members.role })
     .from(members)
     .where(and(eq(members.workspaceId, workspaceId), eq(members.userId, userId)));
-  if (!row) throw notFound("member not found");
-  return row.role as Role;
+  return (row?.role as Role | undefined) ?? null;
+}
+
+/**
+ * Locks the workspace row, then reads the caller's role again and the target's, both under the lock: a caller
+ * demoted or removed by a change that committed first acts with what they are now (a removed one gets the 404 an
+ * outsider gets). Another workspace's or nobody's target → 404.
+ */
+async function lockedRoles(tx: Tx, m: Membership, targetId: string): Promise<{ caller: Membership; target: Role }> {
+  await tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, m.workspace.id)).for("update");
+  const callerRole = await roleIn(tx, m.workspace.id, m.user.id);
+  if (!callerRole) throw notFound("workspace not found");
+  const target = isUuid(targetId) ? await roleIn(tx, m.workspace.id, targetId) : null;
+  if (!target) throw notFound("member not found");
+  return { caller: { ...m, role: callerRole }, target };
 }
 
 async function assertAnotherOwner(tx: Tx, workspaceId: string, what: string): Promise<void> {
@@ -38,21 +48,26 @@ function assertMayManage(m: Membership, targetRole: Role): void {
 }
 
 /**
- * Removes `userId` from the workspace (or the caller leaves, with their own id). Their daemon tokens for this
- * workspace are revoked with it: a daemon someone ran for a workspace they left must not keep taking its work.
+ * Removes `userId` from the workspace (or the caller leaves, with their own id). What they could still act through
+ * goes with it: their daemon tokens for this workspace (a daemon must not keep taking its work) and the pending
+ * invitations they sent (a way back in through another mailbox).
  */
 export async function removeMember(db: Db, m: Membership, userId: string): Promise<void> {
-  const self = userId.toLowerCase() === m.user.id;
+  const target = userId.toLowerCase();
+  const self = target === m.user.id;
   await db.transaction(async (tx) => {
-    const role = await lockedRoleOf(tx, m.workspace.id, userId.toLowerCase());
-    if (!self) assertMayManage(m, role);
+    const { caller, target: role } = await lockedRoles(tx, m, target);
+    if (!self) assertMayManage(caller, role);
     if (role === "owner") await assertAnotherOwner(tx, m.workspace.id, self ? "leave" : "be removed");
-    const target = userId.toLowerCase();
     await tx.delete(members).where(and(eq(members.workspaceId, m.workspace.id), eq(members.userId, target)));
     await tx
       .update(accessTokens)
       .set({ revokedAt: new Date() })
       .where(and(eq(accessTokens.workspaceId, m.workspace.id), eq(accessTokens.userId, target), eq(accessTokens.kind, "daemon"), isNull(accessTokens.revokedAt)));
+    await tx
+      .update(invitations)
+      .set({ status: "revoked" })
+      .where(and(eq(invitations.workspaceId, m.workspace.id), eq(invitations.invitedBy, target), eq(invitations.status, "pending")));
   });
 }
 
@@ -60,9 +75,9 @@ export async function removeMember(db: Db, m: Membership, userId: string): Promi
 export async function changeMemberRole(db: Db, m: Membership, userId: string, role: Role) {
   return db.transaction(async (tx) => {
     const target = userId.toLowerCase();
-    const current = await lockedRoleOf(tx, m.workspace.id, target);
-    assertMayManage(m, current);
-    if (role === "owner" && m.role !== "owner") throw forbidden("only an owner can make someone an owner");
+    const { caller, target: current } = await lockedRoles(tx, m, target);
+    assertMayManage(caller, current);
+    if (role === "owner" && caller.role !== "owner") throw forbidden("only an owner can make someone an owner");
     if (current === "owner" && role !== "owner") await assertAnotherOwner(tx, m.workspace.id, "step down");
     await tx.update(members).set({ role }).where(and(eq(members.workspaceId, m.workspace.id), eq(members.userId, target)));
     return { user_id: target, role };
