@@ -79,8 +79,8 @@ const ANNOUNCEMENT_WAIT_MS = 5_000;
 
 /**
  * GET /api/github/setup?installation_id&state: where GitHub sends the installer back. Always a redirect to the
- * settings page with `github_connected=1` or `github_error=<code>`. The state must be genuine, unexpired and unused;
- * `connected_by_id` is the signed-in user, if any (never a header).
+ * settings page with `github_connected=1` or `github_error=<code>`. The state must be genuine, unexpired and unused,
+ * and its issuer still an owner/admin of its workspace; `connected_by_id` is the signed-in user, if any (never a header).
  *
  * The `installation_id` in this URL is whatever the browser sends, so it is not taken on trust (the reference's
  * "any valid state can bind any installation_id", inventory §1.9): an installation connected to another workspace
