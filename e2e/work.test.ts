@@ -131,6 +131,17 @@ describe("work domain UI", () => {
     const apRow = page.getByRole("row", { name: /Morning digest/ });
     await apRow.waitFor();
     expect(await apRow.getByRole("cell").nth(2).textContent()).toContain("Weekdays at 09:00");
+    // The schedule is edited in place; a bad cron is refused at its field.
+    await apRow.getByText("Edit schedule").click();
+    const schedule = apRow.getByRole("form", { name: "Schedule of Morning digest" });
+    await schedule.getByLabel(/^Cron/).fill("61 * * * *");
+    await schedule.getByText("Not a valid schedule").waitFor();
+    await schedule.getByRole("button", { name: "Save schedule" }).click();
+    await schedule.getByRole("alert").filter({ hasText: "Invalid value for minute: 61" }).waitFor();
+    await schedule.getByLabel(/^Cron/).fill("30 7 * * *");
+    await schedule.getByRole("button", { name: "Save schedule" }).click();
+    await schedule.getByRole("status").filter({ hasText: "Schedule saved" }).waitFor();
+    await waitFor(async () => ((await apRow.getByRole("cell").nth(2).textContent())?.includes("30 7 * * *") ? true : undefined), 10_000, "the new cron in the row");
     // No runtime is connected, so a manual run is skipped and says why.
     await apRow.getByRole("button", { name: "Run Morning digest now" }).click();
     await apRow.getByRole("status").filter({ hasText: "Skipped: the agent has no runtime online" }).waitFor();

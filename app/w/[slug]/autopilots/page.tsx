@@ -16,6 +16,7 @@ import { AutopilotActions } from "./AutopilotActions";
 import { NewAutopilotForm } from "./NewAutopilotForm";
 import { RunNowButton } from "./RunNowButton";
 import { WebhookDeliveries } from "./WebhookDeliveries";
+import { ScheduleTriggerControls } from "./ScheduleTriggerControls";
 import { WebhookTriggerControls } from "./WebhookTriggerControls";
 
 export const metadata: Metadata = { title: "Autopilots" };
@@ -81,6 +82,16 @@ export default async function AutopilotsPage({ params }: { params: Promise<{ slu
                           "Webhook"
                         )}
                         {!t.enabled && " (off)"}
+                        {t.kind === "schedule" && (a.created_by === m.user.id || m.role !== "member") && (
+                          <ScheduleTriggerControls
+                            workspaceId={m.workspace.id}
+                            autopilotId={a.id}
+                            triggerId={t.id}
+                            name={a.name}
+                            cron={t.cron ?? ""}
+                            timezone={t.timezone ?? "UTC"}
+                          />
+                        )}
                         {t.kind === "webhook" && (a.created_by === m.user.id || m.role !== "member") && (
                           <WebhookTriggerControls
                             workspaceId={m.workspace.id}
