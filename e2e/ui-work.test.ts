@@ -259,7 +259,7 @@ describe("runtimes page", () => {
     const inv = await pageApi<{ id: string }>(page, `/api/workspaces/${ws.id}/invitations`, { body: { email: memberEmail, role: "member" } });
     expect(inv.status).toBe(201);
     await page.goto(`${app.baseUrl}${ws.base}`);
-    await page.getByRole("table", { name: "Invitations" }).getByRole("cell", { name: memberEmail }).waitFor();
+    await page.getByRole("table", { name: "Invitations" }).getByRole("cell", { name: memberEmail, exact: true }).waitFor();
     const member = await browser.newPage();
     await logIn(member, app, memberEmail);
     expect((await pageApi(member, `/api/invitations/${inv.body.id}/accept`, { method: "POST" })).status).toBe(200);
@@ -300,7 +300,7 @@ describe("the small ones", () => {
 
     await page.setViewportSize({ width: 375, height: 740 });
     await page.goto(`${app.baseUrl}${ws.base}`);
-    const menu = page.getByRole("button", { name: "Menu" });
+    const menu = page.getByRole("button", { name: "Menu", exact: true });
     await menu.click();
     await page.getByRole("button", { name: "Close menu" }).waitFor();
     await page.keyboard.press("Escape");

@@ -444,6 +444,23 @@ describe("scheduler", () => {
     expect(eventsOf("autopilot_run_started", ap.id)).toHaveLength(1);
   });
 
+  it("a schedule's cron and time zone are changed in place: validated as at creation, cadence and next slot follow", async () => {
+    const ctx = await setup();
+    const { ap, trigger } = await scheduled(ctx, "0 9 * * 1");
+    const patch = (body: unknown, triggerId = trigger.id) => call(patchTrigger, { method: "PATCH", session: ctx.owner, headers: ctx.headers, params: { id: ap.id, triggerId }, body });
+    expect(await patch({ cron: "61 * * * *" })).toMatchObject({ status: 400, body: { error: "cron: invalid value for minute: 61" } });
+    expect((await patch({ timezone: "Mars/Olympus" })).body.error).toBe("timezone: unknown time zone");
+    const changed = await patch({ cron: "30 7 * * *", timezone: "Europe/Paris" });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ cron: "30 7 * * *", timezone: "Europe/Paris", cadence: "daily" });
+    const next = new Date(changed.body.next_run_at);
+    expect(next.getTime()).toBeGreaterThan(Date.now());
+    expect(new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Paris", hour: "2-digit", minute: "2-digit" }).format(next)).toBe("07:30");
+    const hook = await newAutopilot(ctx, { assignee_type: "agent", assignee_id: ctx.agent.id, execution_mode: "run_only", triggers: [{ kind: "webhook" }] });
+    const onHook = await call(patchTrigger, { method: "PATCH", session: ctx.owner, headers: ctx.headers, params: { id: hook.id, triggerId: hook.triggers[0].id }, body: { cron: "* * * * *" } });
+    expect(onHook).toMatchObject({ status: 400, body: { error: "cron and timezone apply to schedule triggers only" } });
+  });
+
   it("a due slot of a disabled trigger is recorded as skipped (trigger_disabled) with the schedule's cadence", async () => {
     const ctx = await setup();
     const { ap, trigger } = await scheduled(ctx, "0 9 * * 1");

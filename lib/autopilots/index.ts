@@ -261,7 +261,7 @@ export async function updateTrigger(
   m: Membership,
   autopilotId: string,
   triggerId: string,
-  patch: { enabled?: boolean; provider?: "generic" | "github"; event_filters?: EventFilter[] | null },
+  patch: { enabled?: boolean; cron?: string; timezone?: string; provider?: "generic" | "github"; event_filters?: EventFilter[] | null },
 ) {
   const ap = await findAutopilot(db, m, autopilotId);
   assertCanManage(m, ap);
@@ -270,12 +270,24 @@ export async function updateTrigger(
   if ((patch.provider !== undefined || patch.event_filters !== undefined) && t.kind !== "webhook") {
     throw badRequest("provider and event_filters apply to webhook triggers only");
   }
+  if (patch.cron !== undefined || patch.timezone !== undefined) {
+    if (t.kind !== "schedule") throw badRequest("cron and timezone apply to schedule triggers only");
+    // A new schedule: validated as at creation; its cadence and next slot follow (the next slot only while enabled).
+    const cron = patch.cron ?? t.cron ?? "";
+    const timezone = patch.timezone ?? t.timezone ?? "UTC";
+    const error = scheduleError(cron, timezone);
+    if (error) throw badRequest(error);
+    const now = new Date();
+    Object.assign(set, { cron, timezone, cadence: cadenceOf(cron, timezone, now), nextRunAt: (patch.enabled ?? t.enabled) ? nextRunAfter(cron, timezone, now) : t.nextRunAt });
+  }
   if (patch.provider !== undefined) set.provider = patch.provider;
   // An explicit [] or null clears the filters; an omitted field keeps them.
   if (patch.event_filters !== undefined) set.eventFilters = patch.event_filters?.length ? patch.event_filters : null;
   if (patch.enabled !== undefined) {
     set.enabled = patch.enabled;
-    if (patch.enabled && !t.enabled && t.kind === "schedule" && t.cron && t.timezone) set.nextRunAt = nextRunAfter(t.cron, t.timezone, new Date());
+    const cron = set.cron ?? t.cron;
+    const timezone = set.timezone ?? t.timezone;
+    if (patch.enabled && !t.enabled && t.kind === "schedule" && cron && timezone) set.nextRunAt = nextRunAfter(cron, timezone, new Date());
   }
   if (Object.keys(set).length === 0) return triggerResponse(t);
   const [updated] = await db.update(autopilotTriggers).set(set).where(eq(autopilotTriggers.id, t.id)).returning();

@@ -67,6 +67,8 @@ export const triggerSchema = z.unknown().superRefine(refuseOtherKindsFields).pip
 
 export const triggerPatchSchema = patchBody({
   enabled: z.boolean({ error: "enabled must be a boolean" }).optional(),
+  cron: z.string({ error: "cron must be a string" }).trim().min(1, "cron is required").max(100, "cron is too long").optional(),
+  timezone: z.string({ error: "timezone must be a string" }).trim().min(1, "timezone is required").max(64, "timezone is too long").optional(),
   provider: webhookProviderSchema.optional(),
   event_filters: eventFiltersSchema.optional(),
 });
