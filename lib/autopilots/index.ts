@@ -5,7 +5,7 @@ import type { Db, Tx } from "@/lib/db";
 import { agents, autopilotRuns, autopilotTriggers, autopilots, squads } from "@/lib/db/schema";
 import { badRequest, forbidden, notFound } from "@/lib/http/errors";
 import { events, recordEvent, withEvents } from "@/lib/telemetry";
-import { cadenceOf, nextRunAfter, scheduleError, type Cadence } from "./cadence";
+import { cadenceOf, nextRunAfter, scheduleError } from "./cadence";
 import { dispatchAutopilot, type DispatchOutcome, type Trigger } from "./dispatch";
 import { failStartedRuns, type Autopilot, type AutopilotRun } from "./runs";
 import { cancelRunOnlyTasks } from "@/lib/tasks";
@@ -102,16 +102,21 @@ async function assertAssignee(db: Db | Tx, workspaceId: string, type: "agent" | 
   if (rows.length === 0) throw badRequest(`assignee_id: no active ${type} with this id in this workspace`);
 }
 
+/** A schedule as stored (cron, time zone, cadence, next slot), or what is wrong with it (`scheduleError`'s message). */
+function scheduleValues(cron: string, timezone: string, now: Date) {
+  const error = scheduleError(cron, timezone);
+  if (error) return { error };
+  return { values: { cron: cron.trim(), timezone, cadence: cadenceOf(cron, timezone, now), nextRunAt: nextRunAfter(cron, timezone, now) } };
+}
+
 /** Validates a trigger and computes what is stored: cadence, next slot, webhook secret hash. */
 function triggerValues(autopilotId: string, t: TriggerInput, now: Date) {
   const id = crypto.randomUUID();
   const base = { id, autopilotId, kind: t.kind, enabled: t.enabled ?? true };
   if (t.kind === "schedule") {
-    const timezone = t.timezone ?? "UTC";
-    const error = scheduleError(t.cron, timezone);
-    if (error) throw badRequest(`triggers.${error}`);
-    const cadence: Cadence = cadenceOf(t.cron, timezone, now);
-    return { row: { ...base, cron: t.cron.trim(), timezone, cadence, nextRunAt: nextRunAfter(t.cron, timezone, now) } };
+    const schedule = scheduleValues(t.cron, t.timezone ?? "UTC", now);
+    if (schedule.error) throw badRequest(`triggers.${schedule.error}`);
+    return { row: { ...base, ...schedule.values } };
   }
   if (t.kind === "webhook") {
     const { token, secretHash } = mintWebhookToken(id);
@@ -273,12 +278,9 @@ export async function updateTrigger(
   if (patch.cron !== undefined || patch.timezone !== undefined) {
     if (t.kind !== "schedule") throw badRequest("cron and timezone apply to schedule triggers only");
     // A new schedule: validated as at creation; its cadence and next slot follow (the next slot only while enabled).
-    const cron = patch.cron ?? t.cron ?? "";
-    const timezone = patch.timezone ?? t.timezone ?? "UTC";
-    const error = scheduleError(cron, timezone);
-    if (error) throw badRequest(error);
-    const now = new Date();
-    Object.assign(set, { cron, timezone, cadence: cadenceOf(cron, timezone, now), nextRunAt: (patch.enabled ?? t.enabled) ? nextRunAfter(cron, timezone, now) : t.nextRunAt });
+    const schedule = scheduleValues(patch.cron ?? t.cron ?? "", patch.timezone ?? t.timezone ?? "UTC", new Date());
+    if (schedule.error) throw badRequest(schedule.error);
+    Object.assign(set, schedule.values, (patch.enabled ?? t.enabled) ? {} : { nextRunAt: t.nextRunAt });
   }
   if (patch.provider !== undefined) set.provider = patch.provider;
   // An explicit [] or null clears the filters; an omitted field keeps them.
